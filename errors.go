@@ -17,6 +17,7 @@ type Kind string
 
 // The kinds. An error of no kind is an internal error.
 const (
+	Malformed    Kind = "malformed"    // the input cannot be read at all (bad JSON)
 	Invalid      Kind = "invalid"      // the input breaks a rule; fields say which
 	NotFound     Kind = "not_found"    // unknown, or outside the caller's scope
 	Conflict     Kind = "conflict"     // the current state forbids it (stale version, wrong status)

@@ -139,7 +139,7 @@ func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, erro
 		}),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ouverture de la base de données: %w", err)
+		return nil, fmt.Errorf("base de données injoignable : %w", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {

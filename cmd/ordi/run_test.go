@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/database/dbtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string               { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// runCmd runs the program to completion.
+func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err := run(context.Background(), args, env(vars), strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+// server is `ordi serve` running in the background.
+type server struct {
+	base   string
+	stdout *syncBuffer
+	stderr *syncBuffer
+	stop   context.CancelFunc
+	done   chan error
+}
+
+var listenRE = regexp.MustCompile(`écoute sur (\S+)`)
+
+// startServer runs `ordi serve` on a free port and waits until it listens.
+func startServer(t *testing.T, vars map[string]string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env(vars), nil, s.stdout, s.stderr)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listenRE.FindStringSubmatch(s.stdout.String()); m != nil {
+			s.base = "http://" + m[1]
+			t.Cleanup(func() { s.shutdown(t) })
+			return s
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("serve exited: %v\n%s", err, s.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start:\n%s\n%s", s.stdout.String(), s.stderr.String())
+	return nil
+}
+
+func (s *server) shutdown(t *testing.T) error {
+	s.stop()
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop within 15 s")
+		return nil
+	}
+}
+
+func TestServeOnEmptyDatabase(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d), "ORDI_BASE_URL": "http://ordi.test"}
+			s := startServer(t, vars)
+			out := s.stdout.String()
+			link := regexp.MustCompile(`http://ordi\.test/setup/[0-9a-f]{32}`).FindString(out)
+			if link == "" {
+				t.Fatalf("no one-time setup link printed:\n%s", out)
+			}
+			for _, p := range []string{"/healthz", "/readyz"} {
+				res, err := http.Get(s.base + p)
+				if err != nil || res.StatusCode != http.StatusOK {
+					t.Fatalf("%s: %v %v", p, res, err)
+				}
+				res.Body.Close()
+			}
+			res, err := http.Get(s.base + strings.TrimPrefix(link, "http://ordi.test"))
+			if err != nil || res.StatusCode != http.StatusOK {
+				t.Fatalf("setup link: %v %v", res, err)
+			}
+			res.Body.Close()
+			if err := s.shutdown(t); err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+			// Once an account exists, no link is printed any more.
+			if _, _, err := runCmd(t, vars, testPassword+"\n", "user", "add", "--email", "a@example.org", "--name", "A", "--role", "admin"); err != nil {
+				t.Fatal(err)
+			}
+			s2 := startServer(t, vars)
+			if strings.Contains(s2.stdout.String(), "/setup/") {
+				t.Fatalf("setup link printed with an account present:\n%s", s2.stdout.String())
+			}
+		})
+	}
+}
+
+const testPassword = "correct horse battery"
+
+// TestGracefulShutdown starts a request, asks the server to stop while the
+// request is still being sent, and checks it is answered before exit.
+func TestGracefulShutdown(t *testing.T) {
+	s := startServer(t, map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite)})
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/login", pr)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	type result struct {
+		status int
+		err    error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			resc <- result{err: err}
+			return
+		}
+		res.Body.Close()
+		resc <- result{status: res.StatusCode}
+	}()
+	io.WriteString(pw, "email=x%40example.org&")
+	time.Sleep(100 * time.Millisecond) // the request is in flight
+	s.stop()
+	time.Sleep(100 * time.Millisecond)
+	io.WriteString(pw, "password=whatever-long-enough")
+	pw.Close()
+	r := <-resc
+	if r.err != nil || r.status != http.StatusUnauthorized {
+		t.Fatalf("in-flight request: status %d, err %v", r.status, r.err)
+	}
+	if err := <-s.done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+	s.done <- nil
+}
+
+func TestCommands(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d)}
+			out, _, err := runCmd(t, vars, "", "migrate", "up")
+			if err != nil || !strings.Contains(out, "00001") || strings.Contains(out, "en attente") {
+				t.Fatalf("migrate up: %v\n%s", err, out)
+			}
+			if out, _, err = runCmd(t, vars, "", "migrate", "status"); err != nil || !strings.Contains(out, "appliquée") {
+				t.Fatalf("migrate status: %v\n%s", err, out)
+			}
+			out, _, err = runCmd(t, vars, testPassword+"\n", "user", "add", "--email", "Staff@Example.org", "--name", "Sam", "--role", "staff")
+			if err != nil || !strings.Contains(out, "staff@example.org") {
+				t.Fatalf("user add: %v\n%s", err, out)
+			}
+			out, _, err = runCmd(t, vars, "", "token", "add", "--email", "staff@example.org")
+			if err != nil || !regexp.MustCompile(`^ordi_[a-z2-7]{32}\n$`).MatchString(out) {
+				t.Fatalf("token add printed %q, %v; want the token alone", out, err)
+			}
+			for name, args := range map[string][]string{
+				"unknown role":      {"user", "add", "--email", "b@example.org", "--name", "B", "--role", "boss"},
+				"bad email":         {"user", "add", "--email", "nope", "--name", "B", "--role", "staff"},
+				"duplicate email":   {"user", "add", "--email", "staff@example.org", "--name", "B", "--role", "staff"},
+				"unknown partner":   {"user", "add", "--email", "c@example.org", "--name", "C", "--role", "social_worker", "--partner", "42"},
+				"token for nobody":  {"token", "add", "--email", "nobody@example.org"},
+				"unknown flag":      {"user", "add", "--mail", "x"},
+				"unknown migration": {"migrate", "sideways"},
+			} {
+				t.Run(name, func(t *testing.T) {
+					_, _, err := runCmd(t, vars, testPassword+"\n", args...)
+					if err == nil {
+						t.Fatal("accepted")
+					}
+					if line := errorLine(err); strings.Contains(line, "\n") || line == "" {
+						t.Fatalf("error is not one line: %q", line)
+					}
+				})
+			}
+			if _, _, err := runCmd(t, vars, "short\n", "user", "add", "--email", "d@example.org", "--name", "D", "--role", "staff"); err == nil || !strings.Contains(errorLine(err), "12 caractères") {
+				t.Fatalf("short password: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		vars map[string]string
+		args []string
+		want string
+	}{
+		"bad flag":             {nil, []string{"serve", "--port", "80"}, "option inconnue"},
+		"bad base URL":         {map[string]string{"ORDI_BASE_URL": "localhost:8080"}, []string{"serve"}, "ORDI_BASE_URL"},
+		"bad database URL":     {map[string]string{"ORDI_DATABASE_URL": "mysql://root@localhost/ordi"}, []string{"migrate"}, "URL de base de données invalide"},
+		"unreachable database": {map[string]string{"ORDI_DATABASE_URL": "postgres://nobody@127.0.0.1:1/ordi?connect_timeout=2"}, []string{"migrate"}, "injoignable"},
+		"unknown command":      {nil, []string{"frobnicate"}, "commande inconnue"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := runCmd(t, tc.vars, "", tc.args...)
+			if err == nil || !strings.Contains(errorLine(err), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"user", "add", "--help"}, {"token", "add", "--help"}} {
+		out, _, err := runCmd(t, nil, "", args...)
+		if err != nil || !strings.Contains(out, "ordi") {
+			t.Errorf("%v: %v\n%s", args, err, out)
+		}
+	}
+	out, _, err := runCmd(t, nil, "", "version")
+	if err != nil || !strings.HasPrefix(out, "ordi ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if !errors.Is(helpOK(errHelp), nil) {
+		t.Fatal("help is an error")
+	}
+}

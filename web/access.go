@@ -1,0 +1,156 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
+)
+
+// access is who may call a route: everybody, or signed-in users with one of
+// the listed roles. Data scope (a social worker's own families) is the domain
+// packages' business; this only says which roles reach the handler.
+type access struct {
+	public bool
+	roles  []ordi.Role
+	// setup marks the first-run routes, reachable without an account.
+	setup bool
+}
+
+// allows reports whether a user of the given role passes the rule.
+func (a access) allows(role ordi.Role) bool {
+	if a.public {
+		return true
+	}
+	for _, r := range a.roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+func allow(roles ...ordi.Role) access { return access{roles: roles} }
+
+// The capabilities of DESIGN §3, named once.
+var (
+	public         = access{public: true}
+	signedIn       = allow(ordi.Roles...)
+	adminOnly      = allow(ordi.RoleAdmin)
+	workshop       = allow(ordi.RoleAdmin, ordi.RoleStaff)                      // donors, donations, units: write
+	unitsRead      = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) // units: read, scan, print labels
+	households     = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleSocialWorker)
+	nominate       = allow(ordi.RoleAdmin, ordi.RoleSocialWorker)
+	allocate       = allow(ordi.RoleAdmin, ordi.RoleStaff)
+	courses        = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleTrainer)
+	handover       = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer)
+	donorDocuments = allow(ordi.RoleAdmin, ordi.RoleStaff)
+)
+
+const userKey = "ordi.user"
+
+func userOf(c *gin.Context) (account.User, bool) {
+	v, ok := c.Get(userKey)
+	if !ok {
+		return account.User{}, false
+	}
+	u, ok := v.(account.User)
+	return u, ok
+}
+
+// actor is the signed-in user of a request that passed authorize.
+func actor(c *gin.Context) ordi.Actor {
+	u, _ := userOf(c)
+	return u.Actor()
+}
+
+const sessionUserID = "user_id"
+
+// authenticate finds the caller: a bearer token for the API, otherwise the
+// session cookie. It returns false when there is none or it is no longer
+// valid (revoked token, deactivated account).
+func (s *Server) authenticate(c *gin.Context) (account.User, error) {
+	if u, ok := userOf(c); ok {
+		return u, nil
+	}
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || !isAPI(c.Request) {
+			return account.User{}, ordi.Errorf(ordi.Unauthorized, "En-tête Authorization invalide : utilisez « Bearer <jeton> ».")
+		}
+		u, err := s.cfg.Accounts.UserByToken(ctx, strings.TrimSpace(token))
+		if err != nil {
+			return account.User{}, err
+		}
+		c.Set(userKey, u)
+		return u, nil
+	}
+	id := s.sessions.GetInt64(ctx, sessionUserID)
+	if id == 0 {
+		return account.User{}, ordi.Errorf(ordi.Unauthorized, "Connectez-vous pour continuer.")
+	}
+	u, err := s.cfg.Accounts.User(ctx, id)
+	if errors.Is(err, ordi.NotFound) || err == nil && !u.Active {
+		s.sessions.Destroy(ctx)
+		return account.User{}, ordi.Errorf(ordi.Unauthorized, "Votre session a pris fin. Connectez-vous à nouveau.")
+	}
+	if err != nil {
+		return account.User{}, err
+	}
+	c.Set(userKey, u)
+	return u, nil
+}
+
+// authorize enforces a route's access rule before its handler runs.
+func (s *Server) authorize(r route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if r.allow.public {
+			c.Next()
+			return
+		}
+		u, err := s.authenticate(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if !r.allow.allows(u.Role) {
+			s.fail(c, ordi.Errorf(ordi.Forbidden, "Votre rôle (%s) ne permet pas cette action.", u.Role.Label()))
+			return
+		}
+		c.Next()
+	}
+}
+
+// redirectToLogin sends a browser to the login page, to come back here after.
+func redirectToLogin(c *gin.Context) {
+	next := c.Request.URL.RequestURI()
+	target := "/login"
+	if c.Request.Method == http.MethodGet && next != "/" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	if c.GetHeader("HX-Request") == "true" {
+		c.Header("HX-Redirect", target)
+		c.Status(http.StatusUnauthorized)
+	} else {
+		c.Redirect(http.StatusSeeOther, target)
+	}
+	c.Abort()
+}
+
+// safeNext keeps a post-login destination only when it is a path on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,271 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
+)
+
+type homePage struct {
+	basePage
+	Role ordi.Role
+}
+
+func (s *Server) handleHome(c *gin.Context) error {
+	u, _ := userOf(c)
+	p := homePage{basePage: s.base(c, "Accueil"), Role: u.Role}
+	s.render(c, http.StatusOK, "home", &p)
+	return nil
+}
+
+// userRow is a user with their partner's name, for lists.
+type userRow struct {
+	account.User
+	PartnerName string
+}
+
+type usersPage struct {
+	basePage
+	Users []userRow
+	Next  string
+}
+
+func (s *Server) handleUsersPage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	after, err := ordi.CursorID(c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	users, err := s.cfg.Accounts.Users(ctx, account.UserFilter{After: after, Limit: ordi.DefaultLimit + 1})
+	if err != nil {
+		return err
+	}
+	names, err := s.partnerNames(c)
+	if err != nil {
+		return err
+	}
+	page := paginate(users, ordi.DefaultLimit, func(u account.User) string { return ordi.IDCursor(u.ID) })
+	p := usersPage{basePage: s.base(c, "Utilisateurs"), Next: page.NextCursor}
+	for _, u := range page.Items {
+		row := userRow{User: u}
+		if u.PartnerID != nil {
+			row.PartnerName = names[*u.PartnerID]
+		}
+		p.Users = append(p.Users, row)
+	}
+	s.render(c, http.StatusOK, "users", &p)
+	return nil
+}
+
+// partnerNames maps every partner id to its name. Associations have a few
+// dozen partners, read in pages of the maximum size.
+func (s *Server) partnerNames(c *gin.Context) (map[int64]string, error) {
+	all, err := s.allPartners(c)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(all))
+	for _, p := range all {
+		names[p.ID] = p.Name
+	}
+	return names, nil
+}
+
+func (s *Server) allPartners(c *gin.Context) ([]account.Partner, error) {
+	var all []account.Partner
+	after := int64(0)
+	for {
+		page, err := s.cfg.Accounts.Partners(c.Request.Context(), account.PartnerFilter{After: after, Limit: ordi.MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < ordi.MaxLimit {
+			return all, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+type userFormPage struct {
+	basePage
+	Edit     bool
+	ID       int64
+	Email    string
+	Name     string
+	Role     ordi.Role
+	Partner  int64
+	Active   bool
+	Roles    []ordi.Role
+	Partners []account.Partner
+	Fields   []ordi.FieldError
+}
+
+func (s *Server) userForm(c *gin.Context, title string) (userFormPage, error) {
+	partners, err := s.allPartners(c)
+	return userFormPage{basePage: s.base(c, title), Roles: ordi.Roles, Partners: partners, Active: true}, err
+}
+
+func (s *Server) handleUserNewPage(c *gin.Context) error {
+	p, err := s.userForm(c, "Nouveau compte")
+	if err != nil {
+		return err
+	}
+	p.Role = ordi.RoleStaff
+	s.render(c, http.StatusOK, "user_form", &p)
+	return nil
+}
+
+func formInt(c *gin.Context, name string) int64 {
+	n, _ := strconv.ParseInt(c.PostForm(name), 10, 64)
+	return n
+}
+
+// invalidFields returns the field errors of an Invalid error, or the error
+// itself when it is of another kind.
+func invalidFields(err error) ([]ordi.FieldError, error) {
+	var e *ordi.Error
+	if errors.As(err, &e) && e.Kind == ordi.Invalid {
+		if len(e.Fields) == 0 {
+			return []ordi.FieldError{{Field: "", Message: e.Message}}, nil
+		}
+		return e.Fields, nil
+	}
+	return nil, err
+}
+
+func (s *Server) handleUserCreate(c *gin.Context) error {
+	in := account.NewUser{
+		Email:     c.PostForm("email"),
+		Name:      c.PostForm("name"),
+		Role:      ordi.Role(c.PostForm("role")),
+		PartnerID: formInt(c, "partner_id"),
+		Password:  c.PostForm("password"),
+	}
+	u, err := s.cfg.Accounts.CreateUser(c.Request.Context(), actor(c), in)
+	if err != nil {
+		fields, err := invalidFields(err)
+		if err != nil {
+			return err
+		}
+		p, err := s.userForm(c, "Nouveau compte")
+		if err != nil {
+			return err
+		}
+		p.Email, p.Name, p.Role, p.Partner, p.Fields = in.Email, in.Name, in.Role, in.PartnerID, fields
+		s.render(c, http.StatusUnprocessableEntity, "user_form", &p)
+		return nil
+	}
+	s.flash(c, "Le compte de "+u.Name+" est créé.")
+	return seeOther(c, "/admin/users")
+}
+
+func paramID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound()
+	}
+	return id, nil
+}
+
+func (s *Server) handleUserEditPage(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.cfg.Accounts.User(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, err := s.userForm(c, "Compte de "+u.Name)
+	if err != nil {
+		return err
+	}
+	p.Edit, p.ID, p.Email, p.Name, p.Role, p.Active = true, u.ID, u.Email, u.Name, u.Role, u.Active
+	if u.PartnerID != nil {
+		p.Partner = *u.PartnerID
+	}
+	s.render(c, http.StatusOK, "user_form", &p)
+	return nil
+}
+
+func (s *Server) handleUserUpdate(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	name, role, partner := c.PostForm("name"), ordi.Role(c.PostForm("role")), formInt(c, "partner_id")
+	active := c.PostForm("active") == "on"
+	up := account.UserUpdate{Name: &name, Role: &role, PartnerID: &partner, Active: &active}
+	if pw := c.PostForm("password"); pw != "" {
+		up.Password = &pw
+	}
+	u, err := s.cfg.Accounts.UpdateUser(c.Request.Context(), actor(c), id, up)
+	if err != nil {
+		fields, err := invalidFields(err)
+		if err != nil {
+			return err
+		}
+		current, err := s.cfg.Accounts.User(c.Request.Context(), id)
+		if err != nil {
+			return err
+		}
+		p, err := s.userForm(c, "Compte de "+current.Name)
+		if err != nil {
+			return err
+		}
+		p.Edit, p.ID, p.Email, p.Name, p.Role, p.Partner, p.Active, p.Fields = true, id, current.Email, name, role, partner, active, fields
+		s.render(c, http.StatusUnprocessableEntity, "user_form", &p)
+		return nil
+	}
+	s.flash(c, "Le compte de "+u.Name+" est enregistré.")
+	return seeOther(c, "/admin/users")
+}
+
+type partnersPage struct {
+	basePage
+	Partners []account.Partner
+	Kinds    []account.PartnerKind
+	Name     string
+	Kind     account.PartnerKind
+	Fields   []ordi.FieldError
+}
+
+func (s *Server) partnersPage(c *gin.Context) (partnersPage, error) {
+	partners, err := s.allPartners(c)
+	return partnersPage{basePage: s.base(c, "Structures partenaires"), Partners: partners, Kinds: account.PartnerKinds}, err
+}
+
+func (s *Server) handlePartnersPage(c *gin.Context) error {
+	p, err := s.partnersPage(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "partners", &p)
+	return nil
+}
+
+func (s *Server) handlePartnerCreate(c *gin.Context) error {
+	in := account.NewPartner{Name: c.PostForm("name"), Kind: account.PartnerKind(c.PostForm("kind"))}
+	partner, err := s.cfg.Accounts.CreatePartner(c.Request.Context(), actor(c), in)
+	if err != nil {
+		fields, err := invalidFields(err)
+		if err != nil {
+			return err
+		}
+		p, err := s.partnersPage(c)
+		if err != nil {
+			return err
+		}
+		p.Name, p.Kind, p.Fields = in.Name, in.Kind, fields
+		s.render(c, http.StatusUnprocessableEntity, "partners", &p)
+		return nil
+	}
+	s.flash(c, "La structure « "+partner.Name+" » est ajoutée.")
+	return seeOther(c, "/admin/partners")
+}

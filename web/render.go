@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// basePage is what every page's data embeds: the layout reads it.
+type basePage struct {
+	Title     string
+	User      *account.User
+	Flash     string
+	FlashKind string // "ok" or "error"
+	Nav       []navItem
+	Path      string
+	Version   string
+}
+
+// navItem is one entry of the top navigation.
+type navItem struct {
+	Label  string
+	Href   string
+	Active bool
+}
+
+// navTable lists the navigation entries and who sees them.
+var navTable = []struct {
+	label, href string
+	allow       access
+}{
+	{"Accueil", "/", signedIn},
+	{"Utilisateurs", "/admin/users", adminOnly},
+	{"Partenaires", "/admin/partners", adminOnly},
+}
+
+const flashKey, flashKindKey = "flash", "flash_kind"
+
+// base fills the common page data for the current request and takes the
+// flash message out of the session.
+func (s *Server) base(c *gin.Context, title string) basePage {
+	b := basePage{Title: title, Path: c.Request.URL.Path, Version: s.cfg.Version}
+	if u, ok := userOf(c); ok {
+		b.User = &u
+		for _, n := range navTable {
+			if n.allow.allows(u.Role) {
+				active := n.href == b.Path || n.href != "/" && strings.HasPrefix(b.Path, n.href)
+				b.Nav = append(b.Nav, navItem{Label: n.label, Href: n.href, Active: active})
+			}
+		}
+	}
+	if s.sessionLoaded(c) {
+		b.Flash = s.sessions.PopString(c.Request.Context(), flashKey)
+		b.FlashKind = s.sessions.PopString(c.Request.Context(), flashKindKey)
+	}
+	return b
+}
+
+type sessionMarkKey struct{}
+
+// markSession records in the request context that the session was loaded
+// (static files and metrics skip it).
+func markSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionMarkKey{}, true)))
+	})
+}
+
+// sessionLoaded reports whether the session middleware ran for this request.
+func (s *Server) sessionLoaded(c *gin.Context) bool {
+	loaded, _ := c.Request.Context().Value(sessionMarkKey{}).(bool)
+	return loaded
+}
+
+// flash stores a confirmation shown on the next page.
+func (s *Server) flash(c *gin.Context, msg string) {
+	s.sessions.Put(c.Request.Context(), flashKey, msg)
+	s.sessions.Put(c.Request.Context(), flashKindKey, "ok")
+}
+
+// flashError stores an error shown on the next page.
+func (s *Server) flashError(c *gin.Context, msg string) {
+	s.sessions.Put(c.Request.Context(), flashKey, msg)
+	s.sessions.Put(c.Request.Context(), flashKindKey, "error")
+}
+
+var templateFuncs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(paris).Format("02/01/2006")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(paris).Format("02/01/2006 à 15:04")
+	},
+	"deref": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
+	"fieldError": func(fields []ordi.FieldError, name string) string {
+		for _, f := range fields {
+			if f.Field == name {
+				return f.Message
+			}
+		}
+		return ""
+	},
+}
+
+// paris is the time zone of dates on screens. Stored times are UTC.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// parsePages builds one template set per page: the layout, the partials and
+// the page itself, so page templates can reuse block names freely.
+func (s *Server) parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"asset": s.assets.url}
+	for k, v := range templateFuncs {
+		funcs[k] = v
+	}
+	shared := []string{"templates/layout.html"}
+	partials, err := fs.Glob(templateFS, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	files, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, f)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render writes a full page.
+func (s *Server) render(c *gin.Context, status int, page string, data any) {
+	s.renderTemplate(c, status, page, "layout", data)
+}
+
+// renderFragment writes one named block of a page, for htmx swaps.
+func (s *Server) renderFragment(c *gin.Context, status int, page, block string, data any) {
+	s.renderTemplate(c, status, page, block, data)
+}
+
+func (s *Server) renderTemplate(c *gin.Context, status int, page, name string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.fail(c, fmt.Errorf("web: no page %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "render", "page", page, "error", err)
+		c.Writer.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		c.Writer.WriteHeader(http.StatusInternalServerError)
+		c.Writer.WriteString("Erreur interne")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// adapt turns a handler that returns an error into a Gin handler.
+func (s *Server) adapt(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.fail(c, err)
+		}
+	}
+}
+
+// seeOther ends a successful form post (POST-redirect-GET).
+func seeOther(c *gin.Context, to string) error {
+	if c.GetHeader("HX-Request") == "true" {
+		c.Header("HX-Redirect", to)
+		c.Status(http.StatusNoContent)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, to)
+	return nil
+}
+
+func notFound() error { return ordi.Errorf(ordi.NotFound, "") }

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// route is one line of the route table: method, path, who may call it, and
+// the handler. Handlers return an error instead of writing one.
+type route struct {
+	method string
+	path   string
+	allow  access
+	handle func(*gin.Context) error
+}
+
+// routeTable lists every route Ordi serves. A test walks the engine's routes
+// and fails if one is missing here or lacks a rule.
+func (s *Server) routeTable() []route {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	return []route{
+		// Probes, metrics and static files.
+		{get, "/healthz", public, s.handleHealth},
+		{get, "/readyz", public, s.handleReady},
+		{get, "/metrics", public, s.handleMetrics},
+		{get, "/static/*file", public, s.handleStatic},
+
+		// Sign-in and first-run setup.
+		{get, "/login", public, s.handleLoginPage},
+		{post, "/login", public, s.handleLogin},
+		{post, "/logout", public, s.handleLogout},
+		{get, "/setup/:token", public, s.handleSetupPage},
+		{post, "/setup/:token", public, s.handleSetup},
+
+		// Pages.
+		{get, "/", signedIn, s.handleHome},
+		{get, "/admin/users", adminOnly, s.handleUsersPage},
+		{get, "/admin/users/new", adminOnly, s.handleUserNewPage},
+		{post, "/admin/users", adminOnly, s.handleUserCreate},
+		{get, "/admin/users/:id", adminOnly, s.handleUserEditPage},
+		{post, "/admin/users/:id", adminOnly, s.handleUserUpdate},
+		{get, "/admin/partners", adminOnly, s.handlePartnersPage},
+		{post, "/admin/partners", adminOnly, s.handlePartnerCreate},
+
+		// API v1.
+		{get, "/api/v1/me", signedIn, s.handleAPIMe},
+		{post, "/api/v1/partners", adminOnly, s.handleAPIPartnerCreate},
+		{get, "/api/v1/partners", workshop, s.handleAPIPartnerList},
+		{post, "/api/v1/users", adminOnly, s.handleAPIUserCreate},
+		{get, "/api/v1/users", adminOnly, s.handleAPIUserList},
+	}
+}

@@ -1,0 +1,178 @@
+// Package web is Ordi's HTTP edge: the route table with who may call each
+// route, the middleware, the HTML pages for tablets and the JSON API. Gin is
+// imported nowhere else; handlers parse, make one domain call and render.
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ordi-app/ordi/account"
+)
+
+// Config holds what the web layer needs. cmd/ordi builds it.
+type Config struct {
+	BaseURL  *url.URL
+	Logger   *slog.Logger
+	Accounts *account.Service
+	Sessions *account.SessionStore
+	// Ready checks the database and migrations for /readyz.
+	Ready func(context.Context) error
+	// SetupToken is the secret of the one-time first-run link, empty when
+	// the installation already has an account.
+	SetupToken string
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// (a load balancer); empty trusts none.
+	TrustedProxies []string
+	Version        string
+	Now            func() time.Time
+}
+
+// Session timeouts for shared tablets (DESIGN §6).
+const (
+	sessionIdleTimeout = 30 * time.Minute
+	sessionLifetime    = 12 * time.Hour
+)
+
+// Server serves Ordi over HTTP.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	engine   *gin.Engine
+	sessions *scs.SessionManager
+	pages    map[string]*template.Template
+	assets   *assets
+	metrics  *metrics
+	registry *prometheus.Registry
+	routes   []route
+	handler  http.Handler
+
+	setupMu    sync.Mutex
+	setupToken string
+}
+
+// New builds the server and its route table.
+func New(cfg Config) (*Server, error) {
+	if cfg.BaseURL == nil {
+		return nil, fmt.Errorf("web: BaseURL is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{
+		cfg:        cfg,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		setupToken: cfg.SetupToken,
+		registry:   prometheus.NewRegistry(),
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parsePages(); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(s.registry)
+
+	s.sessions = scs.New()
+	s.sessions.Store = cfg.Sessions
+	s.sessions.IdleTimeout = sessionIdleTimeout
+	s.sessions.Lifetime = sessionLifetime
+	s.sessions.Cookie.Name = "ordi_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = cfg.BaseURL.Scheme == "https"
+	s.sessions.Cookie.Path = "/"
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.log.ErrorContext(r.Context(), "session", "error", err)
+		writeProblem(w, problemOf(err))
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = gin.New()
+	s.engine.ContextWithFallback = true
+	s.engine.HandleMethodNotAllowed = true
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	s.engine.Use(s.requestIDAndLog, s.recover, s.metrics.middleware)
+	s.engine.NoRoute(func(c *gin.Context) { s.fail(c, notFound()) })
+	s.engine.NoMethod(func(c *gin.Context) {
+		s.fail(c, &statusError{status: http.StatusMethodNotAllowed})
+	})
+
+	s.routes = s.routeTable()
+	for _, r := range s.routes {
+		s.engine.Handle(r.method, r.path, s.authorize(r), s.adapt(r.handle))
+	}
+
+	// Static files and metrics need no session: they skip the session load.
+	mux := http.NewServeMux()
+	mux.Handle("/static/", s.engine)
+	mux.Handle("/metrics", s.engine)
+	mux.Handle("/", s.sessions.LoadAndSave(markSession(s.engine)))
+
+	csrf := http.NewCrossOriginProtection()
+	origin := cfg.BaseURL.Scheme + "://" + cfg.BaseURL.Host
+	if err := csrf.AddTrustedOrigin(origin); err != nil {
+		return nil, fmt.Errorf("web: trusted origin %q: %w", origin, err)
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem{Type: "about:blank", Title: title(http.StatusForbidden), Status: http.StatusForbidden,
+			Detail: "Requête d'une autre origine refusée."})
+	}))
+	s.handler = securityHeaders(csrf.Handler(mux))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Registry is the Prometheus registry served on /metrics; callers may add
+// their own collectors.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// statusError is an error with a bare HTTP status, for the few answers that
+// no domain kind describes (405).
+type statusError struct {
+	status int
+}
+
+func (e *statusError) Error() string { return http.StatusText(e.status) }
+
+// securityHeaders sets the headers every answer carries. The policy allows
+// no inline script or style and no third-party origin; WebAssembly is
+// allowed for the barcode scanner.
+func securityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
