@@ -42,7 +42,7 @@ var (
 	public         = access{public: true}
 	signedIn       = allow(ordi.Roles...)
 	adminOnly      = allow(ordi.RoleAdmin)
-	workshop       = allow(ordi.RoleAdmin, ordi.RoleStaff)                      // donors, donations, units: write
+	workshop       = allow(ordi.RoleAdmin, ordi.RoleStaff)                     // donors, donations, units: write
 	unitsRead      = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) // units: read, scan, print labels
 	households     = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleSocialWorker)
 	nominate       = allow(ordi.RoleAdmin, ordi.RoleSocialWorker)

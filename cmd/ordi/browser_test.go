@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browser is a headless Chromium driven by chromedp, collecting console
+// errors and Content-Security-Policy violations so a test fails on them.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu       sync.Mutex
+	problems []string
+}
+
+// e2eRequired reports whether browser tests must run (CI sets ORDI_E2E=1):
+// then a missing Chromium fails the test instead of skipping it.
+func e2eRequired() bool { return os.Getenv("ORDI_E2E") == "1" }
+
+// newBrowser starts Chromium at the width of a portrait tablet.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if e2eRequired() {
+			t.Fatal("ORDI_E2E=1 but Chromium is not installed (apt-get install chromium)")
+		}
+		t.Skip("Chromium not installed; set ORDI_E2E=1 to require browser tests")
+	}
+	// Not t.TempDir: Chromium's helpers may still write to the profile while
+	// the test's cleanup removes it.
+	profile, err := os.MkdirTemp("", "ordi-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(768, 1024),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
+	b := &browser{t: t, ctx: ctx}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			b.report("exception: " + e.ExceptionDetails.Error())
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.LevelError {
+				b.report(fmt.Sprintf("console %s: %s", e.Entry.Source, e.Entry.Text))
+			}
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				b.report("console.error")
+			}
+		}
+	})
+	if err := chromedp.Run(ctx, log.Enable(), runtime.Enable()); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	t.Cleanup(b.checkProblems)
+	return b
+}
+
+func (b *browser) report(p string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, p)
+}
+
+// allowProblem drops collected problems containing s (an expected 4xx
+// answer logs a console error for the failed resource).
+func (b *browser) allowProblem(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	kept := b.problems[:0]
+	for _, p := range b.problems {
+		if !strings.Contains(p, s) {
+			kept = append(kept, p)
+		}
+	}
+	b.problems = kept
+}
+
+func (b *browser) checkProblems() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		b.t.Errorf("browser: %s", p)
+	}
+}
+
+// run executes chromedp actions, failing the test on error.
+func (b *browser) run(actions ...chromedp.Action) {
+	b.t.Helper()
+	if err := chromedp.Run(b.ctx, actions...); err != nil {
+		b.screenshot("failure")
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// text returns the visible text of the first element matching sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run(chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	return s
+}
+
+// location returns the current URL.
+func (b *browser) location() string {
+	b.t.Helper()
+	var s string
+	b.run(chromedp.Location(&s))
+	return s
+}
+
+// screenshot saves a full-page PNG in $ORDI_SCREENSHOTS when set, for people
+// reviewing the pages.
+func (b *browser) screenshot(name string) {
+	dir := os.Getenv("ORDI_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	if err := chromedp.Run(b.ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		return
+	}
+	safe := strings.NewReplacer("/", "_", " ", "_").Replace(b.t.Name() + "-" + name)
+	os.WriteFile(filepath.Join(dir, safe+".png"), png, 0o644)
+}
+
+// noHorizontalScroll checks the page fits the tablet's width.
+func (b *browser) noHorizontalScroll() {
+	b.t.Helper()
+	var overflow bool
+	b.run(chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow))
+	if overflow {
+		b.screenshot("overflow")
+		b.t.Errorf("page %s scrolls sideways at 768 px", b.location())
+	}
+}
