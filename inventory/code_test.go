@@ -82,7 +82,8 @@ func assertUnknown(tb testing.TB, input string, err error) {
 }
 
 func TestCheckSymbolVectors(t *testing.T) {
-	// Worked by hand; docs/unit-codes.md shows the first one in full.
+	// Worked by hand (the last two by an independent script); docs/unit-codes.md
+	// shows the first one in full.
 	for _, tc := range []struct{ payload, code string }{
 		{"ABCDEF", "ABCDEFE"}, // 10 + 2·11 + 12 + 2·13 + 14 + 2·15 = 114; 114 mod 32 = 18; 32 − 18 = 14 = E
 		{"100111", "100111T"}, // 1 + 0 + 0 + 2·1 + 1 + 2·1 = 6; 32 − 6 = 26 = T
