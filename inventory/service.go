@@ -94,7 +94,7 @@ type DonorFilter struct {
 func (s *Service) Donors(ctx context.Context, f DonorFilter) ([]Donor, error) {
 	q := s.db.WithContext(ctx).Model(&Donor{})
 	if t := strings.TrimSpace(f.Q); t != "" {
-		q = q.Where("LOWER(name) LIKE ?", "%"+escapeLike(strings.ToLower(t))+"%")
+		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(t))+"%")
 	}
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
@@ -113,8 +113,8 @@ func limit(n int) int {
 	return n
 }
 
-// escapeLike escapes LIKE wildcards in user text; queries use the default
-// escape character, which both engines accept as ESCAPE '\'.
+// escapeLike escapes LIKE wildcards in user text; queries say ESCAPE '\'
+// (SQLite has no default escape character).
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -366,9 +366,9 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, error) {
 	}
 	if t := strings.ToLower(strings.TrimSpace(f.Q)); t != "" {
 		if c, err := ParseCode(t); err == nil {
-			q = q.Where("(code = ? OR search LIKE ?)", c, "%"+escapeLike(t)+"%")
+			q = q.Where("(code = ? OR search LIKE ? ESCAPE '\\')", c, "%"+escapeLike(t)+"%")
 		} else {
-			q = q.Where("search LIKE ?", "%"+escapeLike(t)+"%")
+			q = q.Where("search LIKE ? ESCAPE '\\'", "%"+escapeLike(t)+"%")
 		}
 	}
 	if f.Before > 0 {
@@ -449,18 +449,34 @@ func staleVersion(current Unit) error {
 	}
 }
 
-// facts gathers what the lifecycle guards need. A passed erasure counts only
-// when recorded after the unit last came back from a family.
+// facts gathers what the lifecycle guards need. Erasures count only when
+// recorded after the unit last came back from a family (what the family
+// stored since is not covered by an older one), and each drive's latest
+// record must have passed: a unit with one wiped drive and one failed drive
+// is not sanitised.
 func facts(tx *gorm.DB, u Unit) (UnitFacts, error) {
-	var passed int64
-	lastReturn := tx.Model(&Event{}).Select("COALESCE(MAX(id), 0)").Where("unit_id = ? AND to_status = ?", u.ID, StatusReturned)
+	lastReturn := tx.Model(&Event{}).Select("COALESCE(MAX(id), 0)").
+		Where("unit_id = ? AND to_status = ? AND from_status <> to_status", u.ID, StatusReturned)
+	var records []Event
 	err := tx.Model(&Event{}).
-		Where("unit_id = ? AND action = ? AND id > (?)", u.ID, ActionErasurePassed, lastReturn).
-		Limit(1).Count(&passed).Error
+		Where("unit_id = ? AND action IN ? AND id > (?)", u.ID, []string{ActionErasurePassed, ActionErasureFailed}, lastReturn).
+		Order("id").Limit(maxHistory).Find(&records).Error
 	if err != nil {
 		return UnitFacts{}, fmt.Errorf("erasure facts: %w", err)
 	}
-	return UnitFacts{Status: u.Status, HasStorage: u.HasStorage(), HasPassedErasure: passed > 0}, nil
+	latest := map[string]string{} // drive serial → latest action
+	for _, e := range records {
+		var d struct {
+			DriveSerial string `json:"drive_serial"`
+		}
+		json.Unmarshal([]byte(e.Data), &d)
+		latest[strings.ToUpper(d.DriveSerial)] = e.Action
+	}
+	passed := len(latest) > 0
+	for _, action := range latest {
+		passed = passed && action == ActionErasurePassed
+	}
+	return UnitFacts{Status: u.Status, HasStorage: u.HasStorage(), HasPassedErasure: passed}, nil
 }
 
 // Facts returns the unit's lifecycle facts, for pages that show next steps.
