@@ -18,6 +18,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 const testPassword = "correct horse battery"
@@ -55,12 +56,13 @@ func newTestApp(t *testing.T, db *gorm.DB, opts ...appOption) *testApp {
 	a.http = httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + a.http.Listener.Addr().String())
 	cfg := Config{
-		BaseURL:  base,
-		Accounts: a.accounts,
-		Sessions: account.NewSessionStore(db, clk.Now),
-		Ready:    func(ctx context.Context) error { return database.Check(ctx, db) },
-		Now:      clk.Now,
-		Version:  "test",
+		BaseURL:   base,
+		Accounts:  a.accounts,
+		Sessions:  account.NewSessionStore(db, clk.Now),
+		Inventory: inventory.NewService(db, clk.Now),
+		Ready:     func(ctx context.Context) error { return database.Check(ctx, db) },
+		Now:       clk.Now,
+		Version:   "test",
 	}
 	for _, o := range opts {
 		o(&cfg)

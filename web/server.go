@@ -19,14 +19,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 // Config holds what the web layer needs. cmd/ordi builds it.
 type Config struct {
-	BaseURL  *url.URL
-	Logger   *slog.Logger
-	Accounts *account.Service
-	Sessions *account.SessionStore
+	BaseURL   *url.URL
+	Logger    *slog.Logger
+	Accounts  *account.Service
+	Sessions  *account.SessionStore
+	Inventory *inventory.Service
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when

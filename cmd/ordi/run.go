@@ -22,6 +22,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -243,6 +244,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:         log,
 		Accounts:       accounts,
 		Sessions:       account.NewSessionStore(db, now),
+		Inventory:      inventory.NewService(db, now),
 		Ready:          func(ctx context.Context) error { return database.Check(ctx, db) },
 		SetupToken:     setupToken,
 		TrustedProxies: trusted,
