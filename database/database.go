@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -119,7 +122,7 @@ func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, erro
 	case SQLite:
 		dialector = gormlite.Open(t.DSN)
 	case Postgres:
-		dialector = postgres.Open(t.DSN)
+		dialector = postgres.New(postgres.Config{DSN: t.DSN, OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(scanUTC)}})
 	default:
 		return nil, fmt.Errorf("base de données inconnue %q", t.Dialect)
 	}
@@ -161,6 +164,13 @@ func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, erro
 		return nil, fmt.Errorf("base de données injoignable: %w", err)
 	}
 	return db, nil
+}
+
+// scanUTC makes pgx return timestamptz values in UTC rather than the
+// server process's local zone: Ordi's times are UTC everywhere.
+func scanUTC(_ context.Context, conn *pgx.Conn) error {
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+	return nil
 }
 
 // Close closes the connection pool behind db.

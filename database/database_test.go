@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gorm.io/gorm"
@@ -152,4 +153,22 @@ func schemaOf(t *testing.T, db *gorm.DB) map[string][]column {
 		out[table] = cols
 	}
 	return out
+}
+
+// TestTimesAreUTC checks both engines give back UTC times, whatever the
+// process's zone: the API promises RFC 3339 UTC.
+func TestTimesAreUTC(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		in := time.Date(2026, 3, 29, 1, 30, 0, 0, time.FixedZone("CEST", 7200))
+		if err := db.Exec("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", "t", "v", in).Error; err != nil {
+			t.Fatal(err)
+		}
+		var out struct{ UpdatedAt time.Time }
+		if err := db.Table("settings").Select("updated_at").Where("key = ?", "t").Take(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		if out.UpdatedAt.Location() != time.UTC || !out.UpdatedAt.Equal(in) {
+			t.Fatalf("read %v (%v), want %v in UTC", out.UpdatedAt, out.UpdatedAt.Location(), in.UTC())
+		}
+	})
 }

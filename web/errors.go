@@ -50,6 +50,7 @@ var defaultDetails = map[int]string{
 	http.StatusMethodNotAllowed:      "Cette action n'est pas possible ici.",
 	http.StatusConflict:              "L'état actuel ne permet pas cette action.",
 	http.StatusRequestEntityTooLarge: "Le contenu envoyé est trop volumineux.",
+	http.StatusUnsupportedMediaType:  "Ce type de contenu n'est pas accepté ici.",
 	http.StatusUnprocessableEntity:   "Certaines valeurs sont invalides.",
 	http.StatusTooManyRequests:       "Trop de tentatives. Réessayez plus tard.",
 	http.StatusInternalServerError:   "Une erreur interne est survenue. Elle a été enregistrée ; réessayez dans un instant.",
@@ -99,6 +100,14 @@ func problemOf(err error) problem {
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
 		err = ordi.Errorf(ordi.TooLarge, "Le contenu envoyé dépasse la taille maximale autorisée.")
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		p := problem{Type: "about:blank", Title: title(se.status), Status: se.status, Detail: se.detail}
+		if p.Detail == "" {
+			p.Detail = defaultDetails[se.status]
+		}
+		return p
 	}
 	status, ok := statusOf[ordi.KindOf(err)]
 	if !ok {

@@ -222,3 +222,5 @@ func expectProblem(t *testing.T, res *http.Response, status int, fields ...strin
 	}
 	return p
 }
+
+func ioNopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }

@@ -49,5 +49,22 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/partners", workshop, s.handleAPIPartnerList},
 		{post, "/api/v1/users", adminOnly, s.handleAPIUserCreate},
 		{get, "/api/v1/users", adminOnly, s.handleAPIUserList},
+
+		// API v1: inventory.
+		{post, "/api/v1/donors", workshop, s.handleAPIDonorCreate},
+		{get, "/api/v1/donors", workshop, s.handleAPIDonorList},
+		{get, "/api/v1/donors/:id", workshop, s.handleAPIDonor},
+		{post, "/api/v1/donations", workshop, s.handleAPIDonationCreate},
+		{get, "/api/v1/donations", workshop, s.handleAPIDonationList},
+		{get, "/api/v1/donations/:id", workshop, s.handleAPIDonation},
+		{post, "/api/v1/units", workshop, s.handleAPIUnitCreate},
+		{get, "/api/v1/units", unitsRead, s.handleAPIUnitList},
+		{post, "/api/v1/units/import", workshop, s.handleAPIUnitImport},
+		{get, "/api/v1/units/:code", unitsRead, s.handleAPIUnit},
+		{patch, "/api/v1/units/:code", workshop, s.handleAPIUnitUpdate},
+		{post, "/api/v1/units/:code/transitions", workshop, s.handleAPIUnitTransition},
+		{post, "/api/v1/units/:code/erasures", workshop, s.handleAPIErasureCreate},
+		{get, "/api/v1/units/:code/erasures", unitsRead, s.handleAPIErasureList},
+		{get, "/api/v1/units/:code/events", unitsRead, s.handleAPIUnitEvents},
 	}
 }

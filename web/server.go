@@ -154,6 +154,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // no domain kind describes (405).
 type statusError struct {
 	status int
+	detail string
 }
 
 func (e *statusError) Error() string { return http.StatusText(e.status) }
