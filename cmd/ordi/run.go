@@ -37,6 +37,7 @@ Usage :
   ordi migrate status  affiche l'état des migrations
   ordi user add        crée un compte (mot de passe lu sur l'entrée standard)
   ordi token add       crée un jeton d'API et l'affiche
+  ordi demo            remplit une base vide avec un atelier de démonstration
   ordi version         affiche la version
 
 Chaque commande accepte --help.
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageError("usage : ordi token add --email E [--name NOM]")
 		}
 		return runTokenAdd(ctx, args[1:], getenv, stdout)
+	case "demo":
+		return runDemo(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "ordi", buildVersion())
 		return nil

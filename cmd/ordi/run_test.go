@@ -246,3 +246,36 @@ func TestHelpAndVersion(t *testing.T) {
 		t.Fatal("help is an error")
 	}
 }
+
+func TestDemo(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d)}
+			out, _, err := runCmd(t, vars, "", "demo")
+			if err != nil || !strings.Contains(out, "unités") {
+				t.Fatalf("demo: %v\n%s", err, out)
+			}
+			db, err := database.Open(context.Background(), vars["ORDI_DATABASE_URL"], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer database.Close(db)
+			var statuses []string
+			db.Table("units").Distinct("status").Order("status").Pluck("status", &statuses)
+			want := "diagnosed dismantled ready received recycled refurbished wiped"
+			if strings.Join(statuses, " ") != want {
+				t.Fatalf("demo statuses %v, want %s", statuses, want)
+			}
+			var units, erasures int64
+			db.Table("units").Count(&units)
+			db.Table("erasures").Count(&erasures)
+			if units < 50 || units > 80 || erasures == 0 {
+				t.Fatalf("%d units, %d erasures", units, erasures)
+			}
+			// A second run refuses to mix demo data with real data.
+			if _, _, err := runCmd(t, vars, "", "demo"); err == nil {
+				t.Fatal("demo ran twice")
+			}
+		})
+	}
+}

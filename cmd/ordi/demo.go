@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlagSet("demo", "ordi demo : remplit une base vide avec un atelier de démonstration\n(donateurs, dons, une soixantaine d'unités à toutes les étapes, effacements et historique).", stdout)
+	dbURL := databaseFlag(fs, getenv)
+	if err := fs.parse(args); err != nil {
+		return helpOK(err)
+	}
+	db, err := openDB(ctx, *dbURL, nil)
+	if err != nil {
+		return err
+	}
+	defer database.Close(db)
+	if err := database.Migrate(ctx, db); err != nil {
+		return err
+	}
+	n, err := fillDemo(ctx, db, time.Now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Atelier de démonstration créé : %d unités.\n", n)
+	return nil
+}
+
+// demoDonation is one believable collection.
+type demoDonation struct {
+	donor inventory.NewDonor
+	ago   int // days before today
+	site  string
+	ref   string
+	units int
+	mix   []inventory.UnitSpec
+}
+
+func gb(n float64) *float64 { return &n }
+
+// demoData is the demo workshop: who gave what.
+var demoData = []demoDonation{
+	{inventory.NewDonor{Name: "Crédit Coopératif", Kind: inventory.DonorCompany, SIRET: "44126652500019", Email: "dsi@credit-cooperatif.example", Address: "12 boulevard Pesaro, 92000 Nanterre"},
+		64, "Siège, Nanterre", "RENOUV-2026-03", 18, []inventory.UnitSpec{
+			{Kind: inventory.KindLaptop, Brand: "Lenovo", Model: "ThinkPad T480", CPU: "Intel Core i5-8350U", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageNVMe, ScreenInches: gb(14), WeightKG: gb(1.6)},
+			{Kind: inventory.KindLaptop, Brand: "Lenovo", Model: "ThinkPad T470", CPU: "Intel Core i5-7300U", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageSSD, ScreenInches: gb(14), WeightKG: gb(1.6)},
+			{Kind: inventory.KindDesktop, Brand: "Dell", Model: "OptiPlex 7060", CPU: "Intel Core i5-8500", RAMGB: 16, StorageGB: 512, StorageKind: inventory.StorageSSD, WeightKG: gb(5.2)},
+		}},
+	{inventory.NewDonor{Name: "Mairie de Paris", Kind: inventory.DonorPublicBody, SIRET: "21750001600019", Address: "Place de l'Hôtel de Ville, 75004 Paris"},
+		41, "Direction du numérique", "DSIN-2026-118", 16, []inventory.UnitSpec{
+			{Kind: inventory.KindAllInOne, Brand: "HP", Model: "EliteOne 800 G4", CPU: "Intel Core i5-8500", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageSSD, ScreenInches: gb(23.8), WeightKG: gb(8.5)},
+			{Kind: inventory.KindLaptop, Brand: "HP", Model: "EliteBook 840 G5", CPU: "Intel Core i5-8250U", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageSSD, ScreenInches: gb(14), WeightKG: gb(1.5)},
+			{Kind: inventory.KindScreen, Brand: "Iiyama", Model: "ProLite XU2294HSU", ScreenInches: gb(21.5), WeightKG: gb(3.1)},
+		}},
+	{inventory.NewDonor{Name: "Association Emmaüs Connect", Kind: inventory.DonorAssociation, Address: "71 rue Archereau, 75019 Paris"},
+		20, "Permanence Belleville", "", 14, []inventory.UnitSpec{
+			{Kind: inventory.KindLaptop, Brand: "Acer", Model: "TravelMate P259", CPU: "Intel Core i3-6006U", RAMGB: 4, StorageGB: 500, StorageKind: inventory.StorageHDD, ScreenInches: gb(15.6), WeightKG: gb(2.3)},
+			{Kind: inventory.KindDesktop, Brand: "Fujitsu", Model: "Esprimo D556", CPU: "Intel Core i3-6100", RAMGB: 8, StorageGB: 500, StorageKind: inventory.StorageHDD, WeightKG: gb(6.8)},
+			{Kind: inventory.KindTablet, Brand: "Samsung", Model: "Galaxy Tab A 10.1", RAMGB: 2, StorageGB: 32, StorageKind: inventory.StorageEMMC, ScreenInches: gb(10.1), WeightKG: gb(0.5)},
+		}},
+	{inventory.NewDonor{Name: "Mme Françoise Lefèvre", Kind: inventory.DonorIndividual, Email: "f.lefevre@example.org", Phone: "06 12 34 56 78"},
+		6, "Atelier", "", 3, []inventory.UnitSpec{
+			{Kind: inventory.KindLaptop, Brand: "Asus", Model: "VivoBook X541", CPU: "Intel Pentium N4200", RAMGB: 4, StorageGB: 1000, StorageKind: inventory.StorageHDD, ScreenInches: gb(15.6), WeightKG: gb(2.0)},
+		}},
+	{inventory.NewDonor{Name: "Cabinet Martin & Associés", Kind: inventory.DonorCompany, SIRET: "79068156300017"},
+		2, "Atelier", "BL-5521", 9, []inventory.UnitSpec{
+			{Kind: inventory.KindLaptop, Brand: "Dell", Model: "Latitude 5490", CPU: "Intel Core i5-8350U", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageSSD, ScreenInches: gb(14), WeightKG: gb(1.7)},
+			{Kind: inventory.KindDesktop, Brand: "Lenovo", Model: "ThinkCentre M720q", CPU: "Intel Core i5-8400T", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageNVMe, WeightKG: gb(1.3)},
+		}},
+}
+
+// demoPaths are the journeys demo units take, older donations further along.
+var demoPaths = [][]inventory.Status{
+	{},
+	{inventory.StatusDiagnosed},
+	{inventory.StatusDiagnosed, inventory.StatusWiped},
+	{inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished},
+	{inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady},
+	{inventory.StatusDiagnosed, inventory.StatusDismantled},
+	{inventory.StatusDiagnosed, inventory.StatusDismantled, inventory.StatusRecycled},
+}
+
+// fillDemo creates the demo workshop in an empty database.
+func fillDemo(ctx context.Context, db *gorm.DB, now func() time.Time) (int, error) {
+	var existing int64
+	if err := db.WithContext(ctx).Table("units").Count(&existing).Error; err != nil {
+		return 0, err
+	}
+	if existing > 0 {
+		return 0, ordi.Errorf(ordi.Conflict, "la base contient déjà %d unités : la démonstration ne remplit qu'une base vide", existing)
+	}
+	inv := inventory.NewService(db, now)
+	actor := ordi.Actor{Name: "Démonstration", Role: ordi.RoleStaff}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	total := 0
+	for _, d := range demoData {
+		donor, err := inv.CreateDonor(ctx, actor, d.donor)
+		if err != nil {
+			return total, fmt.Errorf("demo donor %s: %w", d.donor.Name, err)
+		}
+		donation, err := inv.CreateDonation(ctx, actor, inventory.NewDonation{
+			DonorID: donor.ID, ReceivedOn: now().AddDate(0, 0, -d.ago).Format(ordi.DateLayout), Site: d.site, Reference: d.ref,
+		})
+		if err != nil {
+			return total, fmt.Errorf("demo donation: %w", err)
+		}
+		for i := 0; i < d.units; i++ {
+			spec := d.mix[i%len(d.mix)]
+			spec.SerialNumber = fmt.Sprintf("%s%07d", spec.Brand[:2], rng.IntN(10_000_000))
+			spec.Grade = []inventory.Grade{inventory.GradeA, inventory.GradeB, inventory.GradeB, inventory.GradeC}[rng.IntN(4)]
+			u, err := inv.CreateUnit(ctx, actor, inventory.NewUnit{DonationID: donation.ID, UnitSpec: spec})
+			if err != nil {
+				return total, fmt.Errorf("demo unit: %w", err)
+			}
+			total++
+			// Older donations are further along.
+			depth := len(demoPaths) - 1
+			if d.ago < 10 {
+				depth = 2
+			}
+			path := demoPaths[rng.IntN(depth+1)]
+			if err := demoWalk(ctx, inv, actor, u, path, rng); err != nil {
+				return total, err
+			}
+		}
+	}
+	return total, nil
+}
+
+// demoWalk moves a unit along a path, recording the erasures the guards need.
+func demoWalk(ctx context.Context, inv *inventory.Service, actor ordi.Actor, u inventory.Unit, path []inventory.Status, rng *rand.Rand) error {
+	code := string(u.Code)
+	for _, to := range path {
+		needsErasure := u.HasStorage() && (to == inventory.StatusWiped || to == inventory.StatusDismantled)
+		if needsErasure {
+			e := inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "Écrasement 1 passe aléatoire + vérification", Tool: "nwipe 0.38",
+				DriveSerial: fmt.Sprintf("WD-%08d", rng.IntN(100_000_000)), DriveModel: "disque d'origine", Result: inventory.ErasurePassed}
+			switch {
+			case u.StorageKind == inventory.StorageNVMe:
+				e.Technique, e.Tool = "NVMe Sanitize (block erase)", "nvme-cli 2.4"
+			case to == inventory.StatusDismantled:
+				e.Category, e.Technique, e.Tool = inventory.ErasureDestroy, "Perçage du support", ""
+			}
+			if rng.IntN(8) == 0 && to == inventory.StatusWiped {
+				// A first attempt fails now and then, as in a real workshop.
+				failed := e
+				failed.Result = inventory.ErasureFailed
+				if _, err := inv.RecordErasure(ctx, actor, code, failed); err != nil {
+					return err
+				}
+			}
+			if _, err := inv.RecordErasure(ctx, actor, code, e); err != nil {
+				return err
+			}
+		}
+		in := inventory.TransitionInput{}
+		if to == inventory.StatusRecycled {
+			in.Outlet, in.OutletReference = "Ecologic (éco-organisme DEEE)", fmt.Sprintf("BE-2026-%04d", rng.IntN(10_000))
+		}
+		var err error
+		if u, err = inv.Transition(ctx, actor, code, to, in); err != nil {
+			return fmt.Errorf("demo move %s to %s: %w", code, to, err)
+		}
+	}
+	return nil
+}
