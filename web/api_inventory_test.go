@@ -14,15 +14,15 @@ import (
 )
 
 type unitBody struct {
-	Code        string  `json:"code"`
-	Status      string  `json:"status"`
-	QRURL       string  `json:"qr_url"`
-	Version     int     `json:"version"`
-	RAMGB       int     `json:"ram_gb"`
-	Model       string  `json:"model"`
-	DonationID  int64   `json:"donation_id"`
-	WeightKG    float64 `json:"weight_kg"`
-	LabelPrinte *string `json:"label_printed_at"`
+	Code         string  `json:"code"`
+	Status       string  `json:"status"`
+	QRURL        string  `json:"qr_url"`
+	Version      int     `json:"version"`
+	RAMGB        int     `json:"ram_gb"`
+	Model        string  `json:"model"`
+	DonationID   int64   `json:"donation_id"`
+	WeightKG     float64 `json:"weight_kg"`
+	LabelPrinted *string `json:"label_printed_at"`
 }
 
 // newDonation creates a donor and a donation through the API.

@@ -26,7 +26,7 @@ const testPassword = "correct horse battery"
 // testApp is a running server over a test database, with helpers to act as
 // users of each role.
 type testApp struct {
-	t        *testing.T
+	t        testing.TB
 	db       *gorm.DB
 	srv      *Server
 	http     *httptest.Server
@@ -48,7 +48,7 @@ func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock();
 
 type appOption func(*Config)
 
-func newTestApp(t *testing.T, db *gorm.DB, opts ...appOption) *testApp {
+func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 	t.Helper()
 	clk := &testClock{t: time.Now().UTC()}
 	a := &testApp{t: t, db: db, clock: clk, users: map[ordi.Role]account.User{}, tokens: map[ordi.Role]string{}}
