@@ -25,8 +25,8 @@ type Offer struct {
 	Kind        inventory.Kind
 	Brand       string
 	Model       string
-	RAMGB       int
-	StorageGB   int
+	RAMGB       int `gorm:"column:ram_gb"`
+	StorageGB   int `gorm:"column:storage_gb"`
 	StorageKind inventory.StorageKind
 	Grade       inventory.Grade
 }

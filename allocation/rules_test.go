@@ -28,7 +28,6 @@ func TestParseIncomeBand(t *testing.T) {
 	}
 }
 
-
 func TestChecklist(t *testing.T) {
 	r := allocation.DefaultRules()
 	ok := r.Evaluate(allocation.Facts{QPV: true, IncomeBracket: allocation.QF2})

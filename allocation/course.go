@@ -1,0 +1,120 @@
+package allocation
+
+import (
+	"strings"
+	"time"
+
+	"github.com/ordi-app/ordi"
+)
+
+// Course is a training course: a few sessions a family must attend before
+// it receives a computer.
+type Course struct {
+	ID               int64     `json:"id"`
+	Title            string    `json:"title"`
+	Place            string    `json:"place"`
+	TrainerID        *int64    `json:"trainer_id,omitempty"`
+	RequiredSessions int       `json:"required_sessions"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// Session is one dated session of a course, numbered from 1.
+type Session struct {
+	CourseID int64     `json:"-"`
+	Number   int       `json:"number"`
+	Date     ordi.Date `json:"date"`
+}
+
+// TableName tells GORM where sessions live.
+func (Session) TableName() string { return "course_sessions" }
+
+type enrollment struct {
+	CourseID    int64
+	HouseholdID int64
+	EnrolledAt  time.Time
+}
+
+func (enrollment) TableName() string { return "enrollments" }
+
+type attendance struct {
+	CourseID     int64
+	HouseholdID  int64
+	Session      int
+	Present      bool
+	RecordedAt   time.Time
+	RecordedByID *int64
+}
+
+func (attendance) TableName() string { return "attendance" }
+
+// NewCourse is the input to create a course.
+type NewCourse struct {
+	Title            string   `json:"title"`
+	Place            string   `json:"place"`
+	TrainerID        int64    `json:"trainer_id"`
+	SessionDates     []string `json:"session_dates"`
+	RequiredSessions int      `json:"required_sessions"`
+}
+
+// validate checks the input and returns the parsed session dates.
+func (n *NewCourse) validate() ([]ordi.Date, error) {
+	n.Title, n.Place = strings.TrimSpace(n.Title), strings.TrimSpace(n.Place)
+	var v ordi.Validation
+	text(&v, "title", n.Title, maxText, "Donnez un titre à la formation.")
+	text(&v, "place", n.Place, maxText, "")
+	var dates []ordi.Date
+	switch {
+	case len(n.SessionDates) == 0:
+		v.Add("session_dates", "Indiquez la date d'au moins une séance.")
+	case len(n.SessionDates) > maxSessions:
+		v.Addf("session_dates", "%d séances au plus.", maxSessions)
+	default:
+		for _, s := range n.SessionDates {
+			d, err := ordi.ParseDate(s)
+			if err != nil {
+				v.Addf("session_dates", "Date de séance invalide « %s » : attendu AAAA-MM-JJ.", s)
+				break
+			}
+			if len(dates) > 0 && !d.After(dates[len(dates)-1]) {
+				v.Add("session_dates", "Les séances doivent être dans l'ordre chronologique, une par jour.")
+				break
+			}
+			dates = append(dates, d)
+		}
+	}
+	if n.RequiredSessions < 1 || (len(n.SessionDates) > 0 && n.RequiredSessions > len(n.SessionDates)) {
+		v.Add("required_sessions", "Le nombre de séances exigées doit être compris entre 1 et le nombre de séances.")
+	}
+	return dates, v.Err()
+}
+
+// Attendee is a family enrolled in a course, as the course page shows it:
+// the reference and contact name, the sessions attended, nothing more.
+type Attendee struct {
+	HouseholdID int64           `json:"household_id"`
+	Reference   string          `json:"household_reference"`
+	ContactName string          `json:"contact_name"`
+	Status      HouseholdStatus `json:"status"`
+	// Present[i] is the attendance of session i+1: nil when not taken yet.
+	Present  []*bool `json:"present"`
+	Attended int     `json:"attended"`
+}
+
+// CourseDetail is a course with its sessions and attendees.
+type CourseDetail struct {
+	Course
+	TrainerName string     `json:"trainer_name,omitempty"`
+	Sessions    []Session  `json:"sessions"`
+	Attendees   []Attendee `json:"attendees"`
+}
+
+// CourseSummary is a course for lists.
+type CourseSummary struct {
+	Course
+	TrainerName string    `json:"trainer_name,omitempty"`
+	Sessions    int       `json:"sessions"`
+	FirstDate   ordi.Date `json:"first_date"`
+	LastDate    ordi.Date `json:"last_date"`
+	Enrolled    int       `json:"enrolled"`
+}

@@ -1,0 +1,270 @@
+package allocation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// ReservationStatus is where a reservation stands.
+type ReservationStatus string
+
+// The reservation statuses.
+const (
+	ReservationActive     ReservationStatus = "active"
+	ReservationCancelled  ReservationStatus = "cancelled"
+	ReservationHandedOver ReservationStatus = "handed_over"
+)
+
+// Reservation holds a ready unit for a trained family until the handover.
+// One active reservation per unit and per family: the database's unique
+// indexes say so, whatever the code does.
+type Reservation struct {
+	ID          int64             `json:"id"`
+	HouseholdID int64             `json:"household_id"`
+	UnitID      int64             `json:"-"`
+	Status      ReservationStatus `json:"status"`
+	CreatedAt   time.Time         `json:"created_at"`
+	CreatedByID *int64            `json:"-"`
+	ClosedAt    *time.Time        `json:"closed_at,omitempty"`
+	ClosedByID  *int64            `json:"-"`
+	CloseReason string            `json:"close_reason,omitempty"`
+}
+
+// ReservationView is a reservation with what pages and the API show of its
+// family and unit.
+type ReservationView struct {
+	Reservation
+	HouseholdReference string         `json:"household_reference"`
+	UnitCode           inventory.Code `json:"unit_code"`
+	UnitKind           inventory.Kind `json:"unit_kind"`
+	UnitTitle          string         `json:"unit_title"`
+}
+
+func reservationNotFound() error { return ordi.Errorf(ordi.NotFound, "Réservation introuvable.") }
+
+// Reserve reserves a ready unit for a trained family, in one transaction:
+// the family moves trained → reserved and the unit ready → reserved by
+// conditional updates, and the reservation row is guarded by unique
+// indexes. Of many simultaneous reservations of one unit, exactly one
+// succeeds; the others get Conflict and change nothing.
+func (s *Service) Reserve(ctx context.Context, a ordi.Actor, householdID int64, unitCode string) (ReservationView, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les réservations sont faites par l'équipe.")
+	}
+	code, err := inventory.ParseCode(unitCode)
+	if err != nil {
+		var v ordi.Validation
+		v.Add("unit_code", "Code d'unité inconnu.")
+		return ReservationView{}, v.Err()
+	}
+	var out ReservationView
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		h, err := s.findHousehold(tx, a, householdID)
+		if errors.Is(err, ordi.NotFound) {
+			var v ordi.Validation
+			v.Add("household_id", "Famille inconnue.")
+			return v.Err()
+		}
+		if err != nil {
+			return err
+		}
+		switch h.Status {
+		case StatusTrained:
+		case StatusReserved, StatusEquipped:
+			return ordi.Errorf(ordi.Conflict, "La famille %s est déjà servie (%s).", h.Reference, strings.ToLower(h.Status.Label()))
+		default:
+			return ordi.Errorf(ordi.Conflict, "La famille %s n'a pas terminé la formation (« %s ») : pas de réservation possible.", h.Reference, h.Status.Label())
+		}
+		if err := s.setStatus(tx, &h, []HouseholdStatus{StatusTrained}, StatusReserved, nil); err != nil {
+			return err
+		}
+		u, err := s.inventory.WithTx(tx).MoveForAllocation(ctx, a, code, inventory.AllocationReserve, "Réservée pour la famille "+h.Reference)
+		if errors.Is(err, ordi.NotFound) {
+			var v ordi.Validation
+			v.Add("unit_code", "Code d'unité inconnu.")
+			return v.Err()
+		}
+		if err != nil {
+			return err
+		}
+		r := Reservation{HouseholdID: h.ID, UnitID: u.ID, Status: ReservationActive, CreatedAt: s.now(), CreatedByID: actorID(a)}
+		if err := tx.Create(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return ordi.Errorf(ordi.Conflict, "Cette unité ou cette famille a déjà une réservation en cours.")
+			}
+			return fmt.Errorf("insert reservation: %w", err)
+		}
+		out = ReservationView{Reservation: r, HouseholdReference: h.Reference, UnitCode: u.Code, UnitKind: u.Kind, UnitTitle: u.Title()}
+		return audit.Record(ctx, tx, r.CreatedAt, a, "reservation.create", "household", h.ID, string(u.Code))
+	})
+	return out, err
+}
+
+// Cancel cancels an active reservation: the unit is ready again and the
+// family back to trained.
+func (s *Service) Cancel(ctx context.Context, a ordi.Actor, id int64, reason string) (ReservationView, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les réservations sont gérées par l'équipe.")
+	}
+	reason = strings.TrimSpace(reason)
+	var v ordi.Validation
+	text(&v, "reason", reason, maxNotes, "")
+	if err := v.Err(); err != nil {
+		return ReservationView{}, err
+	}
+	var out ReservationView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r Reservation
+		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return reservationNotFound()
+			}
+			return err
+		}
+		if r.Status != ReservationActive {
+			return ordi.Errorf(ordi.Conflict, "Cette réservation n'est plus en cours (%s).", r.Status)
+		}
+		if err := s.cancel(ctx, tx, a, &r, reason); err != nil {
+			return err
+		}
+		var h Household
+		if err := tx.Where("id = ?", r.HouseholdID).Take(&h).Error; err != nil {
+			return err
+		}
+		if err := s.setStatus(tx, &h, []HouseholdStatus{StatusReserved}, StatusTrained, nil); err != nil {
+			return err
+		}
+		view, err := s.view(tx, r)
+		out = view
+		return err
+	})
+	return out, err
+}
+
+// cancel closes an active reservation and puts its unit back to ready;
+// the caller moves the family.
+func (s *Service) cancel(ctx context.Context, tx *gorm.DB, a ordi.Actor, r *Reservation, reason string) error {
+	now := s.now()
+	res := tx.Model(&Reservation{}).Where("id = ? AND status = ?", r.ID, ReservationActive).
+		Updates(map[string]any{"status": ReservationCancelled, "closed_at": now, "closed_by_id": actorID(a), "close_reason": reason})
+	if res.Error != nil {
+		return fmt.Errorf("cancel reservation: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ordi.Errorf(ordi.Conflict, "Cette réservation vient d'être close par quelqu'un d'autre.")
+	}
+	r.Status, r.ClosedAt, r.CloseReason = ReservationCancelled, &now, reason
+	var codes []inventory.Code
+	if err := tx.Table("units").Where("id = ?", r.UnitID).Pluck("code", &codes).Error; err != nil || len(codes) == 0 {
+		return fmt.Errorf("unit of reservation %d: %v", r.ID, err)
+	}
+	code := codes[0]
+	if _, err := s.inventory.WithTx(tx).MoveForAllocation(ctx, a, code, inventory.AllocationCancel, reason); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, now, a, "reservation.cancel", "household", r.HouseholdID, string(code))
+}
+
+func (s *Service) view(tx *gorm.DB, r Reservation) (ReservationView, error) {
+	var v ReservationView
+	err := tx.Table("reservations").
+		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
+		Joins("JOIN households ON households.id = reservations.household_id").
+		Joins("JOIN units ON units.id = reservations.unit_id").
+		Where("reservations.id = ?", r.ID).Take(&v).Error
+	return v, err
+}
+
+// Reservation returns one reservation (staff, volunteers at the handover desk).
+func (s *Service) Reservation(ctx context.Context, a ordi.Actor, id int64) (ReservationView, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
+		return ReservationView{}, reservationNotFound()
+	}
+	v, err := s.view(s.db.WithContext(ctx), Reservation{ID: id})
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ReservationView{}, reservationNotFound()
+	}
+	return v, err
+}
+
+// ReservationFilter selects reservations, newest first.
+type ReservationFilter struct {
+	Status      ReservationStatus
+	HouseholdID int64
+	UnitID      int64
+	Before      int64
+	Limit       int
+}
+
+// Reservations lists reservations (staff, volunteers).
+func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationFilter) ([]ReservationView, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
+		return nil, ordi.Errorf(ordi.Forbidden, "Réservé à l'équipe et aux bénévoles.")
+	}
+	q := s.db.WithContext(ctx).Table("reservations").
+		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
+		Joins("JOIN households ON households.id = reservations.household_id").
+		Joins("JOIN units ON units.id = reservations.unit_id")
+	if f.Status != "" {
+		q = q.Where("reservations.status = ?", f.Status)
+	}
+	if f.HouseholdID > 0 {
+		q = q.Where("reservations.household_id = ?", f.HouseholdID)
+	}
+	if f.UnitID > 0 {
+		q = q.Where("reservations.unit_id = ?", f.UnitID)
+	}
+	if f.Before > 0 {
+		q = q.Where("reservations.id < ?", f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > ordi.MaxLimit+1 {
+		limit = ordi.DefaultLimit
+	}
+	var out []ReservationView
+	if err := q.Order("reservations.id DESC").Limit(limit).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list reservations: %w", err)
+	}
+	return out, nil
+}
+
+// ProposalSet is the outcome of Proposals: matching's pairs and the
+// families no unit fits.
+type ProposalSet struct {
+	Proposals []Proposal  `json:"proposals"`
+	Unmatched []Unmatched `json:"unmatched"`
+}
+
+// Proposals pairs every trained family without a unit with the ready units
+// (staff). It changes nothing.
+func (s *Service) Proposals(ctx context.Context, a ordi.Actor) (ProposalSet, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		return ProposalSet{}, ordi.Errorf(ordi.Forbidden, "Les propositions sont réservées à l'équipe.")
+	}
+	db := s.db.WithContext(ctx)
+	var families []Household
+	if err := db.Select("id", "reference", "need", "school_children", "trained_at", "created_at").
+		Where("status = ?", StatusTrained).Find(&families).Error; err != nil {
+		return ProposalSet{}, fmt.Errorf("trained households: %w", err)
+	}
+	var units []Offer
+	if err := db.Table("units").Select("code, kind, brand, model, ram_gb, storage_gb, storage_kind, grade").
+		Where("status = ?", inventory.StatusReady).Scan(&units).Error; err != nil {
+		return ProposalSet{}, fmt.Errorf("ready units: %w", err)
+	}
+	candidates := make([]Candidate, len(families))
+	for i, h := range families {
+		candidates[i] = Candidate{HouseholdID: h.ID, Reference: h.Reference, Need: h.Need, SchoolChildren: h.SchoolChildren, WaitingSince: h.WaitingSince()}
+	}
+	r := Match(candidates, units)
+	return ProposalSet{Proposals: r.Proposals, Unmatched: r.Unmatched}, nil
+}
