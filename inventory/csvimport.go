@@ -48,6 +48,19 @@ type importRow struct {
 // every unit, or none: any bad line makes an Invalid error listing each
 // problem with its line (1 is the header) and field.
 func (s *Service) ImportUnits(ctx context.Context, actor ordi.Actor, r io.Reader) (ImportResult, error) {
+	return s.importUnits(ctx, actor, 0, r)
+}
+
+// ImportDonationUnits imports a donor's asset list into one donation: the
+// donation_id column may be left out, and must name this donation when given.
+func (s *Service) ImportDonationUnits(ctx context.Context, actor ordi.Actor, donationID int64, r io.Reader) (ImportResult, error) {
+	if _, err := s.Donation(ctx, donationID); err != nil {
+		return ImportResult{}, err
+	}
+	return s.importUnits(ctx, actor, donationID, r)
+}
+
+func (s *Service) importUnits(ctx context.Context, actor ordi.Actor, donationID int64, r io.Reader) (ImportResult, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
 	if err != nil {
 		return ImportResult{}, err
@@ -55,7 +68,7 @@ func (s *Service) ImportUnits(ctx context.Context, actor ordi.Actor, r io.Reader
 	if len(data) > MaxImportBytes {
 		return ImportResult{}, ordi.Errorf(ordi.TooLarge, "Le fichier dépasse %d Mo.", MaxImportBytes>>20)
 	}
-	rows, problems := parseImport(data)
+	rows, problems := parseImport(data, donationID)
 	if len(problems) == 0 {
 		problems = s.checkDonations(ctx, rows)
 	}
@@ -135,8 +148,9 @@ func (s *Service) checkDonations(ctx context.Context, rows []importRow) []ordi.F
 	return problems
 }
 
-// parseImport reads and validates every line, without the database.
-func parseImport(data []byte) ([]importRow, []ordi.FieldError) {
+// parseImport reads and validates every line, without the database. With a
+// donation, the donation_id column is optional and must match it.
+func parseImport(data []byte, donation int64) ([]importRow, []ordi.FieldError) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		return nil, []ordi.FieldError{{Line: 1, Field: "", Message: "Le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 »."}}
@@ -172,7 +186,11 @@ func parseImport(data []byte) ([]importRow, []ordi.FieldError) {
 		}
 		seen[name] = true
 	}
-	for _, required := range []string{"donation_id", "kind"} {
+	required := []string{"donation_id", "kind"}
+	if donation > 0 {
+		required = required[1:]
+	}
+	for _, required := range required {
 		if !seen[required] {
 			problems = append(problems, ordi.FieldError{Line: 1, Field: required, Message: "Colonne obligatoire absente."})
 		}
@@ -208,6 +226,16 @@ func parseImport(data []byte) ([]importRow, []ordi.FieldError) {
 			continue
 		}
 		row, rowProblems := parseRow(line, cols, rec)
+		if donation == 0 && row.donationID == 0 && !hasField(rowProblems, "donation_id") {
+			rowProblems = append(rowProblems, ordi.FieldError{Line: line, Field: "donation_id", Message: "Numéro de don attendu (nombre entier)."})
+		}
+		if donation > 0 {
+			if row.donationID == 0 {
+				row.donationID = donation
+			} else if row.donationID != donation {
+				rowProblems = append(rowProblems, ordi.FieldError{Line: line, Field: "donation_id", Message: fmt.Sprintf("Cette ligne vise le don n° %d, pas celui-ci (n° %d).", row.donationID, donation)})
+			}
+		}
 		problems = append(problems, rowProblems...)
 		if len(rowProblems) == 0 {
 			rows = append(rows, row)
@@ -220,6 +248,15 @@ func parseImport(data []byte) ([]importRow, []ordi.FieldError) {
 		problems = append(problems, ordi.FieldError{Line: 2, Message: "Le fichier ne contient aucune unité."})
 	}
 	return rows, problems
+}
+
+func hasField(problems []ordi.FieldError, field string) bool {
+	for _, p := range problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 func blank(rec []string) bool {
@@ -250,6 +287,9 @@ func parseRow(line int, cols, rec []string) (importRow, []ordi.FieldError) {
 		v := strings.TrimSpace(rec[i])
 		switch name {
 		case "donation_id":
+			if v == "" {
+				continue // the caller's donation, if any; otherwise refused below
+			}
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
 				bad(name, "Numéro de don attendu (nombre entier).")

@@ -180,3 +180,26 @@ func BenchmarkImport10000Units(b *testing.B) {
 		})
 	}
 }
+
+func TestImportIntoDonation(t *testing.T) {
+	db := dbtest.OpenSQLite(t)
+	f := newFixture(t, db)
+	other, _ := f.svc.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-10-30"})
+	res, err := f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader("kind;brand\nlaptop;HP\ndesktop;Dell\n"))
+	if err != nil || res.Created != 2 {
+		t.Fatalf("import without donation_id: %+v %v", res, err)
+	}
+	_, err = f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n", other.ID)))
+	if !errors.Is(err, ordi.Invalid) {
+		t.Fatalf("a line for another donation: %v", err)
+	}
+	// Through the API, a missing donation_id cell is an error on its line.
+	_, err = f.svc.ImportUnits(ctx, staff, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n,laptop\n", f.donation.ID)))
+	var e *ordi.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Line != 3 || e.Fields[0].Field != "donation_id" {
+		t.Fatalf("empty donation_id: %v", err)
+	}
+	if _, err := f.svc.ImportDonationUnits(ctx, staff, 9999, strings.NewReader("kind\nlaptop\n")); !errors.Is(err, ordi.NotFound) {
+		t.Fatalf("unknown donation: %v", err)
+	}
+}

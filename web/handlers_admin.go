@@ -9,16 +9,31 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 type homePage struct {
 	basePage
-	Role ordi.Role
+	Role      ordi.Role
+	Stock     []statusCount // workshop roles: units by status
+	Total     int
+	CanAdd    bool
+	CanLookup bool
 }
 
 func (s *Server) handleHome(c *gin.Context) error {
 	u, _ := userOf(c)
-	p := homePage{basePage: s.base(c, "Accueil"), Role: u.Role}
+	p := homePage{basePage: s.base(c, "Accueil"), Role: u.Role, CanAdd: workshop.allows(u.Role), CanLookup: unitsRead.allows(u.Role)}
+	if workshop.allows(u.Role) {
+		counts, err := s.cfg.Inventory.CountByStatus(c.Request.Context(), 0)
+		if err != nil {
+			return err
+		}
+		for _, st := range inventory.Statuses() {
+			p.Stock = append(p.Stock, statusCount{st, counts[st]})
+		}
+		p.Total = counts.Total()
+	}
 	s.render(c, http.StatusOK, "home", &p)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ var navTable = []struct {
 	allow       access
 }{
 	{"Accueil", "/", signedIn},
+	{"Dons", "/donations", workshop},
+	{"Unités", "/units", unitsRead},
 	{"Utilisateurs", "/admin/users", adminOnly},
 	{"Partenaires", "/admin/partners", adminOnly},
 }
@@ -117,6 +120,12 @@ var templateFuncs = template.FuncMap{
 			return time.Time{}
 		}
 		return *t
+	},
+	"decimal": func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return strings.Replace(strconv.FormatFloat(*f, 'f', -1, 64), ".", ",", 1)
 	},
 	"fieldError": func(fields []ordi.FieldError, name string) string {
 		for _, f := range fields {

@@ -35,6 +35,21 @@ func (s *Server) routeTable() []route {
 
 		// Pages.
 		{get, "/", signedIn, s.handleHome},
+		// Inventory pages.
+		{get, "/donations", workshop, s.handleDonationsPage},
+		{get, "/donations/new", workshop, s.handleDonationNewPage},
+		{post, "/donations", workshop, s.handleDonationCreate},
+		{get, "/donations/:id", workshop, s.handleDonationPage},
+		{post, "/donations/:id/units", workshop, s.handleDonationUnitCreate},
+		{post, "/donations/:id/import", workshop, s.handleDonationImport},
+		{get, "/units", unitsRead, s.handleUnitsPage},
+		{get, "/u/:code", unitsRead, s.handleUnitPage},
+		{post, "/u/:code/transition", workshop, s.handleUnitTransition},
+		{post, "/u/:code/erasures", workshop, s.handleUnitErasure},
+		{get, "/u/:code/edit", workshop, s.handleUnitEditPage},
+		{post, "/u/:code/edit", workshop, s.handleUnitEdit},
+
+		// Administration pages.
 		{get, "/admin/users", adminOnly, s.handleUsersPage},
 		{get, "/admin/users/new", adminOnly, s.handleUserNewPage},
 		{post, "/admin/users", adminOnly, s.handleUserCreate},

@@ -17,3 +17,15 @@ document.addEventListener("submit", (ev) => {
   const form = ev.target;
   setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); }), 0);
 });
+
+// Blocks marked data-show-when="select-id=value" show only while that select
+// has that value (the new-donor fields of the donation form).
+function syncShowWhen() {
+  document.querySelectorAll("[data-show-when]").forEach((el) => {
+    const [id, value] = el.dataset.showWhen.split("=");
+    const select = document.getElementById(id);
+    if (select) el.classList.toggle("hidden", select.value !== value);
+  });
+}
+document.addEventListener("change", syncShowWhen);
+document.addEventListener("DOMContentLoaded", syncShowWhen);

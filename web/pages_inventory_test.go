@@ -1,0 +1,200 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/database/dbtest"
+)
+
+func TestDonationPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.login(ordi.RoleStaff)
+		if body := readBody(app.get(c, "/donations")); !strings.Contains(body, "Enregistrer le premier don") {
+			t.Fatal("empty donations page lacks its call to action")
+		}
+		// A bad SIRET keeps everything typed, and writes nothing.
+		res := app.postForm(c, "/donations", url.Values{"donor": {"new"}, "name": {"Entreprise Été"}, "kind": {"company"}, "siret": {"12345678901234"}, "received_on": {"2026-11-01"}, "site": {"Atelier Nord"}})
+		body := readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Entreprise Été") || !strings.Contains(body, "Atelier Nord") || !strings.Contains(body, "SIRET") {
+			t.Fatalf("bad SIRET: %d", res.StatusCode)
+		}
+		var n int64
+		db.Table("donors").Count(&n)
+		if n != 0 {
+			t.Fatalf("a refused form wrote %d donors", n)
+		}
+		res = app.postForm(c, "/donations", url.Values{"donor": {"new"}, "name": {"Entreprise Été"}, "kind": {"company"}, "received_on": {"2026-11-01"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/donations/") {
+			t.Fatalf("create donation: %d %s", res.StatusCode, readBody(res))
+		}
+		page := res.Header.Get("Location")
+
+		// Adding a unit remembers its description for the next one.
+		add := url.Values{"kind": {"desktop"}, "brand": {"Dell"}, "model": {"OptiPlex 7060"}, "serial_number": {"SN1"}, "ram_gb": {"16"}, "storage_gb": {"512"}, "storage_kind": {"ssd"}, "weight_kg": {"5,2"}}
+		res = app.postForm(c, page+"/units", add)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add unit: %d %s", res.StatusCode, readBody(res))
+		}
+		body = readBody(app.get(c, page))
+		if !strings.Contains(body, `value="OptiPlex 7060"`) || !strings.Contains(body, `<option value="desktop" selected>`) || strings.Contains(body, `value="SN1"`) {
+			t.Fatal("the add form does not remember the last description (or remembers the serial number)")
+		}
+		if !strings.Contains(body, "Unité ajoutée") {
+			t.Fatal("no confirmation with the new code")
+		}
+		// A 300 kg laptop is refused with the input kept.
+		res = app.postForm(c, page+"/units", url.Values{"kind": {"laptop"}, "brand": {"HP"}, "weight_kg": {"300"}, "storage_kind": {"none"}})
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Poids invraisemblable") || !strings.Contains(body, `value="HP"`) {
+			t.Fatalf("300 kg laptop: %d", res.StatusCode)
+		}
+		db.Table("units").Count(&n)
+		if n != 1 {
+			t.Fatalf("%d units, want 1", n)
+		}
+	})
+}
+
+func postFile(t *testing.T, app *testApp, c *http.Client, path, content string) *http.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("file", "liste.csv")
+	part.Write([]byte(content))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, app.url(path), &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return app.do(c, req)
+}
+
+func TestDonationImportPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		c := app.login(ordi.RoleStaff)
+		path := fmt.Sprintf("/donations/%d/import", donation)
+		res := postFile(t, app, c, path, "kind;brand;ram_gb\nlaptop;HP;8\nfridge;LG;-1\n")
+		body := readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Rien n'a été importé") || !strings.Contains(body, "Ligne 3") {
+			t.Fatalf("bad file: %d", res.StatusCode)
+		}
+		var n int64
+		db.Table("units").Count(&n)
+		if n != 0 {
+			t.Fatalf("a bad file wrote %d units", n)
+		}
+		res = postFile(t, app, c, path, "kind;brand;ram_gb\nlaptop;HP;8\ndesktop;Dell;16\n")
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("good file: %d %s", res.StatusCode, readBody(res))
+		}
+		if body := readBody(app.get(c, fmt.Sprintf("/donations/%d", donation))); !strings.Contains(body, "2 unité(s) importée(s)") {
+			t.Fatal("no confirmation of the import")
+		}
+	})
+}
+
+func TestUnitPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		u := app.newUnit(t, app.newDonation(t))
+		staff := app.login(ordi.RoleStaff)
+		body := readBody(app.get(staff, "/u/"+strings.ToLower(u.Code)))
+		for _, want := range []string{"Marquer comme diagnostiqué", "Dell Latitude 5490", "Réceptionné", "Unité enregistrée", `action="/u/` + u.Code + `/erasures"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("unit page lacks %q", want)
+			}
+		}
+		// Volunteers read the page but are offered no action.
+		vol := app.login(ordi.RoleVolunteer)
+		body = readBody(app.get(vol, "/u/"+u.Code))
+		if !strings.Contains(body, "Dell Latitude 5490") || strings.Contains(body, "<form method=\"post\" action=\"/u/") {
+			t.Fatal("volunteer's unit page offers actions")
+		}
+		if res := app.postForm(vol, "/u/"+u.Code+"/transition", url.Values{"to": {"diagnosed"}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("volunteer moving a unit: %d", res.StatusCode)
+		}
+		// One tap moves it, with a confirmation.
+		res := app.postForm(staff, "/u/"+u.Code+"/transition", url.Values{"to": {"diagnosed"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("move: %d %s", res.StatusCode, readBody(res))
+		}
+		if body := readBody(app.get(staff, "/u/"+u.Code)); !strings.Contains(body, "« Diagnostiqué »") || !strings.Contains(body, "Enregistrez d&#39;abord un effacement") {
+			t.Fatal("no confirmation, or the erasure hint is missing")
+		}
+		// An illegal move is refused with the reason, not a 500.
+		res = app.postForm(staff, "/u/"+u.Code+"/transition", url.Values{"to": {"ready"}})
+		if body := readBody(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "Impossible de passer") {
+			t.Fatalf("illegal move: %d", res.StatusCode)
+		}
+		res = app.postForm(staff, "/u/"+u.Code+"/erasures", url.Values{"category": {"purge"}, "technique": {""}, "result": {"passed"}})
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "technique") {
+			t.Fatalf("erasure without technique: %d", res.StatusCode)
+		}
+		// An unknown code is a friendly 404 with a way to type another.
+		res = app.get(vol, "/u/ZZZZZZZ")
+		if body := readBody(res); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "Code inconnu") || !strings.Contains(body, `name="q"`) {
+			t.Fatalf("unknown code: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestUnitEditStaleVersion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		u := app.newUnit(t, app.newDonation(t))
+		c := app.login(ordi.RoleStaff)
+		if body := readBody(app.get(c, "/u/"+u.Code+"/edit")); !strings.Contains(body, `name="version" value="1"`) {
+			t.Fatal("edit form lacks the version")
+		}
+		form := url.Values{"version": {"1"}, "kind": {"laptop"}, "brand": {"Dell"}, "model": {"Latitude 7490"}, "ram_gb": {"16"}, "storage_gb": {"256"}, "storage_kind": {"ssd"}}
+		if res := app.postForm(c, "/u/"+u.Code+"/edit", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit: %d %s", res.StatusCode, readBody(res))
+		}
+		// A second person still holding version 1.
+		form.Set("model", "Latitude 5590")
+		res := app.postForm(c, "/u/"+u.Code+"/edit", form)
+		body := readBody(res)
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Quelqu'un a modifié cette fiche") || !strings.Contains(body, `value="Latitude 7490"`) || !strings.Contains(body, `name="version" value="2"`) {
+			t.Fatalf("stale edit: %d", res.StatusCode)
+		}
+		got := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units/"+u.Code, nil))
+		if got.Model != "Latitude 7490" || got.Version != 2 {
+			t.Fatalf("stored %+v", got)
+		}
+	})
+}
+
+func TestUnitsPageAndHome(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
+	u := app.newUnit(t, app.newDonation(t))
+	c := app.login(ordi.RoleVolunteer)
+	res := app.get(c, "/units?q="+strings.ToLower(u.Code))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/u/"+u.Code {
+		t.Fatalf("a typed code: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if body := readBody(app.get(c, "/units?q=latitude")); !strings.Contains(body, u.Code) {
+		t.Fatal("search by model misses the unit")
+	}
+	if body := readBody(app.get(c, "/units?q=macbook")); !strings.Contains(body, "Aucune unité ne correspond") {
+		t.Fatal("no empty state for a search without results")
+	}
+	if res := app.get(c, "/units?status=lost"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown status filter: %d", res.StatusCode)
+	}
+	staff := app.login(ordi.RoleStaff)
+	if body := readBody(app.get(staff, "/")); !strings.Contains(body, "Stock de l'atelier") || !strings.Contains(body, `/units?status=received`) {
+		t.Fatal("staff home lacks the stock dashboard")
+	}
+	if body := readBody(app.get(c, "/")); strings.Contains(body, "Stock de l'atelier") {
+		t.Fatal("volunteer home shows the stock dashboard")
+	}
+}
