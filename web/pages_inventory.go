@@ -398,11 +398,11 @@ type unitPage struct {
 	NeedsErase bool // a step waits for an erasure: show the form open
 	// BlockedReasons says once, in French, what blocks the disabled steps.
 	BlockedReasons []string
-	CanErase   bool
-	CanEdit    bool
-	Form       url.Values
-	Fields     []ordi.FieldError
-	FormFor    string // which form the errors belong to: "erasure" or a status
+	CanErase       bool
+	CanEdit        bool
+	Form           url.Values
+	Fields         []ordi.FieldError
+	FormFor        string // which form the errors belong to: "erasure" or a status
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
