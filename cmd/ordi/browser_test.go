@@ -168,3 +168,26 @@ func (b *browser) noHorizontalScroll() {
 		b.t.Errorf("page %s scrolls sideways at 768 px", b.location())
 	}
 }
+
+// clickAndLoad clicks an element that leads to a new page (a link, a form
+// button) and waits until that new page has loaded, so that checks never
+// read the page being left.
+func (b *browser) clickAndLoad(sel string, opts ...chromedp.QueryOption) {
+	b.t.Helper()
+	b.run(
+		chromedp.Evaluate(`document.documentElement.dataset.leaving = "1"`, nil),
+		chromedp.Click(sel, opts...),
+	)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var loaded bool
+		// While the browser navigates, evaluation fails: try again.
+		err := chromedp.Run(b.ctx, chromedp.Evaluate(`!document.documentElement.dataset.leaving && document.readyState === "complete"`, &loaded))
+		if err == nil && loaded {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.screenshot("no-navigation")
+	b.t.Fatalf("browser: clicking %s did not load a new page", sel)
+}

@@ -23,9 +23,8 @@ func signedIn(t *testing.T, b *browser, role string) *server {
 		chromedp.Navigate(s.base+"/login"),
 		chromedp.SendKeys(`input[name=email]`, "sam@regie.example", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, testPassword, chromedp.ByQuery),
-		chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
 	)
+	b.clickAndLoad(`form button[type=submit]`, chromedp.ByQuery)
 	return s
 }
 
@@ -46,10 +45,7 @@ func TestE2EInventory(t *testing.T) {
 	)
 	b.noHorizontalScroll()
 	b.screenshot("donation-form")
-	b.run(
-		chromedp.Click(`form[action="/donations"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`form[action$="/units"]`, chromedp.ByQuery),
-	)
+	b.clickAndLoad(`form[action="/donations"] button[type=submit]`, chromedp.ByQuery)
 	if got := b.text("h1"); got != "Crédit Coopératif" {
 		t.Fatalf("donation page heading %q", got)
 	}
@@ -62,9 +58,8 @@ func TestE2EInventory(t *testing.T) {
 		chromedp.SendKeys(`form[action$="/units"] input[name=ram_gb]`, "8", chromedp.ByQuery),
 		chromedp.SendKeys(`form[action$="/units"] input[name=storage_gb]`, "256", chromedp.ByQuery),
 		chromedp.SetValue(`select[name=storage_kind]`, "ssd", chromedp.ByQuery),
-		chromedp.Click(`form[action$="/units"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.added a.code`, chromedp.ByQuery),
 	)
+	b.clickAndLoad(`form[action$="/units"] button[type=submit]`, chromedp.ByQuery)
 	code := b.text(".added a.code")
 	if !regexp.MustCompile(`^[0-9A-Z]{7}$`).MatchString(code) {
 		t.Fatalf("new unit code %q", code)
@@ -78,14 +73,11 @@ func TestE2EInventory(t *testing.T) {
 	b.noHorizontalScroll()
 	b.screenshot("donation-page")
 
-	b.run(chromedp.Click(`.added a.code`, chromedp.ByQuery), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
+	b.clickAndLoad(`.added a.code`, chromedp.ByQuery)
 	b.screenshot("unit-received")
 	click := func(label string) {
 		t.Helper()
-		b.run(
-			chromedp.Click(`//section[contains(@class,"next-steps")]//button[not(@disabled) and normalize-space()="`+label+`"]`, chromedp.BySearch),
-			chromedp.WaitVisible(`.flash-ok`, chromedp.ByQuery),
-		)
+		b.clickAndLoad(`//section[contains(@class,"next-steps")]//button[not(@disabled) and normalize-space()="`+label+`"]`, chromedp.BySearch)
 	}
 	click("Marquer comme diagnostiqué")
 	if got := b.text(".unit-status"); got != "Diagnostiqué" {
@@ -105,9 +97,8 @@ func TestE2EInventory(t *testing.T) {
 		chromedp.SendKeys(`input[name=tool]`, "nvme-cli 2.4", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=drive_serial]`, "S3Z9NB0K123", chromedp.ByQuery),
 		chromedp.Click(`input[name=result][value=passed]`, chromedp.ByQuery),
-		chromedp.Click(`form[action$="/erasures"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.flash-ok`, chromedp.ByQuery),
 	)
+	b.clickAndLoad(`form[action$="/erasures"] button[type=submit]`, chromedp.ByQuery)
 	click("Marquer les données comme effacées")
 	click("Marquer comme reconditionné")
 	click("Marquer comme prêt")

@@ -30,9 +30,8 @@ func TestE2EFirstRunAndLogin(t *testing.T) {
 		chromedp.SendKeys(`input[name=email]`, "aicha@regie.example", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, testPassword, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password_confirm]`, testPassword, chromedp.ByQuery),
-		chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.flash-ok`, chromedp.ByQuery),
 	)
+	b.clickAndLoad(`form button[type=submit]`, chromedp.ByQuery)
 	if got := b.text("h1"); got != "Bonjour Aïcha Benali" {
 		t.Fatalf("home heading %q", got)
 	}
@@ -50,20 +49,15 @@ func TestE2EFirstRunAndLogin(t *testing.T) {
 	}
 
 	// Sign out, then in again through a protected page.
-	b.run(
-		chromedp.Navigate(s.base+"/"),
-		chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
-		chromedp.Navigate(s.base+"/admin/users"),
-		chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
-	)
+	b.run(chromedp.Navigate(s.base + "/"))
+	b.clickAndLoad(`form[action="/logout"] button`, chromedp.ByQuery)
+	b.run(chromedp.Navigate(s.base+"/admin/users"), chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
 	b.screenshot("login")
 	b.run(
 		chromedp.SendKeys(`input[name=email]`, "aicha@regie.example", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=password]`, testPassword, chromedp.ByQuery),
-		chromedp.Click(`form button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`table`, chromedp.ByQuery),
 	)
+	b.clickAndLoad(`form button[type=submit]`, chromedp.ByQuery)
 	if loc := b.location(); !strings.HasSuffix(loc, "/admin/users") {
 		t.Fatalf("after login at %s, want back at /admin/users", loc)
 	}
