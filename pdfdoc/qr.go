@@ -2,6 +2,9 @@ package pdfdoc
 
 import (
 	"fmt"
+	"strconv"
+	"sync"
+	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
@@ -40,18 +43,25 @@ func EncodeQR(content string, level Level) (QR, error) {
 // Size is the number of modules per side.
 func (q QR) Size() int { return len(q.Modules) }
 
-// Draw draws the symbol with its top-left dark-module corner at (x, y), side
-// millimetres wide, as filled rectangles: each horizontal run of dark modules
-// is one rectangle, so the PDF stays small and prints crisp at any resolution.
+// Draw draws the symbol with its top-left dark-module corner at (x, y),
+// side millimetres wide, as filled rectangles: each horizontal run of dark
+// modules is one rectangle, and the whole symbol is one path filled once,
+// written straight into the page's content stream, so the PDF stays small,
+// prints crisp at any resolution and is cheap to produce by the thousand.
 // The caller keeps QuietZone modules of blank space around it.
 func (q QR) Draw(pdf *fpdf.Fpdf, x, y, side float64) {
 	n := len(q.Modules)
 	if n == 0 {
 		return
 	}
-	m := side / float64(n)
 	pdf.SetFillColor(0, 0, 0)
+	k := pdf.GetConversionRatio()
+	_, pageH := pdf.GetPageSize()
+	m := side / float64(n)
+	bp := drawBuffers.Get().(*[]byte)
+	buf := (*bp)[:0]
 	for row, line := range q.Modules {
+		top := (pageH - (y + float64(row)*m)) * k
 		for col := 0; col < n; {
 			if !line[col] {
 				col++
@@ -61,7 +71,24 @@ func (q QR) Draw(pdf *fpdf.Fpdf, x, y, side float64) {
 			for col < n && line[col] {
 				col++
 			}
-			pdf.Rect(x+float64(start)*m, y+float64(row)*m, float64(col-start)*m, m, "F")
+			buf = strconv.AppendFloat(buf, (x+float64(start)*m)*k, 'f', 2, 64)
+			buf = append(buf, ' ')
+			buf = strconv.AppendFloat(buf, top, 'f', 2, 64)
+			buf = append(buf, ' ')
+			buf = strconv.AppendFloat(buf, float64(col-start)*m*k, 'f', 2, 64)
+			buf = append(buf, ' ')
+			buf = strconv.AppendFloat(buf, -m*k, 'f', 2, 64)
+			buf = append(buf, " re\n"...)
 		}
 	}
+	buf = append(buf, 'f')
+	// RawWriteStr copies the string into the page at once, so the buffer
+	// can be viewed as a string without a copy and reused afterwards.
+	pdf.RawWriteStr(unsafe.String(unsafe.SliceData(buf), len(buf)))
+	*bp = buf
+	drawBuffers.Put(bp)
 }
+
+// drawBuffers recycles the path buffers of Draw: a label run draws
+// thousands of symbols.
+var drawBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}

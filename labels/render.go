@@ -1,0 +1,295 @@
+package labels
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/pdfdoc"
+)
+
+// MaxLabels bounds one rendering.
+const MaxLabels = 5000
+
+// Label is what one label shows.
+type Label struct {
+	Code        string // the unit code, printed large under or beside the QR
+	URL         string // what the QR holds: {base URL}/u/{code}
+	Kind        string // "Ordinateur portable"
+	Model       string // "Lenovo ThinkPad T480"
+	Association string // the owner, printed small
+}
+
+// ptToMM converts a font size in points to millimetres.
+const ptToMM = 25.4 / 72
+
+// validate checks the request and returns an Invalid error in French.
+func validate(t Template, labels []Label, skip int) error {
+	var v ordi.Validation
+	switch {
+	case len(labels) == 0:
+		v.Add("codes", "Aucune étiquette à imprimer.")
+	case len(labels) > MaxLabels:
+		v.Addf("codes", "%d étiquettes demandées : %d au plus par impression.", len(labels), MaxLabels)
+	}
+	switch {
+	case skip < 0:
+		v.Add("skip", "Le nombre d'étiquettes déjà utilisées ne peut pas être négatif.")
+	case t.Roll && skip > 0:
+		v.Add("skip", "Sans objet pour un rouleau : laissez 0.")
+	case skip >= t.PerPage():
+		v.Addf("skip", "Une planche %s compte %d étiquettes : indiquez entre 0 et %d étiquettes déjà utilisées.", t.Name, t.PerPage(), t.PerPage()-1)
+	}
+	for i, l := range labels {
+		if l.Code == "" || l.URL == "" {
+			v.Addf("codes", "L'étiquette n° %d n'a pas de code ou d'adresse.", i+1)
+			break
+		}
+	}
+	return v.Err()
+}
+
+// Render writes the labels on the template's stock, starting after skip
+// labels already used on the first sheet. Nothing is written on error.
+func Render(w io.Writer, t Template, labels []Label, skip int) error {
+	if err := validate(t, labels, skip); err != nil {
+		return err
+	}
+	qrs, err := encodeAll(labels, t.Level)
+	if err != nil {
+		return err
+	}
+	pdf := newDocument(t, "Étiquettes")
+	for i, l := range labels {
+		slot := (i + skip) % t.PerPage()
+		if i == 0 || slot == 0 {
+			pdf.AddPage()
+		}
+		x, y := t.origin(slot)
+		drawLabel(pdf, t, x, y, l, qrs[i])
+	}
+	return output(pdf, w)
+}
+
+// encodeAll encodes every label's QR, on all cores: encoding is most of
+// the work of a large run.
+func encodeAll(labels []Label, level pdfdoc.Level) ([]pdfdoc.QR, error) {
+	qrs := make([]pdfdoc.QR, len(labels))
+	errs := make([]error, len(labels))
+	workers := min(runtime.GOMAXPROCS(0), len(labels))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(labels) {
+					return
+				}
+				qrs[i], errs[i] = pdfdoc.EncodeQR(labels[i].URL, level)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("label %s: %w", labels[i].Code, err)
+		}
+	}
+	return qrs, nil
+}
+
+func newDocument(t Template, title string) *fpdf.Fpdf {
+	pdf := pdfdoc.New(pdfdoc.Options{Width: t.PageWidth, Height: t.PageHeight, Title: title + " " + t.Name})
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetAutoPageBreak(false, 0)
+	return pdf
+}
+
+func output(pdf *fpdf.Fpdf, w io.Writer) error {
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return fmt.Errorf("labels: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// layout is where things go inside one label: a left column with the QR
+// and the code in large type under it, a right column with what the unit is
+// and who owns it.
+type layout struct {
+	pad      float64 // inner margin of the label
+	qrSide   float64 // the whole QR square, quiet zone included
+	codeH    float64 // height of the code's line under the QR
+	codeSize float64 // the code's font size, in points
+	textX    float64 // left edge of the text column, from the label's left
+	textW    float64 // its width
+	lineSize float64 // kind and model
+	ownSize  float64 // association name
+}
+
+// layoutFor adapts the arrangement to the label's size.
+func layoutFor(t Template) layout {
+	pad := 1.8
+	if t.Roll {
+		pad = 1.2
+	}
+	l := layout{pad: pad}
+	// The code's line is about a fifth of the label's height; the QR takes
+	// the rest of the column, square.
+	l.codeH = t.LabelHeight * 0.2
+	l.qrSide = t.LabelHeight - 2*pad - l.codeH
+	if max := t.LabelWidth * 0.48; l.qrSide > max {
+		l.qrSide = max
+	}
+	// The code's type fills its line; drawLabel narrows it to the QR's width.
+	l.codeSize = l.codeH / (1.05 * ptToMM)
+	l.textX = pad + l.qrSide + 2
+	l.textW = t.LabelWidth - l.textX - pad
+	l.lineSize, l.ownSize = 8.5, 6.5
+	if t.LabelHeight < 32 || l.textW < 34 {
+		l.lineSize, l.ownSize = 7.5, 5.5
+	}
+	return l
+}
+
+// drawLabel draws one label with its top-left corner at (x, y).
+func drawLabel(pdf *fpdf.Fpdf, t Template, x, y float64, l Label, q pdfdoc.QR) {
+	lay := layoutFor(t)
+	// The QR with its quiet zone: modules are sized so the symbol plus four
+	// blank modules on each side fill the square.
+	module := lay.qrSide / float64(q.Size()+2*pdfdoc.QuietZone)
+	left, top := x+lay.pad, y+lay.pad
+	q.Draw(pdf, left+pdfdoc.QuietZone*module, top+pdfdoc.QuietZone*module, module*float64(q.Size()))
+
+	pdf.SetTextColor(0, 0, 0)
+	// The code spans the QR's width at most: shrink the type for wide codes.
+	size := lay.codeSize
+	pdf.SetFont(pdfdoc.Font, "B", size)
+	if w := pdf.GetStringWidth(l.Code); w > lay.qrSide {
+		size *= lay.qrSide / w
+		pdf.SetFontSize(size)
+	}
+	pdf.SetXY(left, top+lay.qrSide)
+	pdf.CellFormat(lay.qrSide, lay.codeH, l.Code, "", 0, "C", false, 0, "")
+
+	tx, tw := x+lay.textX, lay.textW
+	lineH := lay.lineSize * ptToMM * 1.3
+	cursor := top + pdfdoc.QuietZone*module
+	pdf.SetFont(pdfdoc.Font, "B", lay.lineSize)
+	pdf.SetXY(tx, cursor)
+	pdf.CellFormat(tw, lineH, fit(pdf, l.Kind, tw), "", 0, "L", false, 0, "")
+	cursor += lineH
+	pdf.SetFont(pdfdoc.Font, "", lay.lineSize)
+	for _, line := range wrap(pdf, l.Model, tw, 3) {
+		pdf.SetXY(tx, cursor)
+		pdf.CellFormat(tw, lineH, line, "", 0, "L", false, 0, "")
+		cursor += lineH
+	}
+	if l.Association != "" {
+		pdf.SetFont(pdfdoc.Font, "", lay.ownSize)
+		pdf.SetTextColor(70, 70, 70)
+		ownH := lay.ownSize * ptToMM * 1.25
+		lines := wrap(pdf, l.Association, tw, 2)
+		oy := y + t.LabelHeight - lay.pad - float64(len(lines))*ownH
+		for _, line := range lines {
+			pdf.SetXY(tx, oy)
+			pdf.CellFormat(tw, ownH, line, "", 0, "L", false, 0, "")
+			oy += ownH
+		}
+		pdf.SetTextColor(0, 0, 0)
+	}
+}
+
+// fit shortens s with an ellipsis until it fits width w in the current font.
+func fit(pdf *fpdf.Fpdf, s string, w float64) string {
+	s = strings.TrimSpace(s)
+	if pdf.GetStringWidth(s) <= w {
+		return s
+	}
+	for s != "" {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = strings.TrimSpace(s[:len(s)-size])
+		if pdf.GetStringWidth(s+"…") <= w {
+			return s + "…"
+		}
+	}
+	return ""
+}
+
+// wrap breaks s into at most max lines of width w, the last ellipsised.
+func wrap(pdf *fpdf.Fpdf, s string, w float64, max int) []string {
+	words := strings.Fields(s)
+	var lines []string
+	cur := ""
+	for i, word := range words {
+		try := strings.TrimSpace(cur + " " + word)
+		if pdf.GetStringWidth(try) <= w || cur == "" {
+			cur = try
+			continue
+		}
+		if len(lines) == max-1 {
+			return append(lines, fit(pdf, strings.Join(append([]string{cur}, words[i:]...), " "), w))
+		}
+		lines = append(lines, fit(pdf, cur, w))
+		cur = word
+	}
+	if cur != "" {
+		lines = append(lines, fit(pdf, cur, w))
+	}
+	return lines
+}
+
+// Calibration writes a page of the template's label outlines at 1:1, each
+// numbered, with instructions and a 50 mm ruler to check the printer does
+// not scale.
+func Calibration(w io.Writer, t Template) error {
+	pdf := newDocument(t, "Calibration")
+	pdf.AddPage()
+	pdf.SetDrawColor(0, 0, 0)
+	pdf.SetLineWidth(0.2)
+	for i := 0; i < t.PerPage(); i++ {
+		x, y := t.origin(i)
+		pdf.Rect(x, y, t.LabelWidth, t.LabelHeight, "D")
+		pdf.SetFont(pdfdoc.Font, "B", 9)
+		pdf.SetXY(x+1.5, y+1.5)
+		pdf.CellFormat(10, 4, fmt.Sprint(i+1), "", 0, "L", false, 0, "")
+	}
+	// Ruler: 50 mm with a tick every 10 mm, inside the first label.
+	x0, y0 := t.origin(0)
+	rx, ry := x0+(t.LabelWidth-50)/2, y0+t.LabelHeight/2+2
+	if t.LabelWidth < 54 {
+		rx = x0 + 2
+	}
+	length := 50.0
+	if t.LabelWidth-4 < length {
+		length = 40
+	}
+	pdf.Line(rx, ry, rx+length, ry)
+	for mm := 0.0; mm <= length; mm += 10 {
+		pdf.Line(rx+mm, ry-1.5, rx+mm, ry+1.5)
+	}
+	pdf.SetFont(pdfdoc.Font, "", 6)
+	pdf.SetXY(rx, ry+2)
+	pdf.CellFormat(length, 3, fmt.Sprintf("%.0f mm", length), "", 0, "C", false, 0, "")
+	// Instructions, in the first label.
+	pdf.SetFont(pdfdoc.Font, "", 6.5)
+	pdf.SetXY(x0+2, y0+6)
+	tip := "Imprimez à 100 % (sans ajustement), puis posez la feuille sur une planche vierge à contre-jour : chaque cadre doit tomber sur une étiquette."
+	if t.Roll {
+		tip = "Imprimez à 100 % : le cadre doit suivre le bord de l'étiquette."
+	}
+	pdf.MultiCell(t.LabelWidth-4, 2.8, tip, "", "L", false)
+	return output(pdf, w)
+}
