@@ -663,3 +663,78 @@ func (s *Service) Erasures(ctx context.Context, unitIDs ...int64) ([]Erasure, er
 	}
 	return out, nil
 }
+
+// UnitsByCodes returns the units with the given codes, in the order given,
+// each once. Codes that do not parse or do not exist make an Invalid error
+// naming them: nothing is half-done.
+func (s *Service) UnitsByCodes(ctx context.Context, codes []string) ([]Unit, error) {
+	var parsed []Code
+	seen := map[Code]bool{}
+	var unknown []string
+	for _, raw := range codes {
+		c, err := ParseCode(raw)
+		if err != nil {
+			unknown = append(unknown, strings.TrimSpace(raw))
+			continue
+		}
+		if !seen[c] {
+			seen[c] = true
+			parsed = append(parsed, c)
+		}
+	}
+	byCode := map[Code]Unit{}
+	for start := 0; start < len(parsed); start += 500 {
+		batch := parsed[start:min(start+500, len(parsed))]
+		var found []Unit
+		if err := s.db.WithContext(ctx).Where("code IN ?", batch).Find(&found).Error; err != nil {
+			return nil, fmt.Errorf("find units: %w", err)
+		}
+		for _, u := range found {
+			byCode[u.Code] = u
+		}
+	}
+	out := make([]Unit, 0, len(parsed))
+	for _, c := range parsed {
+		u, ok := byCode[c]
+		if !ok {
+			unknown = append(unknown, string(c))
+			continue
+		}
+		out = append(out, u)
+	}
+	if len(unknown) > 0 {
+		shown := unknown
+		if len(shown) > 20 {
+			shown = shown[:20]
+		}
+		return nil, &ordi.Error{Kind: ordi.Invalid, Message: fmt.Sprintf("Code(s) inconnu(s) : %s.", strings.Join(shown, ", ")),
+			Fields: []ordi.FieldError{{Field: "codes", Message: "codes inconnus : " + strings.Join(shown, ", ")}}}
+	}
+	return out, nil
+}
+
+// MarkLabelsPrinted records that the units' labels were printed, with an
+// event on each: they leave the print queue.
+func (s *Service) MarkLabelsPrinted(ctx context.Context, actor ordi.Actor, units []Unit, template string) error {
+	if len(units) == 0 {
+		return nil
+	}
+	now := s.now()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ids := make([]int64, len(units))
+		events := make([]Event, len(units))
+		data, _ := json.Marshal(map[string]string{"template": template})
+		for i, u := range units {
+			ids[i] = u.ID
+			events[i] = Event{UnitID: u.ID, At: now, ActorID: actorID(actor), ActorName: actor.Name, Action: ActionLabelPrinted,
+				FromStatus: u.Status, ToStatus: u.Status, Data: string(data)}
+		}
+		for start := 0; start < len(ids); start += 500 {
+			batch := ids[start:min(start+500, len(ids))]
+			if err := tx.Model(&Unit{}).Where("id IN ?", batch).Update("label_printed_at", now).Error; err != nil {
+				return fmt.Errorf("mark printed: %w", err)
+			}
+		}
+		return tx.CreateInBatches(&events, 500).Error
+	})
+}

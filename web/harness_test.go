@@ -17,6 +17,8 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -55,14 +57,17 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 	a.accounts = account.NewService(db, clk.Now)
 	a.http = httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + a.http.Listener.Addr().String())
+	inv := inventory.NewService(db, clk.Now)
 	cfg := Config{
-		BaseURL:   base,
-		Accounts:  a.accounts,
-		Sessions:  account.NewSessionStore(db, clk.Now),
-		Inventory: inventory.NewService(db, clk.Now),
-		Ready:     func(ctx context.Context) error { return database.Check(ctx, db) },
-		Now:       clk.Now,
-		Version:   "test",
+		BaseURL:      base,
+		Accounts:     a.accounts,
+		Sessions:     account.NewSessionStore(db, clk.Now),
+		Inventory:    inv,
+		Allocation:   allocation.NewService(db, inv, clk.Now),
+		Certificates: certificates.NewService(db, clk.Now),
+		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
+		Now:          clk.Now,
+		Version:      "test",
 	}
 	for _, o := range opts {
 		o(&cfg)

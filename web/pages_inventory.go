@@ -12,6 +12,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/labels"
 )
 
 // inventoryOptions are the choices every inventory form offers.
@@ -148,6 +149,7 @@ type donationPage struct {
 	Imported  []ordi.FieldError
 	CanEdit   bool
 	ImportMax int
+	Templates []labels.Template
 }
 
 // statusCount is one badge of a count-by-status line.
@@ -199,7 +201,7 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 	p := &donationPage{
 		basePage: s.base(c, "Don du "+d.ReceivedOn.French()), inventoryOptions: newInventoryOptions(),
 		Donation: d, Donor: donor, Counts: countsOf(counts), Total: counts.Total(), Units: page.Items, Next: page.NextCursor,
-		CanEdit: canEdit(c), ImportMax: inventory.MaxImportBytes >> 20,
+		CanEdit: canEdit(c), ImportMax: inventory.MaxImportBytes >> 20, Templates: labels.Templates(),
 	}
 	p.Form = url.Values{"kind": {string(inventory.KindLaptop)}, "storage_kind": {string(inventory.StorageSSD)}}
 	if raw := s.sessions.GetString(ctx, lastUnitKey); raw != "" {
@@ -403,6 +405,7 @@ type unitPage struct {
 	Form           url.Values
 	Fields         []ordi.FieldError
 	FormFor        string // which form the errors belong to: "erasure" or a status
+	Templates      []labels.Template
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -433,7 +436,7 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 	}
 	slicesReverse(events)
 	p := &unitPage{basePage: s.base(c, "Unité "+string(u.Code)), inventoryOptions: newInventoryOptions(), Unit: u, Donation: d, Donor: donor,
-		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}}
+		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}, Templates: labels.Templates()}
 	seen := map[inventory.Guard]bool{}
 	for _, st := range p.Steps {
 		if st.Possible {

@@ -48,6 +48,7 @@ var navTable = []struct {
 	{"Accueil", "/", signedIn},
 	{"Dons", "/donations", workshop},
 	{"Unités", "/units", unitsRead},
+	{"Étiquettes", "/labels", unitsRead},
 	{"Utilisateurs", "/admin/users", adminOnly},
 	{"Partenaires", "/admin/partners", adminOnly},
 }

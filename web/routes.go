@@ -49,6 +49,11 @@ func (s *Server) routeTable() []route {
 		{get, "/u/:code/edit", workshop, s.handleUnitEditPage},
 		{post, "/u/:code/edit", workshop, s.handleUnitEdit},
 
+		// Labels.
+		{get, "/labels", unitsRead, s.handlePrintQueuePage},
+		{post, "/labels/print", unitsRead, s.handleLabelsPrint},
+		{get, "/labels/calibration/:template", unitsRead, s.handleLabelCalibration},
+
 		// Administration pages.
 		{get, "/admin/users", adminOnly, s.handleUsersPage},
 		{get, "/admin/users/new", adminOnly, s.handleUserNewPage},
@@ -81,5 +86,7 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/units/:code/erasures", workshop, s.handleAPIErasureCreate},
 		{get, "/api/v1/units/:code/erasures", unitsRead, s.handleAPIErasureList},
 		{get, "/api/v1/units/:code/events", unitsRead, s.handleAPIUnitEvents},
+		{get, "/api/v1/labels/templates", unitsRead, s.handleAPILabelTemplates},
+		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
 	}
 }

@@ -19,16 +19,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
 )
 
 // Config holds what the web layer needs. cmd/ordi builds it.
 type Config struct {
-	BaseURL   *url.URL
-	Logger    *slog.Logger
-	Accounts  *account.Service
-	Sessions  *account.SessionStore
-	Inventory *inventory.Service
+	BaseURL      *url.URL
+	Logger       *slog.Logger
+	Accounts     *account.Service
+	Sessions     *account.SessionStore
+	Inventory    *inventory.Service
+	Allocation   *allocation.Service
+	Certificates *certificates.Service
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when

@@ -21,6 +21,8 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/web"
@@ -242,12 +244,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		rand.Read(b[:])
 		setupToken = hex.EncodeToString(b[:])
 	}
+	inv := inventory.NewService(db, now)
 	srv, err := web.New(web.Config{
 		BaseURL:        base,
 		Logger:         log,
 		Accounts:       accounts,
 		Sessions:       account.NewSessionStore(db, now),
-		Inventory:      inventory.NewService(db, now),
+		Inventory:      inv,
+		Allocation:     allocation.NewService(db, inv, now),
+		Certificates:   certificates.NewService(db, now),
 		Ready:          func(ctx context.Context) error { return database.Check(ctx, db) },
 		SetupToken:     setupToken,
 		TrustedProxies: trusted,

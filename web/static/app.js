@@ -15,6 +15,8 @@ document.addEventListener("submit", (ev) => {
 document.addEventListener("submit", (ev) => {
   if (ev.defaultPrevented) return;
   const form = ev.target;
+  // A form opening its answer in another tab leaves this page usable.
+  if (form.target === "_blank") return;
   setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; b.setAttribute("aria-busy", "true"); }), 0);
 });
 
@@ -29,3 +31,20 @@ function syncShowWhen() {
 }
 document.addEventListener("change", syncShowWhen);
 document.addEventListener("DOMContentLoaded", syncShowWhen);
+
+// A "check all" button toggles every checkbox of the given name in its form.
+document.addEventListener("click", (ev) => {
+  const btn = ev.target.closest("[data-check-all]");
+  if (!btn) return;
+  const boxes = btn.form.querySelectorAll(`input[type=checkbox][name="${btn.dataset.checkAll}"]`);
+  const all = [...boxes].every((b) => b.checked);
+  boxes.forEach((b) => { b.checked = !all; });
+});
+
+// A print form opens its PDF in a new tab; once sent for printing, reload
+// the queue so printed units leave it.
+document.addEventListener("submit", (ev) => {
+  if (ev.target.id === "print-form" && ev.submitter && ev.submitter.name === "print") {
+    setTimeout(() => window.location.reload(), 1500);
+  }
+});

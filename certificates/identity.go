@@ -1,0 +1,145 @@
+// Package certificates renders and keeps the documents that carry Ordi's
+// promises outside the workshop: the family's handover form, the donor's
+// erasure and recycling certificate, the donor's intake receipt and the
+// course attendance sheet. Renderers take plain values and write a PDF;
+// issued certificates are frozen in the database and verifiable online.
+package certificates
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// Issuer is the association that issues documents: its identity is printed
+// on every label and certificate.
+type Issuer struct {
+	Name    string `json:"name"`
+	SIRET   string `json:"siret"`
+	Address string `json:"address"` // several lines
+	Phone   string `json:"phone"`
+	Email   string `json:"email"`
+	Website string `json:"website"`
+	// Logo is an optional PNG, at most MaxLogoBytes.
+	Logo []byte `json:"logo,omitempty"`
+	// WarrantyMonths is the warranty the association gives on a handed-over
+	// unit, printed in the handover terms.
+	WarrantyMonths int `json:"warranty_months"`
+}
+
+// MaxLogoBytes bounds the logo.
+const MaxLogoBytes = 512 << 10
+
+// DefaultIssuer is used until an administrator fills in the identity.
+func DefaultIssuer() Issuer {
+	return Issuer{Name: "Régie de quartier", WarrantyMonths: 3}
+}
+
+// AddressLines splits the address into its lines.
+func (i Issuer) AddressLines() []string {
+	var out []string
+	for _, l := range strings.Split(i.Address, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Validate checks the identity.
+func (i *Issuer) Validate() error {
+	i.Name, i.SIRET, i.Address = strings.TrimSpace(i.Name), inventory.NormalizeSIRET(i.SIRET), strings.TrimSpace(i.Address)
+	i.Phone, i.Email, i.Website = strings.TrimSpace(i.Phone), strings.TrimSpace(i.Email), strings.TrimSpace(i.Website)
+	var v ordi.Validation
+	if i.Name == "" || len([]rune(i.Name)) > 200 {
+		v.Add("name", "Le nom de l'association est obligatoire (200 caractères au plus).")
+	}
+	if i.SIRET != "" && !inventory.ValidSIRET(i.SIRET) {
+		v.Add("siret", "Ce numéro SIRET n'est pas valide.")
+	}
+	if len([]rune(i.Address)) > 500 {
+		v.Add("address", "Adresse trop longue.")
+	}
+	if i.WarrantyMonths < 0 || i.WarrantyMonths > 60 {
+		v.Add("warranty_months", "La garantie se compte entre 0 et 60 mois.")
+	}
+	if len(i.Logo) > 0 {
+		if len(i.Logo) > MaxLogoBytes {
+			v.Addf("logo", "Le logo dépasse %d Ko.", MaxLogoBytes>>10)
+		} else if _, err := png.DecodeConfig(bytes.NewReader(i.Logo)); err != nil {
+			v.Add("logo", "Le logo doit être une image PNG.")
+		}
+	}
+	return v.Err()
+}
+
+// Service keeps the association's identity and the issued certificates.
+type Service struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewService returns a service over db.
+func NewService(db *gorm.DB, now func() time.Time) *Service {
+	return &Service{db: db, now: func() time.Time { return now().UTC() }}
+}
+
+const issuerKey = "association.identity"
+
+type setting struct {
+	Key       string
+	Value     string
+	UpdatedAt time.Time
+}
+
+func (setting) TableName() string { return "settings" }
+
+// Issuer returns the association's identity, or the default one.
+func (s *Service) Issuer(ctx context.Context) (Issuer, error) {
+	var row setting
+	err := s.db.WithContext(ctx).Where("key = ?", issuerKey).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return DefaultIssuer(), nil
+	}
+	if err != nil {
+		return Issuer{}, fmt.Errorf("read identity: %w", err)
+	}
+	i := DefaultIssuer()
+	if err := json.Unmarshal([]byte(row.Value), &i); err != nil {
+		return Issuer{}, fmt.Errorf("read identity: %w", err)
+	}
+	return i, nil
+}
+
+// SetIssuer saves the association's identity (administrators).
+func (s *Service) SetIssuer(ctx context.Context, a ordi.Actor, i Issuer) (Issuer, error) {
+	if !a.Is(ordi.RoleAdmin) {
+		return Issuer{}, ordi.Errorf(ordi.Forbidden, "Seuls les administrateurs modifient l'identité de l'association.")
+	}
+	if err := i.Validate(); err != nil {
+		return Issuer{}, err
+	}
+	b, _ := json.Marshal(i)
+	now := s.now()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"})}).
+			Create(&setting{Key: issuerKey, Value: string(b), UpdatedAt: now}).Error
+		if err != nil {
+			return fmt.Errorf("save identity: %w", err)
+		}
+		return audit.Record(ctx, tx, now, a, "association.identity", "settings", issuerKey, "")
+	})
+	return i, err
+}

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/labels"
+)
+
+// labelRequest is what a print asks for: codes (or all units of a
+// donation), a template, and how many labels of the sheet are already used.
+type labelRequest struct {
+	Codes      []string `json:"codes"`
+	DonationID int64    `json:"donation_id"`
+	Template   string   `json:"template"`
+	Skip       int      `json:"skip"`
+}
+
+type templateJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	PerPage     int    `json:"per_page"`
+	Roll        bool   `json:"roll"`
+}
+
+func (s *Server) handleAPILabelTemplates(c *gin.Context) error {
+	var items []templateJSON
+	for _, t := range labels.Templates() {
+		items = append(items, templateJSON{Name: t.Name, Description: t.Description, PerPage: t.PerPage(), Roll: t.Roll})
+	}
+	c.JSON(http.StatusOK, list[templateJSON]{Items: items})
+	return nil
+}
+
+// renderLabels resolves a request into units, renders their labels and, for
+// a real print (not a preview), marks them printed. Nothing is marked when
+// anything is wrong.
+func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([]byte, error) {
+	ctx := c.Request.Context()
+	var v ordi.Validation
+	tpl, ok := labels.FindTemplate(req.Template)
+	if !ok {
+		v.Add("template", "Modèle d'étiquettes inconnu : L7163, L7160, 3474, DK-11209 ou DK-22205.")
+	}
+	var units []inventory.Unit
+	switch {
+	case req.DonationID > 0 && len(req.Codes) > 0:
+		v.Add("codes", "Donnez soit des codes, soit un don, pas les deux.")
+	case req.DonationID > 0:
+		if _, err := s.cfg.Inventory.Donation(ctx, req.DonationID); err != nil {
+			v.Add("donation_id", "Don inconnu.")
+			break
+		}
+		before := int64(0)
+		for {
+			page, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{DonationID: req.DonationID, Before: before, Limit: ordi.MaxLimit})
+			if err != nil {
+				return nil, err
+			}
+			units = append(units, page...)
+			if len(page) < ordi.MaxLimit || len(units) > labels.MaxLabels {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+		// Oldest first, as they were registered.
+		slicesReverse(units)
+	case len(req.Codes) > labels.MaxLabels:
+		v.Addf("codes", "%d étiquettes demandées : %d au plus par impression.", len(req.Codes), labels.MaxLabels)
+	case len(req.Codes) > 0:
+		var err error
+		if units, err = s.cfg.Inventory.UnitsByCodes(ctx, req.Codes); err != nil {
+			fields, err := invalidFields(err)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range fields {
+				v.Add(f.Field, f.Message)
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	issuer, err := s.cfg.Certificates.Issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ls := make([]labels.Label, len(units))
+	for i, u := range units {
+		model := strings.TrimSpace(u.Brand + " " + u.Model)
+		if u.RAMGB > 0 && u.Kind != inventory.KindScreen {
+			model += " · " + strconv.Itoa(u.RAMGB) + " Go"
+		}
+		ls[i] = labels.Label{Code: string(u.Code), URL: s.unitURL(u.Code), Kind: u.Kind.Label(), Model: model, Association: issuer.Name}
+	}
+	var buf bytes.Buffer
+	if err := labels.Render(&buf, tpl, ls, req.Skip); err != nil {
+		return nil, err
+	}
+	if !preview {
+		if err := s.cfg.Inventory.MarkLabelsPrinted(ctx, actor(c), units, tpl.Name); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+func sendPDF(c *gin.Context, name string, pdf []byte) {
+	c.Header("Content-Disposition", `inline; filename="`+name+`"`)
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", pdf)
+}
+
+func (s *Server) handleAPILabels(c *gin.Context) error {
+	var req labelRequest
+	if err := decodeJSON(c, &req, maxJSONBody); err != nil {
+		return err
+	}
+	pdf, err := s.renderLabels(c, req, false)
+	if err != nil {
+		return err
+	}
+	sendPDF(c, "etiquettes-"+req.Template+".pdf", pdf)
+	return nil
+}
+
+// Session keys remembering the print station's stock between prints.
+const lastTemplateKey, lastSkipKey = "label_template", "label_skip"
+
+type printQueuePage struct {
+	basePage
+	Units     []inventory.Unit
+	Next      string
+	Templates []labels.Template
+	Template  string
+	Skip      int
+	Fields    []ordi.FieldError
+}
+
+func (s *Server) handlePrintQueuePage(c *gin.Context) error {
+	ctx := c.Request.Context()
+	before, err := ordi.CursorID(c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	units, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{Unprinted: true, Before: before, Limit: ordi.MaxLimit + 1})
+	if err != nil {
+		return err
+	}
+	page := paginate(units, ordi.MaxLimit, func(u inventory.Unit) string { return ordi.IDCursor(u.ID) })
+	p := printQueuePage{basePage: s.base(c, "Étiquettes à imprimer"), Units: page.Items, Next: page.NextCursor,
+		Templates: labels.Templates(), Template: s.sessions.GetString(ctx, lastTemplateKey)}
+	if p.Template == "" {
+		p.Template = "L7163"
+	}
+	s.render(c, http.StatusOK, "labels", &p)
+	return nil
+}
+
+// handleLabelsPrint prints (or previews) labels from a form: the print
+// queue's selection, a unit page's reprint button, a donation's shortcut.
+func (s *Server) handleLabelsPrint(c *gin.Context) error {
+	ctx := c.Request.Context()
+	if err := c.Request.ParseForm(); err != nil {
+		return ordi.Errorf(ordi.Malformed, "Formulaire illisible.")
+	}
+	form := c.Request.PostForm
+	skip, err := strconv.Atoi(strings.TrimSpace(form.Get("skip")))
+	if err != nil && form.Get("skip") != "" {
+		skip = -1 // refused by the renderer with a clear message
+	}
+	donation, _ := strconv.ParseInt(form.Get("donation_id"), 10, 64)
+	req := labelRequest{Codes: form["codes"], DonationID: donation, Template: form.Get("template"), Skip: skip}
+	preview := form.Get("preview") != ""
+	pdf, err := s.renderLabels(c, req, preview)
+	if err != nil {
+		fields, err := invalidFields(err)
+		if err != nil {
+			return err
+		}
+		p := printQueuePage{basePage: s.base(c, "Étiquettes à imprimer"), Templates: labels.Templates(), Template: req.Template, Skip: req.Skip, Fields: fields}
+		units, uerr := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{Unprinted: true, Limit: ordi.MaxLimit})
+		if uerr != nil {
+			return uerr
+		}
+		p.Units = units
+		s.render(c, http.StatusUnprocessableEntity, "labels", &p)
+		return nil
+	}
+	s.sessions.Put(ctx, lastTemplateKey, req.Template)
+	sendPDF(c, "etiquettes-"+req.Template+".pdf", pdf)
+	return nil
+}
+
+func (s *Server) handleLabelCalibration(c *gin.Context) error {
+	tpl, ok := labels.FindTemplate(c.Param("template"))
+	if !ok {
+		return ordi.Errorf(ordi.NotFound, "Modèle d'étiquettes inconnu.")
+	}
+	var buf bytes.Buffer
+	if err := labels.Calibration(&buf, tpl); err != nil {
+		return err
+	}
+	sendPDF(c, "calibration-"+tpl.Name+".pdf", buf.Bytes())
+	return nil
+}
