@@ -738,3 +738,17 @@ func (s *Service) MarkLabelsPrinted(ctx context.Context, actor ordi.Actor, units
 		return tx.CreateInBatches(&events, 500).Error
 	})
 }
+
+// CheckTransition tells, without changing anything, whether the generic
+// transition would be accepted now: the scan page's "allowed?" answer.
+func (s *Service) CheckTransition(ctx context.Context, code string, to Status, in TransitionInput) (Unit, error) {
+	u, err := s.Unit(ctx, code)
+	if err != nil {
+		return Unit{}, err
+	}
+	f, err := facts(s.db.WithContext(ctx), u)
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, CheckTransition(f, to, in.Clean())
+}

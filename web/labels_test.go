@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
 
@@ -138,3 +139,39 @@ func TestPrintQueuePage(t *testing.T) {
 		}
 	})
 }
+
+func TestAPIUnitBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		a, b := app.newUnit(t, donation), app.newUnit(t, donation)
+		// b goes to diagnosed: moving it to diagnosed again is refused.
+		app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+b.Code+"/transitions", map[string]any{"to": "diagnosed"})
+		req := map[string]any{"action": "transition", "to": "diagnosed", "codes": []string{strings.ToLower(a.Code), b.Code, "ZZZZZZZ"}, "dry_run": true}
+		r := decode[batchResult](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/batch", req))
+		if r.Items[0].Result != "ok" || r.Items[0].Code != inventoryCode(a.Code) || r.Items[1].Result != "refused" || r.Items[2].Result != "unknown" || r.Applied != 0 {
+			t.Fatalf("dry run %+v", r)
+		}
+		if u := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units/"+a.Code, nil)); u.Status != "received" {
+			t.Fatalf("a dry run moved the unit to %s", u.Status)
+		}
+		req["dry_run"] = false
+		r = decode[batchResult](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/batch", req))
+		if r.Applied != 1 || r.Total != 3 || r.Items[1].Message == "" {
+			t.Fatalf("apply %+v", r)
+		}
+		if u := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units/"+a.Code, nil)); u.Status != "diagnosed" {
+			t.Fatalf("applied unit is %s", u.Status)
+		}
+		// Volunteers may look units up but not move them.
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, "/api/v1/units/batch", req), http.StatusForbidden)
+		open := decode[batchResult](t, app.api(ordi.RoleVolunteer, http.MethodPost, "/api/v1/units/batch", map[string]any{"action": "open", "codes": []string{a.Code}, "dry_run": true}))
+		if open.Items[0].Result != "ok" {
+			t.Fatalf("volunteer lookup %+v", open)
+		}
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/batch", map[string]any{"action": "explode", "codes": []string{a.Code}}), http.StatusUnprocessableEntity, "action")
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/batch", map[string]any{"action": "open", "codes": []string{}}), http.StatusUnprocessableEntity, "codes")
+	})
+}
+
+func inventoryCode(s string) inventory.Code { return inventory.Code(s) }

@@ -47,6 +47,7 @@ var navTable = []struct {
 }{
 	{"Accueil", "/", signedIn},
 	{"Dons", "/donations", workshop},
+	{"Scanner", "/scan", unitsRead},
 	{"Unités", "/units", unitsRead},
 	{"Étiquettes", "/labels", unitsRead},
 	{"Utilisateurs", "/admin/users", adminOnly},

@@ -49,6 +49,9 @@ func (s *Server) routeTable() []route {
 		{get, "/u/:code/edit", workshop, s.handleUnitEditPage},
 		{post, "/u/:code/edit", workshop, s.handleUnitEdit},
 
+		// Scanning.
+		{get, "/scan", unitsRead, s.handleScanPage},
+
 		// Labels.
 		{get, "/labels", unitsRead, s.handlePrintQueuePage},
 		{post, "/labels/print", unitsRead, s.handleLabelsPrint},
@@ -80,6 +83,7 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/units", workshop, s.handleAPIUnitCreate},
 		{get, "/api/v1/units", unitsRead, s.handleAPIUnitList},
 		{post, "/api/v1/units/import", workshop, s.handleAPIUnitImport},
+		{post, "/api/v1/units/batch", unitsRead, s.handleAPIUnitBatch},
 		{get, "/api/v1/units/:code", unitsRead, s.handleAPIUnit},
 		{patch, "/api/v1/units/:code", workshop, s.handleAPIUnitUpdate},
 		{post, "/api/v1/units/:code/transitions", workshop, s.handleAPIUnitTransition},

@@ -44,6 +44,7 @@ func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) 
 // server is `ordi serve` running in the background.
 type server struct {
 	base   string
+	dbURL  string
 	stdout *syncBuffer
 	stderr *syncBuffer
 	stop   context.CancelFunc
@@ -56,7 +57,7 @@ var listenRE = regexp.MustCompile(`écoute sur (\S+)`)
 func startServer(t *testing.T, vars map[string]string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, done: make(chan error, 1)}
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, done: make(chan error, 1), dbURL: vars["ORDI_DATABASE_URL"]}
 	go func() {
 		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env(vars), nil, s.stdout, s.stderr)
 	}()

@@ -1,0 +1,209 @@
+// The scan page: read labels with the camera (the browser's BarcodeDetector,
+// or the barcode-detector ponyfill with zxing-wasm served by Ordi), typed
+// codes or a keyboard-wedge scanner; open one unit, or collect a batch and
+// apply one action to all of it.
+"use strict";
+
+(() => {
+  const root = document.getElementById("scan");
+  if (!root) return;
+  const $ = (id) => document.getElementById(id);
+  const input = $("scan-input");
+  const list = $("scan-list");
+  const batch = new Map(); // canonical code → item
+
+  const mode = () => document.querySelector("input[name=mode]:checked").value;
+
+  // Short beeps: high for OK, low for a problem.
+  let audio;
+  function beep(ok) {
+    try {
+      audio = audio || new AudioContext();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = ok ? 880 : 220;
+      gain.gain.value = 0.15;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + (ok ? 0.12 : 0.35));
+    } catch (e) { /* no sound: the list still says it */ }
+  }
+
+  // A label's QR holds a URL ending in /u/CODE; a typed code is the code.
+  function codeOf(text) {
+    const t = text.trim();
+    const m = t.match(/\/u\/([^/?#\s]+)/i);
+    return m ? m[1] : t;
+  }
+
+  async function call(codes, dryRun) {
+    const body = { action: mode(), codes, dry_run: dryRun };
+    if (body.action === "transition") {
+      body.to = $("scan-to").value;
+      if (body.to === "recycled") {
+        body.outlet = $("scan-outlet-name").value;
+        body.outlet_reference = $("scan-outlet-ref").value;
+      }
+    }
+    const res = await fetch("/api/v1/units/batch", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    const data = await res.json();
+    if (!res.ok) throw new Error(data.detail || "Erreur");
+    return data;
+  }
+
+  const labels = { ok: "OK", dup: "Déjà scannée", unknown: "Code inconnu", refused: "Non autorisé" };
+  function show(item, kind, message) {
+    const li = document.createElement("li");
+    li.className = "scan-item scan-" + kind;
+    const badge = document.createElement("span");
+    badge.className = "badge " + (kind === "ok" ? "badge-green" : kind === "dup" ? "badge-grey" : "badge-orange");
+    badge.textContent = labels[kind];
+    const code = document.createElement("strong");
+    code.className = "code";
+    code.textContent = item.code || item.input;
+    const text = document.createElement("span");
+    text.textContent = " " + (item.title || "") + (message && kind === "refused" ? " — " + message : "");
+    li.append(badge, " ", code, text);
+    list.prepend(li);
+    $("scan-batch").classList.remove("hidden");
+    const ok = [...batch.values()].length;
+    $("scan-count").textContent = "(" + ok + " à traiter)";
+    $("scan-apply").textContent = "Appliquer à " + ok + " unité" + (ok > 1 ? "s" : "");
+    $("scan-apply").disabled = ok === 0;
+  }
+
+  async function handle(text) {
+    const raw = codeOf(text);
+    if (!raw) return;
+    if (mode() === "open") {
+      try {
+        const r = await call([raw], true);
+        const item = r.items[0];
+        if (item.result === "unknown") { beep(false); show(item, "unknown"); return; }
+        beep(true);
+        window.location.href = "/u/" + item.code;
+      } catch (e) { beep(false); show({ input: raw }, "refused", e.message); }
+      return;
+    }
+    let item;
+    try {
+      item = (await call([raw], true)).items[0];
+    } catch (e) { beep(false); show({ input: raw }, "refused", e.message); return; }
+    if (item.code && batch.has(item.code)) { beep(false); show(item, "dup"); return; }
+    if (item.result === "ok") {
+      batch.set(item.code, item);
+      beep(true);
+      show(item, "ok");
+    } else {
+      beep(false);
+      show(item, item.result, item.message);
+    }
+  }
+
+  $("scan-typed").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = input.value;
+    input.value = "";
+    handle(v);
+    input.focus();
+  });
+
+  document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => {
+    batch.clear();
+    list.replaceChildren();
+    $("scan-batch").classList.add("hidden");
+    $("scan-result").classList.add("hidden");
+  }));
+  const to = $("scan-to");
+  if (to) to.addEventListener("change", () => $("scan-outlet").classList.toggle("hidden", to.value !== "recycled"));
+
+  $("scan-clear").addEventListener("click", () => {
+    batch.clear();
+    list.replaceChildren();
+    $("scan-batch").classList.add("hidden");
+  });
+
+  $("scan-apply").addEventListener("click", async () => {
+    const codes = [...batch.keys()];
+    if (codes.length === 0) return;
+    const result = $("scan-result");
+    if (mode() === "print") {
+      const form = $("scan-print");
+      form.querySelectorAll("input[name=codes]").forEach((i) => i.remove());
+      codes.forEach((c) => {
+        const i = document.createElement("input");
+        i.type = "hidden"; i.name = "codes"; i.value = c;
+        form.append(i);
+      });
+      form.submit();
+      result.className = "flash flash-ok";
+      result.textContent = codes.length + " étiquette(s) envoyée(s) à l'impression (nouvel onglet).";
+      return;
+    }
+    try {
+      const r = await call(codes, false);
+      const refused = r.items.filter((i) => i.result !== "ok");
+      result.className = "flash " + (refused.length ? "flash-error" : "flash-ok");
+      result.replaceChildren(document.createTextNode(r.applied + " sur " + r.total + " appliquée(s)."));
+      if (refused.length) {
+        const ul = document.createElement("ul");
+        refused.forEach((i) => {
+          const li = document.createElement("li");
+          li.textContent = (i.code || i.input) + " : " + i.message;
+          ul.append(li);
+        });
+        result.append(ul);
+      }
+      batch.clear();
+      $("scan-apply").disabled = true;
+    } catch (e) {
+      result.className = "flash flash-error";
+      result.textContent = e.message;
+    }
+  });
+
+  // Camera scanning.
+  let lastValue = "", lastAt = 0;
+  $("scan-camera").addEventListener("click", async () => {
+    const msg = $("scan-camera-msg");
+    const video = $("scan-video");
+    let Detector = window.BarcodeDetector;
+    if (!Detector && window.BarcodeDetectionAPI) {
+      const wasm = root.dataset.wasm;
+      window.BarcodeDetectionAPI.setZXingModuleOverrides({ locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasm : prefix + path) });
+      Detector = window.BarcodeDetectionAPI.BarcodeDetector;
+    }
+    if (!Detector || !navigator.mediaDevices) {
+      msg.textContent = "Ce navigateur ne sait pas lire les QR codes : tapez les codes imprimés sous le QR, ou utilisez l'appareil photo de la tablette, qui ouvre directement la fiche.";
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (e) {
+      msg.textContent = "La caméra n'est pas accessible. Autorisez-la pour ce site dans les réglages du navigateur (icône de cadenas à côté de l'adresse), puis réessayez. En attendant, tapez les codes.";
+      return;
+    }
+    video.srcObject = stream;
+    video.classList.remove("hidden");
+    await video.play();
+    msg.textContent = "Visez une étiquette : le code est lu tout seul.";
+    const detector = new Detector({ formats: ["qr_code"] });
+    const tick = async () => {
+      try {
+        const found = await detector.detect(video);
+        for (const b of found) {
+          const now = Date.now();
+          // The camera sees the same label many times a second: read it once.
+          if (b.rawValue === lastValue && now - lastAt < 3000) continue;
+          lastValue = b.rawValue; lastAt = now;
+          handle(b.rawValue);
+        }
+      } catch (e) { /* a frame that could not be read */ }
+      setTimeout(tick, 250);
+    };
+    tick();
+  });
+})();
