@@ -229,3 +229,5 @@ func expectProblem(t *testing.T, res *http.Response, status int, fields ...strin
 }
 
 func ioNopCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
