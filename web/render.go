@@ -17,6 +17,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 )
 
 //go:embed templates
@@ -50,8 +51,10 @@ var navTable = []struct {
 	{"Scanner", "/scan", unitsRead},
 	{"Unités", "/units", unitsRead},
 	{"Étiquettes", "/labels", unitsRead},
-	{"Utilisateurs", "/admin/users", adminOnly},
-	{"Partenaires", "/admin/partners", adminOnly},
+	{"Familles", "/families", households},
+	{"Formations", "/courses", courses},
+	{"Attribution", "/allocation", allocate},
+	{"Administration", "/admin", adminOnly},
 }
 
 const flashKey, flashKindKey = "flash", "flash_kind"
@@ -128,6 +131,43 @@ var templateFuncs = template.FuncMap{
 			return ""
 		}
 		return strings.Replace(strconv.FormatFloat(*f, 'f', -1, 64), ".", ",", 1)
+	},
+	"seq": func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	"add":        func(a, b int) int { return a + b },
+	"deref_bool": func(b *bool) bool { return b != nil && *b },
+	"cell": func(course, household int64, session int, present *bool, attended int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
+		return attendanceCell{CourseID: course, HouseholdID: household, Session: session, Present: present, Attended: attended, Status: status, CanMark: canMark}
+	},
+	"accessAction": func(action string) string {
+		switch action {
+		case allocation.AccessRead:
+			return "lecture du dossier"
+		case allocation.AccessExport:
+			return "export du dossier"
+		case "household.nominate":
+			return "orientation"
+		case "household.update":
+			return "modification"
+		case "household.decide":
+			return "décision d'éligibilité"
+		case "household.withdraw":
+			return "sortie du dispositif"
+		case "course.enroll":
+			return "inscription à une formation"
+		case "reservation.create":
+			return "réservation"
+		case "reservation.cancel":
+			return "annulation de réservation"
+		case "handover":
+			return "remise"
+		}
+		return action
 	},
 	"fieldError": func(fields []ordi.FieldError, name string) string {
 		for _, f := range fields {
