@@ -1,0 +1,140 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/database/dbtest"
+)
+
+func nominationForm(name string) url.Values {
+	return url.Values{"contact_name": {name}, "commune": {"Roubaix"}, "postcode": {"59100"}, "qpv": {"yes"}, "adults": {"2"},
+		"children": {"2"}, "school_children": {"1"}, "income_bracket": {"QF2"}, "has_computer": {"no"}, "need": {"any"}, "consent": {"yes"}}
+}
+
+func TestFamilyPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		sw := app.login(ordi.RoleSocialWorker)
+		body := readBody(app.get(sw, "/families/new"))
+		if !strings.Contains(body, "J'accepte que mes coordonnées") || !strings.Contains(body, "jamais le revenu exact") {
+			t.Fatal("the nomination form does not show the consent text or explain its fields")
+		}
+		form := nominationForm("Mme Été")
+		form.Del("consent")
+		res := app.postForm(sw, "/families", form)
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "consentement") || !strings.Contains(body, `value="Mme Été"`) {
+			t.Fatalf("no consent: %d", res.StatusCode)
+		}
+		res = app.postForm(sw, "/families", nominationForm("Mme Été"))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("nominate: %d %s", res.StatusCode, readBody(res))
+		}
+		family := res.Header.Get("Location")
+		if body := readBody(app.get(sw, family)); !strings.Contains(body, "F-2026-") && !strings.Contains(body, "F-20") {
+			t.Fatal("family page lacks the reference")
+		}
+		if body := readBody(app.get(sw, "/families")); !strings.Contains(body, "Mme Été") || !strings.Contains(body, "vérifie") {
+			t.Fatal("social worker's list lacks the family or its next step")
+		}
+		// Staff see the checklist and decide; a refusal needs a reason.
+		staff := app.login(ordi.RoleStaff)
+		if body := readBody(app.get(staff, family)); !strings.Contains(body, "Résidence en quartier prioritaire") {
+			t.Fatal("staff family page lacks the checklist")
+		}
+		res = app.postForm(staff, family+"/decision", url.Values{"eligible": {"no"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("refusal without reason: %d", res.StatusCode)
+		}
+		if res := app.postForm(staff, family+"/decision", url.Values{"eligible": {"no"}, "reason": {"Revenus au-dessus du plafond"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("refusal: %d", res.StatusCode)
+		}
+		// The social worker sees the decision and its reason.
+		if body := readBody(app.get(sw, family)); !strings.Contains(body, "Revenus au-dessus du plafond") || !strings.Contains(body, "Non éligible") {
+			t.Fatal("the social worker does not see the refusal reason")
+		}
+		// Volunteers and trainers never see a family file.
+		for _, r := range []ordi.Role{ordi.RoleVolunteer, ordi.RoleTrainer} {
+			if res := app.get(app.login(r), family); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("%s reading a family: %d", r, res.StatusCode)
+			}
+		}
+	})
+}
+
+func TestCourseAttendanceToggle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		h := decode[householdBody](t, app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody("Famille Présente")))
+		app.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/decision", h.ID), map[string]any{"eligible": true})
+		course := decode[struct{ ID int64 }](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/courses", map[string]any{
+			"title": "Premiers pas", "trainer_id": app.users[ordi.RoleTrainer].ID, "session_dates": []string{"2026-11-03"}, "required_sessions": 1}))
+		staff := app.login(ordi.RoleStaff)
+		path := fmt.Sprintf("/courses/%d", course.ID)
+		if res := app.postForm(staff, path+"/enrollments", url.Values{"household_id": {fmt.Sprint(h.ID)}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("enroll: %d %s", res.StatusCode, readBody(res))
+		}
+		trainer := app.login(ordi.RoleTrainer)
+		body := readBody(app.get(trainer, path))
+		if !strings.Contains(body, "Famille Présente") || !strings.Contains(body, `hx-post="`+path+`/attendance"`) {
+			t.Fatal("the trainer's sheet lacks the family or its toggles")
+		}
+		if strings.Contains(body, "06 00 00 00 00") {
+			t.Fatal("the trainer sees the family's phone")
+		}
+		// An htmx tap answers the new toggle and the family's new status.
+		req, _ := http.NewRequest(http.MethodPost, app.url(path+"/attendance"), strings.NewReader(url.Values{"household_id": {fmt.Sprint(h.ID)}, "session": {"1"}, "present": {"true"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		res := app.do(trainer, req)
+		frag := readBody(res)
+		if res.StatusCode != http.StatusOK || !strings.Contains(frag, "Présent") || !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, "Formée") || strings.Contains(frag, "<html") {
+			t.Fatalf("htmx toggle: %d %s", res.StatusCode, frag)
+		}
+		// Without JavaScript the same form goes back to the sheet.
+		res = app.postForm(trainer, path+"/attendance", url.Values{"household_id": {fmt.Sprint(h.ID)}, "session": {"1"}, "present": {"false"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("plain toggle: %d", res.StatusCode)
+		}
+		if body := readBody(app.get(trainer, path)); !strings.Contains(body, "Absent") {
+			t.Fatal("the correction is not shown")
+		}
+		// Session 9 of 1.
+		res = app.postForm(trainer, path+"/attendance", url.Values{"household_id": {fmt.Sprint(h.ID)}, "session": {"9"}, "present": {"true"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("session 9: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAdminAllocationPages(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
+	admin := app.login(ordi.RoleAdmin)
+	for _, p := range []string{"/admin", "/admin/programme", "/admin/access-log", "/allocation", "/courses/new", "/families"} {
+		if res := app.get(admin, p); res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", p, res.StatusCode)
+		}
+	}
+	res := app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"0"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("0 sessions: %d", res.StatusCode)
+	}
+	res = app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"4"}, "qpv_required": {"on"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rules: %d %s", res.StatusCode, readBody(res))
+	}
+	rules := decode[map[string]any](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/settings/programme", nil))
+	if rules["max_income_band"] != "QF4" || rules["required_sessions"].(float64) != 4 || rules["no_computer_required"] != false {
+		t.Fatalf("rules saved %v", rules)
+	}
+	staff := app.login(ordi.RoleStaff)
+	if res := app.get(staff, "/admin/programme"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("staff on the rules page: %d", res.StatusCode)
+	}
+}
