@@ -85,17 +85,6 @@ func (i *Issuer) Validate() error {
 	return v.Err()
 }
 
-// Service keeps the association's identity and the issued certificates.
-type Service struct {
-	db  *gorm.DB
-	now func() time.Time
-}
-
-// NewService returns a service over db.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: func() time.Time { return now().UTC() }}
-}
-
 const issuerKey = "association.identity"
 
 type setting struct {

@@ -58,13 +58,14 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 	a.http = httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + a.http.Listener.Addr().String())
 	inv := inventory.NewService(db, clk.Now)
+	alloc := allocation.NewService(db, inv, clk.Now)
 	cfg := Config{
 		BaseURL:      base,
 		Accounts:     a.accounts,
 		Sessions:     account.NewSessionStore(db, clk.Now),
 		Inventory:    inv,
-		Allocation:   allocation.NewService(db, inv, clk.Now),
-		Certificates: certificates.NewService(db, clk.Now),
+		Allocation:   alloc,
+		Certificates: certificates.NewService(db, inv, alloc, base.String(), clk.Now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 		Now:          clk.Now,
 		Version:      "test",

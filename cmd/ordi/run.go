@@ -245,14 +245,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		setupToken = hex.EncodeToString(b[:])
 	}
 	inv := inventory.NewService(db, now)
+	alloc := allocation.NewService(db, inv, now)
 	srv, err := web.New(web.Config{
 		BaseURL:        base,
 		Logger:         log,
 		Accounts:       accounts,
 		Sessions:       account.NewSessionStore(db, now),
 		Inventory:      inv,
-		Allocation:     allocation.NewService(db, inv, now),
-		Certificates:   certificates.NewService(db, now),
+		Allocation:     alloc,
+		Certificates:   certificates.NewService(db, inv, alloc, base.String(), now),
 		Ready:          func(ctx context.Context) error { return database.Check(ctx, db) },
 		SetupToken:     setupToken,
 		TrustedProxies: trusted,
