@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/labels"
 )
@@ -150,6 +151,10 @@ type donationPage struct {
 	CanEdit   bool
 	ImportMax int
 	Templates []labels.Template
+	// The donor certificate: issued ones, or why it cannot be yet.
+	Certificates     []certificates.Certificate
+	CertificateError string
+	Pending          []string
 }
 
 // statusCount is one badge of a count-by-status line.
@@ -211,6 +216,11 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 		}
 	}
 	p.Added = s.sessions.PopString(ctx, "added_unit")
+	if p.CanEdit {
+		if p.Certificates, err = s.cfg.Certificates.Certificates(ctx, actor(c), certificates.CertificateFilter{DonationID: id, Limit: 20}); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

@@ -54,6 +54,8 @@ var navTable = []struct {
 	{"Familles", "/families", households},
 	{"Formations", "/courses", courses},
 	{"Attribution", "/allocation", allocate},
+	{"Remises", "/handovers", handover},
+	{"Certificats", "/certificates", donorDocuments},
 	{"Administration", "/admin", adminOnly},
 }
 

@@ -77,8 +77,20 @@ func (s *Server) routeTable() []route {
 		{post, "/reservations", allocate, s.handleReservationsCreate},
 		{post, "/reservations/:id/cancel", allocate, s.handleReservationCancel},
 
+		// Handovers and certificates.
+		{get, "/handovers", handover, s.handleHandoverDesk},
+		{get, "/handovers/:id", handover, s.handleHandoverPage},
+		{post, "/handovers/:id", handover, s.handleHandover},
+		{get, "/handovers/done/:number", handover, s.handleHandoverDone},
+		{get, "/certificates", donorDocuments, s.handleCertificatesPage},
+		{post, "/donations/:id/certificate", donorDocuments, s.handleDonationCertificate},
+		{get, "/courses/:id/sheet.pdf", courses, s.handleCourseSheet},
+		{get, "/verify/:number", public, s.handleVerifyPage},
+
 		// Administration pages.
 		{get, "/admin", adminOnly, s.handleAdminPage},
+		{get, "/admin/association", adminOnly, s.handleAssociationPage},
+		{post, "/admin/association", adminOnly, s.handleAssociationUpdate},
 		{get, "/admin/programme", adminOnly, s.handleRulesPage},
 		{post, "/admin/programme", adminOnly, s.handleRulesUpdate},
 		{get, "/admin/access-log", adminOnly, s.handleAccessLogPage},
@@ -138,6 +150,13 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/reservations", handover, s.handleAPIReservationList},
 		{get, "/api/v1/reservations/:id", handover, s.handleAPIReservation},
 		{del, "/api/v1/reservations/:id", allocate, s.handleAPIReservationCancel},
+
+		// API v1: certificates.
+		{post, "/api/v1/reservations/:id/handover", handover, s.handleAPIHandover},
+		{post, "/api/v1/donations/:id/certificate", donorDocuments, s.handleAPIDonorCertificate},
+		{get, "/api/v1/donations/:id/receipt.pdf", workshop, s.handleDonationReceipt},
+		{get, "/api/v1/certificates", donorDocuments, s.handleAPICertificateList},
+		{get, "/api/v1/certificates/:number", handover, s.handleAPICertificate},
 		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
 	}
 }

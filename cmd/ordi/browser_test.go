@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -78,6 +79,9 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 			if e.Entry.Level == log.LevelError {
 				b.report(fmt.Sprintf("console %s: %s", e.Entry.Source, e.Entry.Text))
 			}
+		case *page.EventJavascriptDialogOpening:
+			// Confirmation dialogs (data-confirm) are accepted, as a user would.
+			go chromedp.Run(ctx, page.HandleJavaScriptDialog(true))
 		case *runtime.EventConsoleAPICalled:
 			if e.Type == runtime.APITypeError {
 				b.report("console.error")

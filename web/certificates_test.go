@@ -1,0 +1,201 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	"image/png"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/database/dbtest"
+)
+
+const canaryName = "Zéphyrine Canari"
+
+func pngSignature(t *testing.T) string {
+	img := image.NewGray(image.Rect(0, 0, 200, 80))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for x := 10; x < 190; x++ {
+		img.Pix[40*img.Stride+x] = 0
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return base64.StdEncoding.EncodeToString(b.Bytes())
+}
+
+// readyUnit moves a new unit to ready through the API.
+func (a *testApp) readyUnit(t *testing.T, donation int64) unitBody {
+	t.Helper()
+	u := a.newUnit(t, donation)
+	a.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/transitions", map[string]any{"to": "diagnosed"})
+	a.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/erasures", map[string]any{"category": "purge", "technique": "sanitize", "result": "passed"})
+	for _, to := range []string{"wiped", "refurbished", "ready"} {
+		if res := a.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/transitions", map[string]any{"to": to}); res.StatusCode != http.StatusOK {
+			t.Fatalf("to %s: %d %s", to, res.StatusCode, readBody(res))
+		}
+	}
+	return u
+}
+
+// reserved returns a reservation id for a trained family named name.
+func (a *testApp) reserved(t *testing.T, name string, donation int64) (int64, unitBody) {
+	t.Helper()
+	h := decode[householdBody](t, a.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody(name)))
+	a.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/decision", h.ID), map[string]any{"eligible": true})
+	course := decode[struct{ ID int64 }](t, a.api(ordi.RoleStaff, http.MethodPost, "/api/v1/courses", map[string]any{"title": "Premiers pas", "session_dates": []string{"2026-11-03"}, "required_sessions": 1}))
+	a.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/courses/%d/enrollments", course.ID), map[string]any{"household_id": h.ID})
+	a.api(ordi.RoleStaff, http.MethodPut, fmt.Sprintf("/api/v1/courses/%d/attendance", course.ID), map[string]any{"household_id": h.ID, "session": 1, "present": true})
+	u := a.readyUnit(t, donation)
+	res := a.api(ordi.RoleStaff, http.MethodPost, "/api/v1/reservations", map[string]any{"household_id": h.ID, "unit_code": u.Code})
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("reserve: %d %s", res.StatusCode, readBody(res))
+	}
+	return decode[struct{ ID int64 }](t, res).ID, u
+}
+
+func TestAPIHandoverAndVerification(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		rid, u := app.reserved(t, canaryName, donation)
+		path := fmt.Sprintf("/api/v1/reservations/%d/handover", rid)
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{"signatory_name": ""}), http.StatusUnprocessableEntity, "signatory_name")
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{"signatory_name": "A", "signature_png": base64.StdEncoding.EncodeToString([]byte("GIF89a"))}), http.StatusUnprocessableEntity, "signature_png")
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{"signatory_name": "A", "signature_png": "%%%"}), http.StatusUnprocessableEntity, "signature_png")
+		expectProblem(t, app.api(ordi.RoleSocialWorker, http.MethodPost, path, map[string]any{"signatory_name": "A"}), http.StatusForbidden)
+
+		res := app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{"signatory_name": canaryName, "signature_png": "data:image/png;base64," + pngSignature(t), "accessories": []string{"chargeur"}})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("handover: %d %s", res.StatusCode, readBody(res))
+		}
+		ref := decode[certificateRef](t, res)
+		if !strings.HasPrefix(ref.Number, "REM-") || ref.PDFURL != "/api/v1/certificates/"+ref.Number+".pdf" {
+			t.Fatalf("ref %+v", ref)
+		}
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{"signatory_name": canaryName}), http.StatusConflict)
+
+		// The PDF is frozen: the same bytes every time.
+		first := readBody(app.api(ordi.RoleVolunteer, http.MethodGet, ref.PDFURL, nil))
+		second := readBody(app.api(ordi.RoleStaff, http.MethodGet, ref.PDFURL, nil))
+		if first != second || !strings.HasPrefix(first, "%PDF-") {
+			t.Fatal("certificate bytes change between downloads")
+		}
+		meta := decode[map[string]any](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/certificates/"+ref.Number, nil))
+		if meta["sha256"] == "" || meta["kind"] != "handover" {
+			t.Fatalf("meta %v", meta)
+		}
+		// The public page: no login, the unit, the hash, nobody's name.
+		res = app.get(nil, "/verify/"+ref.Number)
+		body := readBody(res)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, u.Code) || !strings.Contains(body, meta["sha256"].(string)) {
+			t.Fatalf("verify page: %d", res.StatusCode)
+		}
+		if strings.Contains(body, "Canari") || strings.Contains(body, "F-2026") {
+			t.Fatal("the verify page shows the family")
+		}
+		if res := app.get(nil, "/verify/REM-2026-9999"); res.StatusCode != http.StatusNotFound || !strings.Contains(readBody(res), "Certificat inconnu") {
+			t.Fatalf("unknown certificate: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAPIDonorCertificate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		app.readyUnit(t, donation)
+		pending := app.newUnit(t, donation)
+		path := fmt.Sprintf("/api/v1/donations/%d/certificate", donation)
+		res := app.api(ordi.RoleStaff, http.MethodPost, path, map[string]any{})
+		body := decode[map[string]any](t, res)
+		codes, _ := body["pending"].([]any)
+		if res.StatusCode != http.StatusConflict || len(codes) != 1 || codes[0] != pending.Code {
+			t.Fatalf("pending: %d %v", res.StatusCode, body)
+		}
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, map[string]any{}), http.StatusForbidden)
+		// Recycle the pending unit after destroying its drive.
+		app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+pending.Code+"/erasures", map[string]any{"category": "destroy", "technique": "broyage", "result": "passed"})
+		app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+pending.Code+"/transitions", map[string]any{"to": "recycled", "outlet": "Ecologic", "outlet_reference": "BE-9"})
+		res = app.api(ordi.RoleStaff, http.MethodPost, path, nil)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("issue: %d %s", res.StatusCode, readBody(res))
+		}
+		ref := decode[certificateRef](t, res)
+		if !strings.HasPrefix(ref.Number, "DON-") {
+			t.Fatalf("number %s", ref.Number)
+		}
+		if body := readBody(app.get(nil, "/verify/"+ref.Number)); strings.Contains(body, "Crédit Coopératif") || !strings.Contains(body, pending.Code) {
+			t.Fatal("the verify page names the donor, or lacks a unit")
+		}
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodGet, ref.PDFURL, nil), http.StatusNotFound)
+		list := decode[list[map[string]any]](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/certificates?kind=donor", nil))
+		if len(list.Items) != 1 {
+			t.Fatalf("list %+v", list)
+		}
+		res = app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/donations/%d/receipt.pdf", donation), nil)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("receipt: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestHandoverDeskPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		rid, _ := app.reserved(t, canaryName, donation)
+		vol := app.login(ordi.RoleVolunteer)
+		body := readBody(app.get(vol, "/handovers"))
+		if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "Canari") {
+			t.Fatal("the desk lacks the reservation, or shows the family's name")
+		}
+		page := fmt.Sprintf("/handovers/%d", rid)
+		if body := readBody(app.get(vol, page)); !strings.Contains(body, "signature-pad") || strings.Contains(body, "Canari") || strings.Contains(body, "06 00") {
+			t.Fatal("the handover page lacks the pad, or shows more than the appointment needs")
+		}
+		// No signature and not on paper: refused, nothing issued.
+		res := app.postForm(vol, page, url.Values{"signatory_name": {"Mme Canari"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("no signature: %d", res.StatusCode)
+		}
+		res = app.postForm(vol, page, url.Values{"signatory_name": {"Mme Canari"}, "paper": {"on"}, "accessories": {"Souris"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/handovers/done/REM-") {
+			t.Fatalf("handover: %d %s", res.StatusCode, readBody(res))
+		}
+		if body := readBody(app.get(vol, res.Header.Get("Location"))); !strings.Contains(body, "Remise enregistrée") {
+			t.Fatal("no confirmation page")
+		}
+		staff := app.login(ordi.RoleStaff)
+		if body := readBody(app.get(staff, "/certificates")); !strings.Contains(body, "REM-") {
+			t.Fatal("the certificate list lacks the handover")
+		}
+		if res := app.get(vol, "/certificates"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("volunteer on the certificate list: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAssociationIdentityPage(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
+	admin := app.login(ordi.RoleAdmin)
+	res := app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"123"}, "warranty_months": {"3"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(readBody(res), "SIRET") {
+		t.Fatalf("bad SIRET: %d", res.StatusCode)
+	}
+	res = app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"21750001600019"}, "address": {"1 rue A\n59000 Lille"}, "warranty_months": {"6"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, readBody(res))
+	}
+	if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
+		t.Fatal("identity not saved")
+	}
+}
