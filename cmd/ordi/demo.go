@@ -10,6 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -28,11 +31,16 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
+	base := envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080")
 	n, err := fillDemo(ctx, db, time.Now)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Atelier de démonstration créé : %d unités.\n", n)
+	families, err := fillDemoFamilies(ctx, db, base, time.Now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Atelier de démonstration créé : %d unités, %d familles.\n", n, families)
 	return nil
 }
 
@@ -173,4 +181,120 @@ func demoWalk(ctx context.Context, inv *inventory.Service, actor ordi.Actor, u i
 		}
 	}
 	return nil
+}
+
+// demoFamily is a family of the demo and how far it got.
+type demoFamily struct {
+	name, commune  string
+	children, kids int
+	need           allocation.Need
+	band           string
+	stage          allocation.HouseholdStatus
+}
+
+var demoFamilies = []demoFamily{
+	{"Mme Aïssatou Diallo", "Roubaix", 3, 2, allocation.NeedLaptop, "QF1", allocation.StatusEquipped},
+	{"M. Karim Benali", "Roubaix", 2, 2, allocation.NeedAny, "QF2", allocation.StatusReserved},
+	{"Mme Sophie Lemaire", "Tourcoing", 1, 1, allocation.NeedLaptop, "QF2", allocation.StatusTrained},
+	{"M. et Mme Nguyen", "Roubaix", 4, 3, allocation.NeedDesktop, "QF1", allocation.StatusTrained},
+	{"Mme Fatou Ndiaye", "Wattrelos", 2, 1, allocation.NeedAny, "QF3", allocation.StatusEnrolled},
+	{"M. Jean-Pierre Roussel", "Roubaix", 0, 0, allocation.NeedLaptop, "QF1", allocation.StatusEnrolled},
+	{"Mme Leïla Haddad", "Roubaix", 2, 2, allocation.NeedLaptop, "QF2", allocation.StatusEligible},
+	{"Mme Océane Martin", "Croix", 1, 0, allocation.NeedAny, "QF5", allocation.StatusIneligible},
+	{"M. Mamadou Traoré", "Roubaix", 5, 4, allocation.NeedAny, "QF1", allocation.StatusNominated},
+	{"Mme Chantal Dubois", "Tourcoing", 1, 1, allocation.NeedLaptop, "QF2", allocation.StatusNominated},
+}
+
+// fillDemoFamilies adds partners, families at every stage, two courses,
+// a reservation and a handover with its attestation.
+func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func() time.Time) (int, error) {
+	acc := account.NewService(db, now)
+	inv := inventory.NewService(db, now)
+	alloc := allocation.NewService(db, inv, now)
+	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+	admin := ordi.Actor{Name: "Démonstration", Role: ordi.RoleAdmin}
+	staff := ordi.Actor{Name: "Démonstration", Role: ordi.RoleStaff}
+	if _, err := certs.SetIssuer(ctx, admin, certificates.Issuer{Name: "Régie de quartier de Roubaix-Est", Address: "12 rue de l'Épeule\n59100 Roubaix",
+		Phone: "03 20 00 00 00", Email: "ordi@regie-roubaix.example", WarrantyMonths: 3}); err != nil {
+		return 0, err
+	}
+	var partners []int64
+	for _, p := range []account.NewPartner{{Name: "CCAS de Roubaix", Kind: account.PartnerCCAS}, {Name: "Centre social Alma", Kind: account.PartnerSocialCentre}} {
+		created, err := acc.CreatePartner(ctx, admin, p)
+		if err != nil {
+			return 0, fmt.Errorf("demo partner: %w", err)
+		}
+		partners = append(partners, created.ID)
+	}
+	today := now().In(time.Local)
+	day := func(offset int) string { return today.AddDate(0, 0, offset).Format(ordi.DateLayout) }
+	past, err := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Premiers pas avec l'ordinateur", Place: "Médiathèque Zola",
+		SessionDates: []string{day(-40), day(-33), day(-26)}, RequiredSessions: 3})
+	if err != nil {
+		return 0, fmt.Errorf("demo course: %w", err)
+	}
+	current, err := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Le numérique en famille", Place: "Centre social Alma",
+		SessionDates: []string{day(-7), day(0), day(7)}, RequiredSessions: 2})
+	if err != nil {
+		return 0, fmt.Errorf("demo course: %w", err)
+	}
+	ready, err := inv.Units(ctx, inventory.UnitFilter{Status: inventory.StatusReady, Limit: ordi.MaxLimit})
+	if err != nil {
+		return 0, err
+	}
+	next := 0
+	for i, f := range demoFamilies {
+		actor := ordi.Actor{Name: "Démonstration", Role: ordi.RoleAdmin}
+		h, err := alloc.Nominate(ctx, actor, allocation.NewHousehold{ContactName: f.name, Commune: f.commune, QPV: f.band != "QF5", Adults: 1 + i%2,
+			Children: f.children, SchoolChildren: f.kids, IncomeBracket: f.band, Need: f.need, Consent: true, PartnerID: partners[i%2],
+			Phone: fmt.Sprintf("06 %02d %02d %02d %02d", 10+i, 20+i, 30+i, 40+i)})
+		if err != nil {
+			return 0, fmt.Errorf("demo family: %w", err)
+		}
+		switch f.stage {
+		case allocation.StatusNominated:
+			continue
+		case allocation.StatusIneligible:
+			if _, err := alloc.Decide(ctx, staff, h.ID, false, "Quotient familial au-dessus du plafond du programme."); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if _, err := alloc.Decide(ctx, staff, h.ID, true, ""); err != nil {
+			return 0, err
+		}
+		if f.stage == allocation.StatusEligible {
+			continue
+		}
+		course := past
+		if f.stage == allocation.StatusEnrolled {
+			course = current
+		}
+		if err := alloc.Enroll(ctx, staff, course.ID, h.ID); err != nil {
+			return 0, err
+		}
+		sessions := 3
+		if f.stage == allocation.StatusEnrolled {
+			sessions = 1
+		}
+		for s := 1; s <= sessions; s++ {
+			if _, err := alloc.RecordAttendance(ctx, staff, course.ID, allocation.Mark{HouseholdID: h.ID, Session: s, Present: true}); err != nil {
+				return 0, err
+			}
+		}
+		if f.stage != allocation.StatusReserved && f.stage != allocation.StatusEquipped || next >= len(ready) {
+			continue
+		}
+		r, err := alloc.Reserve(ctx, staff, h.ID, string(ready[next].Code))
+		next++
+		if err != nil {
+			return 0, fmt.Errorf("demo reservation: %w", err)
+		}
+		if f.stage == allocation.StatusEquipped {
+			if _, err := certs.Handover(ctx, staff, r.ID, certificates.HandoverInput{SignatoryName: f.name, Accessories: []string{"Chargeur / câble secteur", "Souris"}}); err != nil {
+				return 0, fmt.Errorf("demo handover: %w", err)
+			}
+		}
+	}
+	return len(demoFamilies), nil
 }

@@ -263,7 +263,7 @@ func TestDemo(t *testing.T) {
 			defer database.Close(db)
 			var statuses []string
 			db.Table("units").Distinct("status").Order("status").Pluck("status", &statuses)
-			want := "diagnosed dismantled ready received recycled refurbished wiped"
+			want := "diagnosed dismantled handed_over ready received recycled refurbished reserved wiped"
 			if strings.Join(statuses, " ") != want {
 				t.Fatalf("demo statuses %v, want %s", statuses, want)
 			}
@@ -272,6 +272,16 @@ func TestDemo(t *testing.T) {
 			db.Table("erasures").Count(&erasures)
 			if units < 50 || units > 80 || erasures == 0 {
 				t.Fatalf("%d units, %d erasures", units, erasures)
+			}
+			var families []string
+			db.Table("households").Distinct("status").Order("status").Pluck("status", &families)
+			if got := strings.Join(families, " "); got != "eligible enrolled equipped ineligible nominated reserved trained" {
+				t.Fatalf("demo families at %s", got)
+			}
+			var certs int64
+			db.Table("certificates").Where("kind = 'handover'").Count(&certs)
+			if certs != 1 {
+				t.Fatalf("%d handover certificates", certs)
 			}
 			// A second run refuses to mix demo data with real data.
 			if _, _, err := runCmd(t, vars, "", "demo"); err == nil {
