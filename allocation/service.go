@@ -148,6 +148,9 @@ func (s *Service) Household(ctx context.Context, a ordi.Actor, id int64) (Househ
 }
 
 func (s *Service) readHousehold(ctx context.Context, a ordi.Actor, id int64, action string) (Household, error) {
+	if s.db.Dialector.Name() == "postgres" {
+		return s.readHouseholdOnce(ctx, a, id, action)
+	}
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
@@ -157,6 +160,34 @@ func (s *Service) readHousehold(ctx context.Context, a ordi.Actor, id int64, act
 		return audit.Record(ctx, tx, s.now(), a, action, "household", h.ID, "")
 	})
 	return h, err
+}
+
+// readHouseholdOnce reads a family and logs the read in one statement: a
+// data-modifying CTE runs the audit insert exactly once, in the statement's
+// own transaction, so the read and its log entry commit together at the
+// cost of one round trip (PostgreSQL only).
+func (s *Service) readHouseholdOnce(ctx context.Context, a ordi.Actor, id int64, action string) (Household, error) {
+	scope, args := "", []any{id}
+	switch {
+	case a.Is(ordi.RoleAdmin, ordi.RoleStaff):
+	case a.Is(ordi.RoleSocialWorker) && a.PartnerID > 0:
+		scope, args = " AND partner_id = ?", append(args, a.PartnerID)
+	default:
+		return Household{}, notFound()
+	}
+	args = append(args, s.now(), actorID(a), a.Name, action)
+	var rows []Household
+	err := s.db.WithContext(ctx).Raw(`WITH h AS (SELECT * FROM households WHERE id = ?`+scope+`),
+		logged AS (INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id, detail)
+			SELECT ?, ?, ?, ?, 'household', CAST(h.id AS TEXT), '' FROM h)
+		SELECT * FROM h`, args...).Scan(&rows).Error
+	if err != nil {
+		return Household{}, fmt.Errorf("read household %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return Household{}, notFound()
+	}
+	return rows[0], nil
 }
 
 // HouseholdFilter selects families, newest first.
