@@ -131,6 +131,21 @@ func (v *Validation) Has(field string) bool {
 	return false
 }
 
+// Merge takes in the field errors of an Invalid error and returns nil; any
+// other error is returned as is. It lets a check made elsewhere add to the
+// fields being collected.
+func (v *Validation) Merge(err error) error {
+	var e *Error
+	if err == nil || !errors.As(err, &e) || e.Kind != Invalid {
+		return err
+	}
+	if len(e.Fields) == 0 {
+		v.Add("", e.Message)
+	}
+	v.fields = append(v.fields, e.Fields...)
+	return nil
+}
+
 // Err returns nil when nothing was recorded, or an Invalid error listing the fields.
 func (v *Validation) Err() error {
 	if len(v.fields) == 0 {

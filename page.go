@@ -12,6 +12,16 @@ const (
 	MaxLimit     = 200
 )
 
+// ListLimit bounds the number of rows a store reads for one page: callers
+// ask for limit+1 to learn whether a next page exists, so MaxLimit+1 is
+// allowed; anything else out of range means DefaultLimit.
+func ListLimit(n int) int {
+	if n <= 0 || n > MaxLimit+1 {
+		return DefaultLimit
+	}
+	return n
+}
+
 // ParseLimit reads a "limit" query value: empty means DefaultLimit.
 func ParseLimit(s string) (int, error) {
 	if s == "" {

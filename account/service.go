@@ -267,10 +267,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, error) {
 	if f.After > 0 {
 		q = q.Where("id > ?", f.After)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []User
 	if err := q.Order("id").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -502,10 +499,7 @@ type PartnerFilter struct {
 
 // Partners lists partners by id.
 func (s *Service) Partners(ctx context.Context, f PartnerFilter) ([]Partner, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []Partner
 	q := s.db.WithContext(ctx).Order("id").Limit(limit)
 	if f.After > 0 {

@@ -45,12 +45,7 @@ func (s *Service) CreateCourse(ctx context.Context, a ordi.Actor, n NewCourse) (
 	}
 	dates, err := n.validate()
 	var v ordi.Validation
-	var fieldErr *ordi.Error
-	if errors.As(err, &fieldErr) {
-		for _, f := range fieldErr.Fields {
-			v.Add(f.Field, f.Message)
-		}
-	} else if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Course{}, err
 	}
 	db := s.db.WithContext(ctx)
@@ -106,10 +101,7 @@ func (s *Service) Courses(ctx context.Context, a ordi.Actor, f CourseFilter) ([]
 	if f.Before > 0 {
 		q = q.Where("courses.id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit+1 {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []CourseSummary
 	if err := q.Order("courses.id DESC").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list courses: %w", err)

@@ -226,10 +226,7 @@ func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationF
 	if f.Before > 0 {
 		q = q.Where("reservations.id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit+1 {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []ReservationView
 	if err := q.Order("reservations.id DESC").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list reservations: %w", err)

@@ -2,19 +2,18 @@ package allocation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/audit"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/numbering"
+	"github.com/ordi-app/ordi/settings"
 )
 
 // Service manages families, courses and reservations. Families outside a
@@ -80,12 +79,7 @@ func (s *Service) findHousehold(tx *gorm.DB, a ordi.Actor, id int64) (Household,
 func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (Household, error) {
 	band, err := n.validate()
 	var v ordi.Validation
-	var fieldErr *ordi.Error
-	if errors.As(err, &fieldErr) {
-		for _, f := range fieldErr.Fields {
-			v.Add(f.Field, f.Message)
-		}
-	} else if err != nil {
+	if err := v.Merge(err); err != nil {
 		return Household{}, err
 	}
 	switch {
@@ -215,10 +209,7 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit+1 {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []Household
 	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list households: %w", err)
@@ -431,27 +422,11 @@ func (s *Service) Withdraw(ctx context.Context, a ordi.Actor, id int64, reason s
 // programmeRulesKey is where the rules live in the settings table.
 const programmeRulesKey = "programme.rules"
 
-type setting struct {
-	Key       string
-	Value     string
-	UpdatedAt time.Time
-}
-
-func (setting) TableName() string { return "settings" }
-
 // Rules returns the programme rules, or the defaults when none were saved.
 func (s *Service) Rules(ctx context.Context) (Rules, error) {
-	var row setting
-	err := s.db.WithContext(ctx).Where("key = ?", programmeRulesKey).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return DefaultRules(), nil
-	}
-	if err != nil {
-		return Rules{}, fmt.Errorf("read rules: %w", err)
-	}
 	r := DefaultRules()
-	if err := json.Unmarshal([]byte(row.Value), &r); err != nil {
-		return Rules{}, fmt.Errorf("read rules: %w", err)
+	if _, err := settings.Load(ctx, s.db, programmeRulesKey, &r); err != nil {
+		return Rules{}, err
 	}
 	return r, nil
 }
@@ -464,17 +439,7 @@ func (s *Service) SetRules(ctx context.Context, a ordi.Actor, r Rules) (Rules, e
 	if err := r.Validate(); err != nil {
 		return Rules{}, err
 	}
-	b, _ := json.Marshal(r)
-	now := s.now()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"})}).
-			Create(&setting{Key: programmeRulesKey, Value: string(b), UpdatedAt: now}).Error
-		if err != nil {
-			return fmt.Errorf("save rules: %w", err)
-		}
-		return audit.Record(ctx, tx, now, a, "programme.rules", "settings", programmeRulesKey, string(b))
-	})
-	return r, err
+	return r, settings.Save(ctx, s.db, s.now(), a, programmeRulesKey, r)
 }
 
 // Checklist evaluates a family against the programme rules, for staff.

@@ -74,10 +74,7 @@ func List(ctx context.Context, db *gorm.DB, f Filter) ([]Entry, error) {
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []Entry
 	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)

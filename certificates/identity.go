@@ -8,19 +8,12 @@ package certificates
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"image/png"
 	"strings"
-	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/ordi-app/ordi"
-	"github.com/ordi-app/ordi/audit"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/settings"
 )
 
 // Issuer is the association that issues documents: its identity is printed
@@ -87,27 +80,11 @@ func (i *Issuer) Validate() error {
 
 const issuerKey = "association.identity"
 
-type setting struct {
-	Key       string
-	Value     string
-	UpdatedAt time.Time
-}
-
-func (setting) TableName() string { return "settings" }
-
 // Issuer returns the association's identity, or the default one.
 func (s *Service) Issuer(ctx context.Context) (Issuer, error) {
-	var row setting
-	err := s.db.WithContext(ctx).Where("key = ?", issuerKey).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return DefaultIssuer(), nil
-	}
-	if err != nil {
-		return Issuer{}, fmt.Errorf("read identity: %w", err)
-	}
 	i := DefaultIssuer()
-	if err := json.Unmarshal([]byte(row.Value), &i); err != nil {
-		return Issuer{}, fmt.Errorf("read identity: %w", err)
+	if _, err := settings.Load(ctx, s.db, issuerKey, &i); err != nil {
+		return Issuer{}, err
 	}
 	return i, nil
 }
@@ -120,15 +97,5 @@ func (s *Service) SetIssuer(ctx context.Context, a ordi.Actor, i Issuer) (Issuer
 	if err := i.Validate(); err != nil {
 		return Issuer{}, err
 	}
-	b, _ := json.Marshal(i)
-	now := s.now()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}}, DoUpdates: clause.AssignmentColumns([]string{"value", "updated_at"})}).
-			Create(&setting{Key: issuerKey, Value: string(b), UpdatedAt: now}).Error
-		if err != nil {
-			return fmt.Errorf("save identity: %w", err)
-		}
-		return audit.Record(ctx, tx, now, a, "association.identity", "settings", issuerKey, "")
-	})
-	return i, err
+	return i, settings.Save(ctx, s.db, s.now(), a, issuerKey, i)
 }

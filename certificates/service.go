@@ -494,10 +494,7 @@ func (s *Service) Certificates(ctx context.Context, a ordi.Actor, f CertificateF
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > ordi.MaxLimit+1 {
-		limit = ordi.DefaultLimit
-	}
+	limit := ordi.ListLimit(f.Limit)
 	var out []Certificate
 	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list certificates: %w", err)

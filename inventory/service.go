@@ -100,17 +100,10 @@ func (s *Service) Donors(ctx context.Context, f DonorFilter) ([]Donor, error) {
 		q = q.Where("id < ?", f.Before)
 	}
 	var out []Donor
-	if err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error; err != nil {
+	if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list donors: %w", err)
 	}
 	return out, nil
-}
-
-func limit(n int) int {
-	if n <= 0 || n > ordi.MaxLimit+1 {
-		return ordi.DefaultLimit
-	}
-	return n
 }
 
 // escapeLike escapes LIKE wildcards in user text; queries say ESCAPE '\'
@@ -123,10 +116,8 @@ func escapeLike(s string) string {
 func (s *Service) CreateDonation(ctx context.Context, actor ordi.Actor, n NewDonation) (Donation, error) {
 	received, err := n.validate(s.today())
 	var v ordi.Validation
-	if err == nil || !errors.Is(err, ordi.Invalid) {
-		if err != nil {
-			return Donation{}, err
-		}
+	if err := v.Merge(err); err != nil {
+		return Donation{}, err
 	}
 	db := s.db.WithContext(ctx)
 	if n.DonorID > 0 {
@@ -136,13 +127,6 @@ func (s *Service) CreateDonation(ctx context.Context, actor ordi.Actor, n NewDon
 		}
 		if found == 0 {
 			v.Add("donor_id", "Donateur inconnu.")
-		}
-	}
-	if err != nil {
-		var e *ordi.Error
-		errors.As(err, &e)
-		for _, f := range e.Fields {
-			v.Add(f.Field, f.Message)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -195,7 +179,7 @@ func (s *Service) Donations(ctx context.Context, f DonationFilter) ([]DonationSu
 		q = q.Where("donations.id < ?", f.Before)
 	}
 	var out []DonationSummary
-	if err := q.Order("donations.id DESC").Limit(limit(f.Limit)).Scan(&out).Error; err != nil {
+	if err := q.Order("donations.id DESC").Limit(ordi.ListLimit(f.Limit)).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list donations: %w", err)
 	}
 	return out, nil
@@ -381,7 +365,7 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, error) {
 		q = q.Where("id < ?", f.Before)
 	}
 	var out []Unit
-	if err := q.Order("id DESC").Limit(limit(f.Limit)).Find(&out).Error; err != nil {
+	if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
 	return out, nil

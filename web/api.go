@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -67,6 +68,28 @@ type list[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// queryID reads an optional positive integer query parameter.
+func queryID(c *gin.Context, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &ordi.Error{Kind: ordi.Invalid, Message: "Identifiant invalide.", Fields: []ordi.FieldError{{Field: name, Message: "nombre entier positif attendu"}}}
+	}
+	return id, nil
+}
+
+// listParams reads limit and cursor (an id) from the query.
+func listParams(c *gin.Context) (limit int, before int64, err error) {
+	if limit, err = ordi.ParseLimit(c.Query("limit")); err != nil {
+		return 0, 0, err
+	}
+	before, err = ordi.CursorID(c.Query("cursor"))
+	return limit, before, err
+}
+
 // paginate turns limit+1 fetched items into a page: the extra item, when
 // present, proves there is a next page, whose cursor is the last kept item's.
 func paginate[T any](items []T, limit int, cursor func(T) string) list[T] {
@@ -101,11 +124,7 @@ func (s *Server) handleAPIPartnerCreate(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIPartnerList(c *gin.Context) error {
-	limit, err := ordi.ParseLimit(c.Query("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := ordi.CursorID(c.Query("cursor"))
+	limit, after, err := listParams(c)
 	if err != nil {
 		return err
 	}
@@ -131,11 +150,7 @@ func (s *Server) handleAPIUserCreate(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIUserList(c *gin.Context) error {
-	limit, err := ordi.ParseLimit(c.Query("limit"))
-	if err != nil {
-		return err
-	}
-	after, err := ordi.CursorID(c.Query("cursor"))
+	limit, after, err := listParams(c)
 	if err != nil {
 		return err
 	}

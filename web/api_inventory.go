@@ -3,7 +3,6 @@ package web
 import (
 	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,28 +23,6 @@ func (s *Server) unitURL(code inventory.Code) string {
 
 func (s *Server) unitJSON(u inventory.Unit) unitJSON {
 	return unitJSON{Unit: u, QRURL: s.unitURL(u.Code)}
-}
-
-// queryID reads an optional positive integer query parameter.
-func queryID(c *gin.Context, name string) (int64, error) {
-	v := c.Query(name)
-	if v == "" {
-		return 0, nil
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, &ordi.Error{Kind: ordi.Invalid, Message: "Identifiant invalide.", Fields: []ordi.FieldError{{Field: name, Message: "nombre entier positif attendu"}}}
-	}
-	return id, nil
-}
-
-// listParams reads limit and cursor (an id) from the query.
-func listParams(c *gin.Context) (limit int, before int64, err error) {
-	if limit, err = ordi.ParseLimit(c.Query("limit")); err != nil {
-		return 0, 0, err
-	}
-	before, err = ordi.CursorID(c.Query("cursor"))
-	return limit, before, err
 }
 
 func (s *Server) handleAPIDonorCreate(c *gin.Context) error {
