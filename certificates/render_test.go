@@ -295,3 +295,21 @@ func BenchmarkDonor1000(b *testing.B) {
 		}
 	}
 }
+
+func TestLogoInTheHeader(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 120, 60))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	var logo bytes.Buffer
+	png.Encode(&logo, img)
+	h := handover(t)
+	h.Issuer.Logo = logo.Bytes()
+	with := renderHandover(t, h)
+	without := renderHandover(t, handover(t))
+	if len(with) <= len(without) {
+		t.Fatal("the logo did not make it into the document")
+	}
+	pdftest.RequireTools(t)
+	pdftest.Validate(t, with)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/labels"
@@ -416,6 +417,10 @@ type unitPage struct {
 	Fields         []ordi.FieldError
 	FormFor        string // which form the errors belong to: "erasure" or a status
 	Templates      []labels.Template
+	// Reservation is the unit's active reservation, if any.
+	Reservation *allocation.ReservationView
+	// CanSeeFamily: the viewer may open the family's file.
+	CanSeeFamily bool
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -447,6 +452,16 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 	slicesReverse(events)
 	p := &unitPage{basePage: s.base(c, "Unité "+string(u.Code)), inventoryOptions: newInventoryOptions(), Unit: u, Donation: d, Donor: donor,
 		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}, Templates: labels.Templates()}
+	if u.Status == inventory.StatusReserved {
+		rs, err := s.cfg.Allocation.Reservations(ctx, actor(c), allocation.ReservationFilter{UnitID: u.ID, Status: allocation.ReservationActive, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) > 0 {
+			p.Reservation = &rs[0]
+		}
+		p.CanSeeFamily = households.allows(actor(c).Role)
+	}
 	seen := map[inventory.Guard]bool{}
 	for _, st := range p.Steps {
 		if st.Possible {

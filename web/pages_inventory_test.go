@@ -198,3 +198,16 @@ func TestUnitsPageAndHome(t *testing.T) {
 		t.Fatal("volunteer home shows the stock dashboard")
 	}
 }
+
+func TestUnitPageShowsItsReservation(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
+	rid, u := app.reserved(t, "Famille Réservée", app.newDonation(t))
+	body := readBody(app.get(app.login(ordi.RoleStaff), "/u/"+u.Code))
+	if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || !strings.Contains(body, "/families/") {
+		t.Fatal("the reserved unit's page does not link its reservation and family")
+	}
+	body = readBody(app.get(app.login(ordi.RoleVolunteer), "/u/"+u.Code))
+	if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "/families/") {
+		t.Fatal("a volunteer sees a link to the family's file, or no link to the handover")
+	}
+}
