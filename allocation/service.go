@@ -22,12 +22,13 @@ type Service struct {
 	db        *gorm.DB
 	now       func() time.Time
 	inventory *inventory.Service
+	access    *accessLog
 }
 
 // NewService returns a service over db; inv moves units within its
 // transactions.
 func NewService(db *gorm.DB, inv *inventory.Service, now func() time.Time) *Service {
-	return &Service{db: db, now: func() time.Time { return now().UTC() }, inventory: inv}
+	return &Service{db: db, now: func() time.Time { return now().UTC() }, inventory: inv, access: &accessLog{db: db}}
 }
 
 // The access-log actions written for every read of a family's file.
@@ -135,53 +136,24 @@ func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (H
 	return h, nil
 }
 
-// Household returns a family's file and writes the read to the access log
-// in the same transaction: no read goes unrecorded.
+// Household returns a family's file once the read is written to the access
+// log: no read goes unrecorded. Concurrent reads share one insert (see
+// accessLog).
 func (s *Service) Household(ctx context.Context, a ordi.Actor, id int64) (Household, error) {
 	return s.readHousehold(ctx, a, id, AccessRead)
 }
 
 func (s *Service) readHousehold(ctx context.Context, a ordi.Actor, id int64, action string) (Household, error) {
-	if s.db.Dialector.Name() == "postgres" {
-		return s.readHouseholdOnce(ctx, a, id, action)
-	}
-	var h Household
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if h, err = s.findHousehold(tx, a, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, s.now(), a, action, "household", h.ID, "")
-	})
-	return h, err
-}
-
-// readHouseholdOnce reads a family and logs the read in one statement: a
-// data-modifying CTE runs the audit insert exactly once, in the statement's
-// own transaction, so the read and its log entry commit together at the
-// cost of one round trip (PostgreSQL only).
-func (s *Service) readHouseholdOnce(ctx context.Context, a ordi.Actor, id int64, action string) (Household, error) {
-	scope, args := "", []any{id}
-	switch {
-	case a.Is(ordi.RoleAdmin, ordi.RoleStaff):
-	case a.Is(ordi.RoleSocialWorker) && a.PartnerID > 0:
-		scope, args = " AND partner_id = ?", append(args, a.PartnerID)
-	default:
-		return Household{}, notFound()
-	}
-	args = append(args, s.now(), actorID(a), a.Name, action)
-	var rows []Household
-	err := s.db.WithContext(ctx).Raw(`WITH h AS (SELECT * FROM households WHERE id = ?`+scope+`),
-		logged AS (INSERT INTO audit_events (at, actor_id, actor_name, action, object_type, object_id, detail)
-			SELECT ?, ?, ?, ?, 'household', CAST(h.id AS TEXT), '' FROM h)
-		SELECT * FROM h`, args...).Scan(&rows).Error
+	h, err := s.findHousehold(s.db.WithContext(ctx), a, id)
 	if err != nil {
-		return Household{}, fmt.Errorf("read household %d: %w", id, err)
+		return Household{}, err
 	}
-	if len(rows) == 0 {
-		return Household{}, notFound()
+	e := audit.Entry{At: s.now(), ActorID: actorID(a), ActorName: a.Name, Action: action, ObjectType: "household", ObjectID: fmt.Sprint(h.ID)}
+	if err := s.access.record(ctx, e); err != nil {
+		// Without its log entry, the file is not shown.
+		return Household{}, err
 	}
-	return rows[0], nil
+	return h, nil
 }
 
 // HouseholdFilter selects families, newest first.
