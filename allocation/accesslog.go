@@ -11,21 +11,24 @@ import (
 )
 
 // accessLog writes the access-log entries of concurrent reads of family
-// files together: one multi-row insert, so one commit, for all the reads
-// that arrived while the previous insert was committing (group commit). A
-// read gets its answer only once its own entry is committed, so no read goes
+// files together: one multi-row insert, so one commit, for the reads that
+// arrived while earlier inserts were committing (group commit). A read gets
+// its answer only once its own entry is committed, so no read goes
 // unrecorded; under load the database syncs once per batch instead of once
 // per read.
 //
-// There is no background goroutine: the first caller to find no insert in
-// progress leads, writes everything queued, then hands the lead to the first
-// caller queued meanwhile, so no caller waits for more than two inserts.
+// There is no background goroutine. A caller that finds fewer than
+// maxLogWriters inserts in progress writes at once: its own entry and
+// whatever is queued. Otherwise it queues; when a writer is done, it hands
+// the lead to the first queued caller, which writes the next batch. So a read
+// waits for at most one insert before its own, and while one batch commits
+// the next one is already on its way.
 type accessLog struct {
 	db *gorm.DB
 
 	mu      sync.Mutex
 	queue   []*logRequest
-	writing bool
+	writers int
 }
 
 type logRequest struct {
@@ -35,61 +38,54 @@ type logRequest struct {
 
 type logResult struct {
 	err  error
-	lead bool // the receiver now writes the queue
+	lead bool // the receiver now writes the next batch
 }
 
-// maxLogBatch bounds one insert (bind variables stay far below the limits).
-const maxLogBatch = 500
+const (
+	// maxLogWriters is how many inserts may be in flight at once.
+	maxLogWriters = 1
+	// maxLogBatch bounds one insert (bind variables stay far below the limits).
+	maxLogBatch = 500
+)
 
 // record commits e, with others if any are waiting.
 func (l *accessLog) record(ctx context.Context, e audit.Entry) error {
 	r := &logRequest{entry: e, done: make(chan logResult, 1)}
 	l.mu.Lock()
-	l.queue = append(l.queue, r)
-	if l.writing {
+	if l.writers == maxLogWriters {
+		l.queue = append(l.queue, r)
 		l.mu.Unlock()
 		res := <-r.done
 		if !res.lead {
 			return res.err
 		}
-	} else {
-		l.writing = true
-		l.mu.Unlock()
-	}
-	// This caller leads: write until its own entry is committed.
-	for {
+		// Handed the lead: out of the queue, counted among the writers.
 		l.mu.Lock()
-		batch := l.queue
-		if len(batch) > maxLogBatch {
-			batch = batch[:maxLogBatch]
-		}
-		l.queue = l.queue[len(batch):]
-		l.mu.Unlock()
-		err := l.insert(ctx, batch)
-		mine := false
-		for _, b := range batch {
-			if b == r {
-				mine = true
-				continue
-			}
-			b.done <- logResult{err: err}
-		}
-		if mine {
-			l.handOver()
-			return err
-		}
+	} else {
+		l.writers++
 	}
-}
+	n := min(len(l.queue), maxLogBatch-1)
+	batch := append([]*logRequest{r}, l.queue[:n]...)
+	clear(l.queue[:n])
+	l.queue = l.queue[n:]
+	l.mu.Unlock()
 
-// handOver passes the lead to the first queued caller, or ends the writing.
-func (l *accessLog) handOver() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.queue) == 0 {
-		l.writing = false
-		return
+	err := l.insert(ctx, batch)
+	for _, b := range batch[1:] {
+		b.done <- logResult{err: err}
 	}
-	l.queue[0].done <- logResult{lead: true}
+
+	l.mu.Lock()
+	if len(l.queue) > 0 {
+		next := l.queue[0]
+		l.queue[0] = nil
+		l.queue = l.queue[1:]
+		next.done <- logResult{lead: true}
+	} else {
+		l.writers--
+	}
+	l.mu.Unlock()
+	return err
 }
 
 func (l *accessLog) insert(ctx context.Context, batch []*logRequest) error {
@@ -97,7 +93,7 @@ func (l *accessLog) insert(ctx context.Context, batch []*logRequest) error {
 	for i, b := range batch {
 		entries[i] = b.entry
 	}
-	// The leader's context may end while it writes others' entries: they do
+	// The writer's context may end while it writes others' entries: they do
 	// not depend on it.
 	if err := l.db.WithContext(context.WithoutCancel(ctx)).Create(&entries).Error; err != nil {
 		return fmt.Errorf("access log: %w", err)

@@ -223,6 +223,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError(fmt.Sprintf("serve : format de journal inconnu %q (text ou json)", *logFormat))
 	}
 	log := slog.New(handler)
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(web.GCPercent)
+	}
 
 	db, err := openDB(ctx, *dbURL, log)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/web"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -288,5 +290,24 @@ func TestDemo(t *testing.T) {
 				t.Fatal("demo ran twice")
 			}
 		})
+	}
+}
+
+// TestServeGCPercent checks that serve runs the collector at web.GCPercent,
+// the setting the load harnesses measure, unless GOGC chooses otherwise.
+func TestServeGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	for _, c := range []struct {
+		gogc string
+		want int
+	}{{"", web.GCPercent}, {"150", 100}} {
+		debug.SetGCPercent(100)
+		vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "GOGC": c.gogc}
+		s := startServer(t, vars)
+		if got := debug.SetGCPercent(100); got != c.want {
+			t.Errorf("GOGC=%q: serve set the GC percent to %d, want %d", c.gogc, got, c.want)
+		}
+		s.shutdown(t)
 	}
 }
