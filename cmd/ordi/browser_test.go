@@ -163,7 +163,8 @@ func (b *browser) screenshot(name string) {
 	os.WriteFile(filepath.Join(dir, safe+".png"), png, 0o644)
 }
 
-// noHorizontalScroll checks the page fits the tablet's width.
+// noHorizontalScroll checks the page fits the tablet's width, navigation
+// links included: none may hide past the edge of the screen.
 func (b *browser) noHorizontalScroll() {
 	b.t.Helper()
 	var overflow bool
@@ -171,6 +172,12 @@ func (b *browser) noHorizontalScroll() {
 	if overflow {
 		b.screenshot("overflow")
 		b.t.Errorf("page %s scrolls sideways at 768 px", b.location())
+	}
+	var hidden []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll('.nav-links a')].filter(a => a.getBoundingClientRect().right > window.innerWidth + 1).map(a => a.textContent.trim())`, &hidden))
+	if len(hidden) > 0 {
+		b.screenshot("nav-hidden")
+		b.t.Errorf("page %s: navigation links past the edge at 768 px: %v", b.location(), hidden)
 	}
 }
 
