@@ -236,7 +236,7 @@ func RenderReceipt(w io.Writer, r Receipt) error {
 		}
 		rows = append(rows, []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, weight})
 	}
-	d.section(fmt.Sprintf("Matériel reçu : %d unité(s), %s", len(r.Units), kg(total)))
+	d.section(fmt.Sprintf("Matériel reçu : %s, %s", ordi.Plural(len(r.Units), "unité", "unités"), kg(total)))
 	if len(rows) == 0 {
 		d.paragraph("Aucune unité enregistrée pour l'instant.", 9)
 	} else {
@@ -293,7 +293,7 @@ func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 	if s.Trainer != "" {
 		sub += " · formateur : " + s.Trainer
 	}
-	d.heading("Feuille d'émargement", sub+fmt.Sprintf(" · %d séance(s) à suivre sur %d", s.Required, len(s.Sessions)))
+	d.heading("Feuille d'émargement", sub+fmt.Sprintf(" · %s à suivre sur %d", ordi.Plural(s.Required, "séance", "séances"), len(s.Sessions)))
 	first := 70.0
 	each := (d.w - first) / float64(len(s.Sessions))
 	cols := []column{{"Famille (référence) et signataire", first, "L"}}

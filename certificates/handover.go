@@ -158,7 +158,7 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 		for _, dt := range h.Course.Dates {
 			dates = append(dates, dt.French())
 		}
-		d.row("Formation suivie", fmt.Sprintf("%s (%s) · %d séance(s) sur %d", h.Course.Title, strings.Join(dates, ", "), h.Course.Attended, h.Course.Sessions))
+		d.row("Formation suivie", fmt.Sprintf("%s (%s) · %s sur %d", h.Course.Title, strings.Join(dates, ", "), ordi.Plural(h.Course.Attended, "séance", "séances"), h.Course.Sessions))
 	}
 
 	d.section("Équipement remis")

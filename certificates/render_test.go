@@ -127,7 +127,7 @@ func TestHandoverDocument(t *testing.T) {
 		for _, want := range []string{
 			"Attestation de remise d'un équipement informatique", copyFor, "REM-2026-0042", "20 novembre 2026", "Roubaix",
 			"Régie de quartier « Roubaix-Est »", "217 500 016 00019", "12 rue de l’Épeule", "F-2026-0012", canary, "CCAS de Roubaix",
-			"Premiers pas, cœur du numérique", "2 séance(s) sur 2", "K7M2Q9X", "Lenovo ThinkPad T480", "PF1ABC23", "8 Go de mémoire",
+			"Premiers pas, cœur du numérique", "2 séances sur 2", "K7M2Q9X", "Lenovo ThinkPad T480", "PF1ABC23", "8 Go de mémoire",
 			"256 Go SSD NVMe", "Linux Mint 22", "B : bon état", "sacoche (valeur 15 €)", "Purge", "NVMe Sanitize",
 			"garanti 3 mois", "ni vendu", "DEEE", "CNIL", "Signé sur tablette", "Vérifier l'authenticité",
 		} {
@@ -221,7 +221,7 @@ func TestReceiptAndAttendance(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(pdftest.Text(t, buf.Bytes()), "\n")
-	for _, want := range []string{"Bon de prise en charge", "n'est pas un certificat", "5 UNITÉ(S), 8 KG", "K000004"} {
+	for _, want := range []string{"Bon de prise en charge", "n'est pas un certificat", "5 UNITÉS, 8 KG", "K000004"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("receipt lacks %q", want)
 		}

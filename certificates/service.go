@@ -374,7 +374,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		}
 		if len(pending) > 0 {
 			return &ordi.Error{Kind: ordi.Conflict,
-				Message: fmt.Sprintf("%d unité(s) ne sont pas encore traitées (effacées puis réemployées, démantelées ou recyclées) : le certificat attendra.", len(pending)),
+				Message: pendingMessage(len(pending)),
 				Extra:   map[string]any{"pending": pending}}
 		}
 		now := s.now()
@@ -557,4 +557,12 @@ func (s *Service) AttendanceSheet(ctx context.Context, a ordi.Actor, courseID in
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// pendingMessage says how many units keep a donor certificate waiting.
+func pendingMessage(n int) string {
+	if n < 2 {
+		return "1 unité n'est pas encore traitée (effacée puis réemployée, démantelée ou recyclée) : le certificat attendra."
+	}
+	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis réemployées, démantelées ou recyclées) : le certificat attendra.", n)
 }

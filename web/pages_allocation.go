@@ -582,11 +582,11 @@ func (s *Server) handleReservationsCreate(c *gin.Context) error {
 	}
 	switch {
 	case len(failed) > 0:
-		s.flashError(c, strconv.Itoa(done)+" réservation(s) faite(s) ; refusée(s) : "+strings.Join(failed, " ; "))
+		s.flashError(c, ordi.Plural(done, "réservation faite", "réservations faites")+" ; refusées : "+strings.Join(failed, " ; "))
 	case done == 0:
 		s.flashError(c, "Aucune proposition choisie.")
 	default:
-		s.flash(c, strconv.Itoa(done)+" réservation(s) confirmée(s). Fixez le rendez-vous de remise avec chaque famille.")
+		s.flash(c, ordi.Plural(done, "réservation confirmée", "réservations confirmées")+". Fixez le rendez-vous de remise avec chaque famille.")
 	}
 	return seeOther(c, "/allocation")
 }

@@ -337,7 +337,7 @@ func (s *Server) handleDonationImport(c *gin.Context) error {
 			return err
 		}
 		if len(problems) == 0 {
-			s.flash(c, strconv.Itoa(res.Created)+" unité(s) importée(s). Leurs étiquettes attendent dans la file d'impression.")
+			s.flash(c, ordi.Plural(res.Created, "unité importée", "unités importées")+". Leurs étiquettes attendent dans la file d'impression.")
 			return seeOther(c, "/donations/"+strconv.FormatInt(id, 10))
 		}
 	}

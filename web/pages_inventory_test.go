@@ -96,7 +96,7 @@ func TestDonationImportPage(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("good file: %d %s", res.StatusCode, readBody(res))
 		}
-		if body := readBody(app.get(c, fmt.Sprintf("/donations/%d", donation))); !strings.Contains(body, "2 unité(s) importée(s)") {
+		if body := readBody(app.get(c, fmt.Sprintf("/donations/%d", donation))); !strings.Contains(body, "2 unités importées") {
 			t.Fatal("no confirmation of the import")
 		}
 	})

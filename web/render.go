@@ -142,6 +142,7 @@ var templateFuncs = template.FuncMap{
 		return out
 	},
 	"add":        func(a, b int) int { return a + b },
+	"plural":     ordi.Plural,
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
 	"cell": func(course, household int64, session int, present *bool, attended int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
 		return attendanceCell{CourseID: course, HouseholdID: household, Session: session, Present: present, Attended: attended, Status: status, CanMark: canMark}

@@ -1,0 +1,14 @@
+package ordi
+
+import "testing"
+
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 unité"}, {1, "1 unité"}, {2, "2 unités"}, {1000, "1000 unités"}} {
+		if got := Plural(c.n, "unité", "unités"); got != c.want {
+			t.Errorf("Plural(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
