@@ -168,7 +168,9 @@ func (s *Service) cancel(ctx context.Context, tx *gorm.DB, a ordi.Actor, r *Rese
 		return fmt.Errorf("unit of reservation %d: %v", r.ID, err)
 	}
 	code := codes[0]
-	if _, err := s.inventory.WithTx(tx).MoveForAllocation(ctx, a, code, inventory.AllocationCancel, reason); err != nil {
+	// The unit's history, read by every workshop role, says only that the
+	// reservation ended; the reason stays with the reservation.
+	if _, err := s.inventory.WithTx(tx).MoveForAllocation(ctx, a, code, inventory.AllocationCancel, "Réservation annulée."); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, now, a, "reservation.cancel", "household", r.HouseholdID, string(code))
@@ -193,7 +195,16 @@ func (s *Service) Reservation(ctx context.Context, a ordi.Actor, id int64) (Rese
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ReservationView{}, reservationNotFound()
 	}
-	return v, err
+	return forRole(a, v), err
+}
+
+// forRole hides from volunteers the staff's note on why a reservation was
+// cancelled: it may speak of the family.
+func forRole(a ordi.Actor, v ReservationView) ReservationView {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		v.CloseReason = ""
+	}
+	return v
 }
 
 // ReservationFilter selects reservations, newest first.
@@ -230,6 +241,9 @@ func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationF
 	var out []ReservationView
 	if err := q.Order("reservations.id DESC").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list reservations: %w", err)
+	}
+	for i := range out {
+		out[i] = forRole(a, out[i])
 	}
 	return out, nil
 }

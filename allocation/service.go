@@ -376,7 +376,9 @@ func (s *Service) Withdraw(ctx context.Context, a ordi.Actor, id int64, reason s
 		if h.Status == StatusReserved {
 			var r Reservation
 			if err := tx.Where("household_id = ? AND status = ?", h.ID, ReservationActive).Take(&r).Error; err == nil {
-				if err := s.cancel(ctx, tx, a, &r, "Famille sortie du dispositif : "+reason); err != nil {
+				// The reason stays in the family's file: the reservation and
+				// the unit's history, which volunteers read, get none of it.
+				if err := s.cancel(ctx, tx, a, &r, "Famille sortie du dispositif."); err != nil {
 					return err
 				}
 			}

@@ -23,18 +23,19 @@ var ctx = context.Background()
 func now() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }
 
 type world struct {
-	t        testing.TB
-	db       *gorm.DB
-	inv      *inventory.Service
-	svc      *allocation.Service
-	admin    ordi.Actor
-	staff    ordi.Actor
-	trainer  ordi.Actor
-	workerA  ordi.Actor // social worker of partner A
-	workerB  ordi.Actor // social worker of partner B
-	partnerA int64
-	partnerB int64
-	donation int64
+	t         testing.TB
+	db        *gorm.DB
+	inv       *inventory.Service
+	svc       *allocation.Service
+	admin     ordi.Actor
+	staff     ordi.Actor
+	trainer   ordi.Actor
+	volunteer ordi.Actor
+	workerA   ordi.Actor // social worker of partner A
+	workerB   ordi.Actor // social worker of partner B
+	partnerA  int64
+	partnerB  int64
+	donation  int64
 }
 
 func newWorld(t testing.TB, db *gorm.DB) *world {
@@ -57,6 +58,7 @@ func newWorld(t testing.TB, db *gorm.DB) *world {
 	w.admin = mk("admin@x.org", ordi.RoleAdmin, 0)
 	w.staff = mk("staff@x.org", ordi.RoleStaff, 0)
 	w.trainer = mk("trainer@x.org", ordi.RoleTrainer, 0)
+	w.volunteer = mk("volunteer@x.org", ordi.RoleVolunteer, 0)
 	w.workerA = mk("sw-a@x.org", ordi.RoleSocialWorker, pa.ID)
 	w.workerB = mk("sw-b@x.org", ordi.RoleSocialWorker, pb.ID)
 	donor, _ := w.inv.CreateDonor(ctx, w.staff, inventory.NewDonor{Name: "Entreprise", Kind: inventory.DonorCompany})
@@ -339,13 +341,44 @@ func TestReservationLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.Withdraw(ctx, w.workerA, h.ID, "Déménagement"); err != nil {
+		const canary = "Déménagement chez Mme Canari"
+		if _, err := w.svc.Withdraw(ctx, w.workerA, h.ID, canary); err != nil {
 			t.Fatal(err)
 		}
 		unit, _ = w.inv.Unit(ctx, string(u.Code))
 		closed, _ := w.svc.Reservation(ctx, w.staff, r2.ID)
 		if unit.Status != inventory.StatusReady || closed.Status != allocation.ReservationCancelled {
 			t.Fatalf("after withdrawal: unit %s, reservation %s", unit.Status, closed.Status)
+		}
+		// The withdrawal reason belongs to the family's file: neither the
+		// reservation nor the unit's history, which volunteers read, carry it.
+		if fam, _ := w.svc.Household(ctx, w.staff, h.ID); fam.StatusReason != canary {
+			t.Fatalf("family's reason %q", fam.StatusReason)
+		}
+		events, _ := w.inv.Events(ctx, string(u.Code))
+		for _, e := range events {
+			if strings.Contains(e.Note, "Canari") || strings.Contains(e.Note, "rendez-vous manqué") {
+				t.Fatalf("unit history carries a reason: %+v", e)
+			}
+		}
+		if strings.Contains(closed.CloseReason, "Canari") {
+			t.Fatalf("reservation carries the withdrawal reason: %q", closed.CloseReason)
+		}
+		// A volunteer at the desk does not see the staff's cancellation note.
+		all, err := w.svc.Reservations(ctx, w.volunteer, allocation.ReservationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range all {
+			if v.CloseReason != "" {
+				t.Fatalf("volunteer sees a close reason: %+v", v)
+			}
+		}
+		if v, _ := w.svc.Reservation(ctx, w.volunteer, r.ID); v.CloseReason != "" {
+			t.Fatalf("volunteer sees the close reason %q", v.CloseReason)
+		}
+		if v, _ := w.svc.Reservation(ctx, w.staff, r.ID); v.CloseReason != "rendez-vous manqué" {
+			t.Fatalf("staff sees the close reason %q", v.CloseReason)
 		}
 	})
 }
@@ -360,11 +393,7 @@ func TestConcurrentReservationsOfOneUnit(t *testing.T) {
 		for i := range families {
 			families[i] = w.trained(fmt.Sprintf("Famille %d", i))
 		}
-		rounds := 3
-		if testing.Short() {
-			rounds = 1
-		}
-		for round := 0; round < rounds; round++ {
+		for round := 0; round < raceRounds(); round++ {
 			u := w.ready(8)
 			wins := race(t, n, func(i int) error {
 				_, err := w.svc.Reserve(ctx, w.staff, families[i].ID, string(u.Code))
@@ -406,19 +435,37 @@ func TestConcurrentReservationsByOneFamily(t *testing.T) {
 		for i := range units {
 			units[i] = w.ready(8)
 		}
-		wins := race(t, n, func(i int) error {
-			_, err := w.svc.Reserve(ctx, w.staff, h.ID, string(units[i].Code))
-			return err
-		})
-		if wins != 1 {
-			t.Fatalf("%d reservations by one family succeeded, want 1", wins)
-		}
-		var reserved int64
-		db.Table("units").Where("status = 'reserved'").Count(&reserved)
-		if reserved != 1 {
-			t.Fatalf("%d units reserved", reserved)
+		for round := 0; round < raceRounds(); round++ {
+			wins := race(t, n, func(i int) error {
+				_, err := w.svc.Reserve(ctx, w.staff, h.ID, string(units[i].Code))
+				return err
+			})
+			if wins != 1 {
+				t.Fatalf("round %d: %d reservations by one family succeeded, want 1", round, wins)
+			}
+			var reserved int64
+			db.Table("units").Where("status = 'reserved'").Count(&reserved)
+			if reserved != 1 {
+				t.Fatalf("round %d: %d units reserved", round, reserved)
+			}
+			// Free the family for the next round.
+			rs, _ := w.svc.Reservations(ctx, w.staff, allocation.ReservationFilter{Status: allocation.ReservationActive})
+			for _, r := range rs {
+				if _, err := w.svc.Cancel(ctx, w.staff, r.ID, "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 	})
+}
+
+// raceRounds is how many times each reservation race is run: 10 (CI
+// runs them all on both databases, under -race), 2 with -short.
+func raceRounds() int {
+	if testing.Short() {
+		return 2
+	}
+	return 10
 }
 
 // race runs fn(0..n-1) in n goroutines released together and counts the
