@@ -90,15 +90,27 @@ func (n *NewCourse) validate() ([]ordi.Date, error) {
 }
 
 // Attendee is a family enrolled in a course, as the course page shows it:
-// the reference and contact name, the sessions attended, nothing more.
+// the contact name and the sessions attended. Staff also see the reference
+// and the family's status; a trainer sees the name and their own attendance
+// marks, nothing more (forViewer).
 type Attendee struct {
 	HouseholdID int64           `json:"household_id"`
-	Reference   string          `json:"household_reference"`
+	Reference   string          `json:"household_reference,omitempty"`
 	ContactName string          `json:"contact_name"`
-	Status      HouseholdStatus `json:"status"`
+	Status      HouseholdStatus `json:"status,omitempty"`
 	// Present[i] is the attendance of session i+1: nil when not taken yet.
 	Present  []*bool `json:"present"`
 	Attended int     `json:"attended"`
+}
+
+// forViewer keeps of an attendee what the actor may see: a trainer gets the
+// name (and the id the attendance sheet posts back), not the file's
+// reference or status.
+func forViewer(a ordi.Actor, at Attendee) Attendee {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		at.Reference, at.Status = "", ""
+	}
+	return at
 }
 
 // CourseDetail is a course with its sessions and attendees.

@@ -158,7 +158,7 @@ func (s *Service) Course(ctx context.Context, a ordi.Actor, id int64) (CourseDet
 				}
 			}
 		}
-		d.Attendees = append(d.Attendees, at)
+		d.Attendees = append(d.Attendees, forViewer(a, at))
 	}
 	return d, nil
 }
@@ -221,7 +221,7 @@ func (s *Service) RecordAttendance(ctx context.Context, a ordi.Actor, courseID i
 		}
 		var v ordi.Validation
 		if m.Session < 1 || int64(m.Session) > sessions {
-			v.Addf("session", "Séance %d inconnue : cette formation compte %d séance(s).", m.Session, sessions)
+			v.Addf("session", "Séance %d inconnue : cette formation compte %s.", m.Session, ordi.Plural(int(sessions), "séance", "séances"))
 		}
 		var enrolled int64
 		if err := tx.Model(&enrollment{}).Where("course_id = ? AND household_id = ?", courseID, m.HouseholdID).Count(&enrolled).Error; err != nil {
@@ -260,7 +260,7 @@ func (s *Service) RecordAttendance(ctx context.Context, a ordi.Actor, courseID i
 				return err
 			}
 		}
-		out = Attendee{HouseholdID: h.ID, Reference: h.Reference, ContactName: h.ContactName, Status: h.Status, Attended: int(attended)}
+		out = forViewer(a, Attendee{HouseholdID: h.ID, Reference: h.Reference, ContactName: h.ContactName, Status: h.Status, Attended: int(attended)})
 		return nil
 	})
 	return out, err

@@ -140,8 +140,12 @@ func TestAPIAllocationFlow(t *testing.T) {
 		// The trainer sees names, not files.
 		detail := decode[map[string]any](t, app.api(ordi.RoleTrainer, http.MethodGet, cpath, nil))
 		att := detail["attendees"].([]any)[0].(map[string]any)
-		if att["contact_name"] != "Mme Canari" || att["status"] != "trained" || att["phone"] != nil {
+		if att["contact_name"] != "Mme Canari" || att["attended"] != 2.0 || att["status"] != nil || att["household_reference"] != nil || att["phone"] != nil {
 			t.Fatalf("trainer's view %v", att)
+		}
+		staffView := decode[map[string]any](t, app.api(ordi.RoleStaff, http.MethodGet, cpath, nil))
+		if att := staffView["attendees"].([]any)[0].(map[string]any); att["status"] != "trained" || att["household_reference"] == nil {
+			t.Fatalf("staff's view %v", att)
 		}
 		expectProblem(t, app.api(ordi.RoleTrainer, http.MethodGet, path, nil), http.StatusForbidden)
 

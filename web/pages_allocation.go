@@ -508,9 +508,10 @@ type attendanceCell struct {
 	Session     int
 	Present     *bool
 	Attended    int
-	Status      allocation.HouseholdStatus
+	Required    int                        // sessions the course requires
+	Status      allocation.HouseholdStatus // empty for a trainer
 	CanMark     bool
-	// OOB also sends the family's new status to its cell (htmx out-of-band).
+	// OOB also sends the family's progress to its cell (htmx out-of-band).
 	OOB bool
 }
 
@@ -529,7 +530,11 @@ func (s *Server) handleCourseAttendance(c *gin.Context) error {
 		return err
 	}
 	if c.GetHeader("HX-Request") == "true" {
-		cell := attendanceCell{CourseID: id, HouseholdID: household, Session: session, Present: &present, Attended: at.Attended, Status: at.Status, CanMark: true, OOB: true}
+		course, err := s.cfg.Allocation.Course(c.Request.Context(), actor(c), id)
+		if err != nil {
+			return err
+		}
+		cell := attendanceCell{CourseID: id, HouseholdID: household, Session: session, Present: &present, Attended: at.Attended, Required: course.RequiredSessions, Status: at.Status, CanMark: true, OOB: true}
 		s.renderFragment(c, http.StatusOK, "course", "attendance-cell", &cell)
 		return nil
 	}

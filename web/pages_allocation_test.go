@@ -88,13 +88,18 @@ func TestCourseAttendanceToggle(t *testing.T) {
 		if strings.Contains(body, "06 00 00 00 00") {
 			t.Fatal("the trainer sees the family's phone")
 		}
-		// An htmx tap answers the new toggle and the family's new status.
+		// The trainer sees names and their own marks, not the file's
+		// reference or status.
+		if strings.Contains(body, h.Reference) || strings.Contains(body, "Inscrite") {
+			t.Fatal("the trainer sees the family's reference or status")
+		}
+		// An htmx tap answers the new toggle and the family's progress.
 		req, _ := http.NewRequest(http.MethodPost, app.url(path+"/attendance"), strings.NewReader(url.Values{"household_id": {fmt.Sprint(h.ID)}, "session": {"1"}, "present": {"true"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("HX-Request", "true")
 		res := app.do(trainer, req)
 		frag := readBody(res)
-		if res.StatusCode != http.StatusOK || !strings.Contains(frag, "Présent") || !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, "Formée") || strings.Contains(frag, "<html") {
+		if res.StatusCode != http.StatusOK || !strings.Contains(frag, "Présent") || !strings.Contains(frag, `hx-swap-oob="true"`) || !strings.Contains(frag, "1/1") || strings.Contains(frag, "Formée") || strings.Contains(frag, "<html") {
 			t.Fatalf("htmx toggle: %d %s", res.StatusCode, frag)
 		}
 		// Without JavaScript the same form goes back to the sheet.

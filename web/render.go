@@ -144,8 +144,8 @@ var templateFuncs = template.FuncMap{
 	"add":        func(a, b int) int { return a + b },
 	"plural":     ordi.Plural,
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
-	"cell": func(course, household int64, session int, present *bool, attended int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
-		return attendanceCell{CourseID: course, HouseholdID: household, Session: session, Present: present, Attended: attended, Status: status, CanMark: canMark}
+	"cell": func(course, household int64, session int, present *bool, attended, required int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
+		return attendanceCell{CourseID: course, HouseholdID: household, Session: session, Present: present, Attended: attended, Required: required, Status: status, CanMark: canMark}
 	},
 	"accessAction": func(action string) string {
 		switch action {

@@ -139,8 +139,9 @@ func TestE2ENominationToReservation(t *testing.T) {
 	b.noHorizontalScroll()
 	b.screenshot("attendance")
 	b.run(chromedp.Reload(), chromedp.WaitVisible(`table.attendance`, chromedp.ByQuery))
-	if got := b.text(`table.attendance tbody tr:first-child td:last-child`); got != "Formée" {
-		t.Fatalf("family status after two sessions %q", got)
+	// The trainer sees the family's progress, not its file's status.
+	if got := b.text(`table.attendance tbody tr:first-child td:last-child`); got != "2/2" {
+		t.Fatalf("family progress after two sessions %q", got)
 	}
 
 	// Staff reserve the proposed unit.
