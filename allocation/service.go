@@ -164,8 +164,23 @@ type HouseholdFilter struct {
 	Limit  int
 }
 
-// Households lists the families the actor may see.
-func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilter) ([]Household, error) {
+// HouseholdSummary is a family as lists show it: enough to find it and know
+// where it stands, none of its file (phone, household, income band, notes,
+// consent), which only a read of the file shows, and logs.
+type HouseholdSummary struct {
+	ID          int64           `json:"id"`
+	Reference   string          `json:"reference"`
+	ContactName string          `json:"contact_name"`
+	Commune     string          `json:"commune"`
+	Need        Need            `json:"need"`
+	PartnerID   int64           `json:"partner_id"`
+	Status      HouseholdStatus `json:"status"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// Households lists the families the actor may see, as summaries.
+func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilter) ([]HouseholdSummary, error) {
 	if f.Status != "" && !f.Status.Valid() {
 		var v ordi.Validation
 		v.Add("status", "Statut inconnu.")
@@ -182,8 +197,10 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 		q = q.Where("id < ?", f.Before)
 	}
 	limit := ordi.ListLimit(f.Limit)
-	var out []Household
-	if err := q.Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
+	out := []HouseholdSummary{}
+	err := q.Select("id, reference, contact_name, commune, need, partner_id, status, created_at, updated_at").
+		Order("id DESC").Limit(limit).Scan(&out).Error
+	if err != nil {
 		return nil, fmt.Errorf("list households: %w", err)
 	}
 	return out, nil

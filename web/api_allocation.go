@@ -48,7 +48,7 @@ func (s *Server) handleAPIHouseholdList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, paginate(items, limit, func(h allocation.Household) string { return ordi.IDCursor(h.ID) }))
+	c.JSON(http.StatusOK, paginate(items, limit, func(h allocation.HouseholdSummary) string { return ordi.IDCursor(h.ID) }))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database/dbtest"
 )
 
@@ -95,6 +96,40 @@ func TestAPINominationRefusesBadInput(t *testing.T) {
 		// Staff read families but do not nominate them.
 		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/households", nominationBody("X")), http.StatusForbidden)
 	})
+}
+
+// TestHouseholdListShowsNoFile checks that a list of families carries no
+// part of their files (phone, income band, notes, consent), so that every
+// sight of a file goes through a read that is logged; the list itself logs
+// nothing.
+func TestHouseholdListShowsNoFile(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		body := nominationBody("Famille Listée")
+		body["notes"] = "note canari"
+		if res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", body); res.StatusCode != http.StatusCreated {
+			t.Fatalf("nominate: %d %s", res.StatusCode, readBody(res))
+		}
+		before := countReads(db)
+		raw := readBody(app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/households", nil))
+		for _, secret := range []string{"06 00 00 00 00", "QF2", "note canari", "consent", "school_children"} {
+			if strings.Contains(raw, secret) {
+				t.Errorf("the list shows %q: %s", secret, raw)
+			}
+		}
+		if !strings.Contains(raw, "Famille Listée") || !strings.Contains(raw, `"status":"nominated"`) {
+			t.Fatalf("the list lacks the family: %s", raw)
+		}
+		if after := countReads(db); after != before {
+			t.Fatalf("the list wrote %d access-log entries", after-before)
+		}
+	})
+}
+
+func countReads(db *gorm.DB) int64 {
+	var n int64
+	db.Table("audit_events").Where("action = ?", allocation.AccessRead).Count(&n)
+	return n
 }
 
 func TestAPIAllocationFlow(t *testing.T) {

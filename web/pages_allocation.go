@@ -28,7 +28,7 @@ func newAllocationOptions() allocationOptions {
 type familiesPage struct {
 	basePage
 	allocationOptions
-	Families    []allocation.Household
+	Families    []allocation.HouseholdSummary
 	Next        string
 	Status      allocation.HouseholdStatus
 	Q           string
@@ -52,7 +52,7 @@ func (s *Server) handleFamiliesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := paginate(items, ordi.DefaultLimit, func(h allocation.Household) string { return ordi.IDCursor(h.ID) })
+	page := paginate(items, ordi.DefaultLimit, func(h allocation.HouseholdSummary) string { return ordi.IDCursor(h.ID) })
 	q := url.Values{}
 	if f.Status != "" {
 		q.Set("status", string(f.Status))
@@ -442,7 +442,7 @@ func (s *Server) handleCourseCreate(c *gin.Context) error {
 type coursePage struct {
 	basePage
 	Course      allocation.CourseDetail
-	Eligible    []allocation.Household // families that can be enrolled
+	Eligible    []allocation.HouseholdSummary // families that can be enrolled
 	CanEnroll   bool
 	CanMark     bool
 	Fields      []ordi.FieldError
