@@ -18,6 +18,25 @@ func nominationForm(name string) url.Values {
 		"children": {"2"}, "school_children": {"1"}, "income_bracket": {"QF2"}, "has_computer": {"no"}, "need": {"any"}, "consent": {"yes"}}
 }
 
+// TestNominationFormExplainsEveryField checks that each question of the
+// nomination form says why it is asked (a <small> before the next question),
+// so a social worker can answer the family's "pourquoi ?".
+func TestNominationFormExplainsEveryField(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers() // a page's markup: the database plays no part
+	body := readBody(app.get(app.login(ordi.RoleSocialWorker), "/families/new"))
+	groups := []string{"contact_name", "phone", "commune", "qpv", "adults", "income_bracket", "has_computer", "need", "notes", "consent"}
+	for i, name := range groups[:len(groups)-1] {
+		start := strings.Index(body, `name="`+name+`"`)
+		end := strings.Index(body, `name="`+groups[i+1]+`"`)
+		if start < 0 || end < start {
+			t.Fatalf("field %s or %s missing or out of order", name, groups[i+1])
+		}
+		if !strings.Contains(body[start:end], "<small>") {
+			t.Errorf("field %s is not explained", name)
+		}
+	}
+}
+
 func TestFamilyPages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
