@@ -15,8 +15,10 @@ import (
 	"github.com/ordi-app/ordi/account"
 )
 
-// maxJSONBody bounds a JSON request body; larger bodies answer 413.
-const maxJSONBody = 1 << 20
+// maxJSONBody bounds a JSON request body; larger bodies answer 413. It is
+// well above any legitimate body so that an over-long field (a 2 MB note) is
+// read and refused with a 422 naming the field, while memory stays bounded.
+const maxJSONBody = 4 << 20
 
 // decodeJSON reads a JSON body into dst, a small input struct (never a
 // database model). Unknown fields, trailing data and a wrong content type are
