@@ -148,18 +148,19 @@ func TestAuthenticateAndThrottle(t *testing.T) {
 }
 
 func TestThrottlePerAddress(t *testing.T) {
-	db := dbtest.OpenSQLite(t)
-	ctx := context.Background()
-	s, _ := newService(t, db)
-	for i := 0; i < account.MaxFailuresPerAddress; i++ {
-		s.Authenticate(ctx, "guess"+string(rune('a'+i))+"@example.org", "nope nope nope", "192.0.2.9")
-	}
-	if _, err := s.Authenticate(ctx, "other@example.org", "nope nope nope", "192.0.2.9"); !errors.Is(err, ordi.RateLimited) {
-		t.Fatalf("err = %v, want RateLimited", err)
-	}
-	if _, err := s.Authenticate(ctx, "other@example.org", "nope nope nope", "192.0.2.10"); !errors.Is(err, ordi.Unauthorized) {
-		t.Fatalf("another address: %v, want Unauthorized", err)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, db)
+		for i := 0; i < account.MaxFailuresPerAddress; i++ {
+			s.Authenticate(ctx, "guess"+string(rune('a'+i))+"@example.org", "nope nope nope", "192.0.2.9")
+		}
+		if _, err := s.Authenticate(ctx, "other@example.org", "nope nope nope", "192.0.2.9"); !errors.Is(err, ordi.RateLimited) {
+			t.Fatalf("err = %v, want RateLimited", err)
+		}
+		if _, err := s.Authenticate(ctx, "other@example.org", "nope nope nope", "192.0.2.10"); !errors.Is(err, ordi.Unauthorized) {
+			t.Fatalf("another address: %v, want Unauthorized", err)
+		}
+	})
 }
 
 func TestTokens(t *testing.T) {

@@ -96,32 +96,33 @@ func TestImportIsAllOrNothing(t *testing.T) {
 }
 
 func TestImportHeaderProblems(t *testing.T) {
-	db := dbtest.OpenSQLite(t)
-	f := newFixture(t, db)
-	for name, tc := range map[string]struct {
-		csv   string
-		field string
-	}{
-		"ErrEmpty":         {"", ""},
-		"ErrUnknownColumn": {"donation_id,kind,colour\n1,laptop,red\n", "colour"},
-		"ErrMissingKind":   {"donation_id,brand\n1,HP\n", "kind"},
-		"ErrDuplicate":     {"donation_id,kind,kind\n1,laptop,laptop\n", "kind"},
-		"ErrNoRows":        {"donation_id,kind\n", ""},
-		"ErrNotUTF8":       {"donation_id,kind,brand\n1,laptop,\xe9t\xe9\n", ""},
-		"ErrFieldCount":    {"donation_id,kind\n1,laptop,extra\n", ""},
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := f.svc.ImportUnits(ctx, staff, strings.NewReader(tc.csv))
-			var e *ordi.Error
-			if !errors.As(err, &e) || e.Kind != ordi.Invalid || len(e.Fields) == 0 || e.Fields[0].Field != tc.field {
-				t.Fatalf("err = %v, want Invalid on %q", err, tc.field)
-			}
-		})
-	}
-	big := "donation_id,kind,notes\n" + strings.Repeat(fmt.Sprintf("%d,laptop,%s\n", f.donation.ID, strings.Repeat("x", 1000)), 5300)
-	if _, err := f.svc.ImportUnits(ctx, staff, strings.NewReader(big)); !errors.Is(err, ordi.TooLarge) {
-		t.Fatalf("6 MB file: %v", err)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		for name, tc := range map[string]struct {
+			csv   string
+			field string
+		}{
+			"ErrEmpty":         {"", ""},
+			"ErrUnknownColumn": {"donation_id,kind,colour\n1,laptop,red\n", "colour"},
+			"ErrMissingKind":   {"donation_id,brand\n1,HP\n", "kind"},
+			"ErrDuplicate":     {"donation_id,kind,kind\n1,laptop,laptop\n", "kind"},
+			"ErrNoRows":        {"donation_id,kind\n", ""},
+			"ErrNotUTF8":       {"donation_id,kind,brand\n1,laptop,\xe9t\xe9\n", ""},
+			"ErrFieldCount":    {"donation_id,kind\n1,laptop,extra\n", ""},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, err := f.svc.ImportUnits(ctx, staff, strings.NewReader(tc.csv))
+				var e *ordi.Error
+				if !errors.As(err, &e) || e.Kind != ordi.Invalid || len(e.Fields) == 0 || e.Fields[0].Field != tc.field {
+					t.Fatalf("err = %v, want Invalid on %q", err, tc.field)
+				}
+			})
+		}
+		big := "donation_id,kind,notes\n" + strings.Repeat(fmt.Sprintf("%d,laptop,%s\n", f.donation.ID, strings.Repeat("x", 1000)), 5300)
+		if _, err := f.svc.ImportUnits(ctx, staff, strings.NewReader(big)); !errors.Is(err, ordi.TooLarge) {
+			t.Fatalf("6 MB file: %v", err)
+		}
+	})
 }
 
 // FuzzImportParse feeds arbitrary files to the import against a database
@@ -182,24 +183,25 @@ func BenchmarkImport10000Units(b *testing.B) {
 }
 
 func TestImportIntoDonation(t *testing.T) {
-	db := dbtest.OpenSQLite(t)
-	f := newFixture(t, db)
-	other, _ := f.svc.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-10-30"})
-	res, err := f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader("kind;brand\nlaptop;HP\ndesktop;Dell\n"))
-	if err != nil || res.Created != 2 {
-		t.Fatalf("import without donation_id: %+v %v", res, err)
-	}
-	_, err = f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n", other.ID)))
-	if !errors.Is(err, ordi.Invalid) {
-		t.Fatalf("a line for another donation: %v", err)
-	}
-	// Through the API, a missing donation_id cell is an error on its line.
-	_, err = f.svc.ImportUnits(ctx, staff, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n,laptop\n", f.donation.ID)))
-	var e *ordi.Error
-	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Line != 3 || e.Fields[0].Field != "donation_id" {
-		t.Fatalf("empty donation_id: %v", err)
-	}
-	if _, err := f.svc.ImportDonationUnits(ctx, staff, 9999, strings.NewReader("kind\nlaptop\n")); !errors.Is(err, ordi.NotFound) {
-		t.Fatalf("unknown donation: %v", err)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		other, _ := f.svc.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-10-30"})
+		res, err := f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader("kind;brand\nlaptop;HP\ndesktop;Dell\n"))
+		if err != nil || res.Created != 2 {
+			t.Fatalf("import without donation_id: %+v %v", res, err)
+		}
+		_, err = f.svc.ImportDonationUnits(ctx, staff, f.donation.ID, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n", other.ID)))
+		if !errors.Is(err, ordi.Invalid) {
+			t.Fatalf("a line for another donation: %v", err)
+		}
+		// Through the API, a missing donation_id cell is an error on its line.
+		_, err = f.svc.ImportUnits(ctx, staff, strings.NewReader(fmt.Sprintf("donation_id,kind\n%d,laptop\n,laptop\n", f.donation.ID)))
+		var e *ordi.Error
+		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Line != 3 || e.Fields[0].Field != "donation_id" {
+			t.Fatalf("empty donation_id: %v", err)
+		}
+		if _, err := f.svc.ImportDonationUnits(ctx, staff, 9999, strings.NewReader("kind\nlaptop\n")); !errors.Is(err, ordi.NotFound) {
+			t.Fatalf("unknown donation: %v", err)
+		}
+	})
 }

@@ -291,18 +291,19 @@ func TestRecyclingNeedsSanitisedStorageAndOutlet(t *testing.T) {
 }
 
 func TestUnitWithoutStorageNeedsNoErasure(t *testing.T) {
-	db := dbtest.OpenSQLite(t)
-	f := newFixture(t, db)
-	u, err := f.svc.CreateUnit(ctx, staff, inventory.NewUnit{DonationID: f.donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindScreen, Brand: "Dell", Model: "P2419H"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.StorageKind != inventory.StorageNone {
-		t.Fatalf("storage kind %q", u.StorageKind)
-	}
-	u = f.move(t, u, inventory.StatusDiagnosed)
-	u = f.move(t, u, inventory.StatusWiped)
-	f.move(t, u, inventory.StatusDismantled)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u, err := f.svc.CreateUnit(ctx, staff, inventory.NewUnit{DonationID: f.donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindScreen, Brand: "Dell", Model: "P2419H"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.StorageKind != inventory.StorageNone {
+			t.Fatalf("storage kind %q", u.StorageKind)
+		}
+		u = f.move(t, u, inventory.StatusDiagnosed)
+		u = f.move(t, u, inventory.StatusWiped)
+		f.move(t, u, inventory.StatusDismantled)
+	})
 }
 
 // TestConcurrentTransitions releases many goroutines at once on one unit:
@@ -388,18 +389,19 @@ func TestUpdateUnitOptimisticLocking(t *testing.T) {
 }
 
 func TestUnknownCodes(t *testing.T) {
-	db := dbtest.OpenSQLite(t)
-	f := newFixture(t, db)
-	u := f.laptop(t)
-	lower := strings.ToLower(string(u.Code))
-	if got, err := f.svc.Unit(ctx, lower); err != nil || got.ID != u.ID {
-		t.Fatalf("lower-case code: %v", err)
-	}
-	for _, bad := range []string{"", "ABC", "ZZZZZZZZ", "http://x/u/1"} {
-		if _, err := f.svc.Unit(ctx, bad); !errors.Is(err, ordi.NotFound) {
-			t.Errorf("Unit(%q) = %v, want NotFound", bad, err)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.laptop(t)
+		lower := strings.ToLower(string(u.Code))
+		if got, err := f.svc.Unit(ctx, lower); err != nil || got.ID != u.ID {
+			t.Fatalf("lower-case code: %v", err)
 		}
-	}
+		for _, bad := range []string{"", "ABC", "ZZZZZZZZ", "http://x/u/1"} {
+			if _, err := f.svc.Unit(ctx, bad); !errors.Is(err, ordi.NotFound) {
+				t.Errorf("Unit(%q) = %v, want NotFound", bad, err)
+			}
+		}
+	})
 }
 
 func TestUnitsFilterAndPagination(t *testing.T) {

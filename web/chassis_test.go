@@ -160,59 +160,63 @@ func TestAPIUserCreateRefusesBadInput(t *testing.T) {
 }
 
 func TestPageRedirectsToLoginAndBack(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	c := app.client()
-	res := app.get(c, "/admin/users?cursor=")
-	loc := res.Header.Get("Location")
-	if res.StatusCode != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape("/admin/users?cursor=") {
-		t.Fatalf("anonymous page: %d to %q", res.StatusCode, loc)
-	}
-	res = app.postForm(c, "/login", url.Values{"email": {"admin@example.org"}, "password": {testPassword}, "next": {"/admin/users?cursor="}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/users?cursor=" {
-		t.Fatalf("login: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	if res := app.get(c, "/admin/users"); res.StatusCode != http.StatusOK {
-		t.Fatalf("after login: %d", res.StatusCode)
-	}
-	// An open redirect is refused.
-	c2 := app.client()
-	res = app.postForm(c2, "/login", url.Values{"email": {"admin@example.org"}, "password": {testPassword}, "next": {"//evil.example/x"}})
-	if res.Header.Get("Location") != "/" {
-		t.Fatalf("next=//evil: redirected to %q", res.Header.Get("Location"))
-	}
-	// Logging out ends the session.
-	app.postForm(c, "/logout", nil)
-	if res := app.get(c, "/admin/users"); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("after logout: %d", res.StatusCode)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.client()
+		res := app.get(c, "/admin/users?cursor=")
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape("/admin/users?cursor=") {
+			t.Fatalf("anonymous page: %d to %q", res.StatusCode, loc)
+		}
+		res = app.postForm(c, "/login", url.Values{"email": {"admin@example.org"}, "password": {testPassword}, "next": {"/admin/users?cursor="}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/users?cursor=" {
+			t.Fatalf("login: %d to %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res := app.get(c, "/admin/users"); res.StatusCode != http.StatusOK {
+			t.Fatalf("after login: %d", res.StatusCode)
+		}
+		// An open redirect is refused.
+		c2 := app.client()
+		res = app.postForm(c2, "/login", url.Values{"email": {"admin@example.org"}, "password": {testPassword}, "next": {"//evil.example/x"}})
+		if res.Header.Get("Location") != "/" {
+			t.Fatalf("next=//evil: redirected to %q", res.Header.Get("Location"))
+		}
+		// Logging out ends the session.
+		app.postForm(c, "/logout", nil)
+		if res := app.get(c, "/admin/users"); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("after logout: %d", res.StatusCode)
+		}
+	})
 }
 
 func TestSessionCookieAndRotation(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	c := app.client()
-	// A failed login writes nothing to the session, then a flash does: an
-	// anonymous session id exists before signing in.
-	app.postForm(c, "/logout", nil)
-	before := sessionCookie(t, app, c)
-	res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
-	var cookie *http.Cookie
-	for _, ck := range res.Cookies() {
-		if ck.Name == "ordi_session" {
-			cookie = ck
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.client()
+		// A failed login writes nothing to the session, then a flash does: an
+		// anonymous session id exists before signing in.
+		app.postForm(c, "/logout", nil)
+		before := sessionCookie(t, app, c)
+		res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
+		var cookie *http.Cookie
+		for _, ck := range res.Cookies() {
+			if ck.Name == "ordi_session" {
+				cookie = ck
+			}
 		}
-	}
-	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
-		t.Fatalf("session cookie %+v", cookie)
-	}
-	if len(cookie.Value) < 22 {
-		t.Fatalf("session id %q too short for 128 bits", cookie.Value)
-	}
-	if before == "" || cookie.Value == before {
-		t.Fatalf("session id not rotated at login: before %q, after %q", before, cookie.Value)
-	}
-	if app.srv.sessions.IdleTimeout != 30*time.Minute || app.srv.sessions.Lifetime != 12*time.Hour {
-		t.Fatalf("timeouts idle %v, absolute %v", app.srv.sessions.IdleTimeout, app.srv.sessions.Lifetime)
-	}
+		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
+			t.Fatalf("session cookie %+v", cookie)
+		}
+		if len(cookie.Value) < 22 {
+			t.Fatalf("session id %q too short for 128 bits", cookie.Value)
+		}
+		if before == "" || cookie.Value == before {
+			t.Fatalf("session id not rotated at login: before %q, after %q", before, cookie.Value)
+		}
+		if app.srv.sessions.IdleTimeout != 30*time.Minute || app.srv.sessions.Lifetime != 12*time.Hour {
+			t.Fatalf("timeouts idle %v, absolute %v", app.srv.sessions.IdleTimeout, app.srv.sessions.Lifetime)
+		}
+	})
 }
 
 func sessionCookie(t *testing.T, app *testApp, c *http.Client) string {
@@ -236,58 +240,64 @@ func TestSecureCookieBehindHTTPS(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	c := app.login(ordi.RoleAdmin)
-	req, _ := http.NewRequest(http.MethodPost, app.url("/admin/partners"), strings.NewReader("name=Evil&kind=ccas"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.Header.Set("Origin", "https://evil.example")
-	res := app.do(c, req)
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("cross-site POST: %d", res.StatusCode)
-	}
-	var n int64
-	app.db.Table("partners").Where("name = ?", "Evil").Count(&n)
-	if n != 0 {
-		t.Fatal("cross-site POST wrote a partner")
-	}
-	// The same request from the site itself passes.
-	req, _ = http.NewRequest(http.MethodPost, app.url("/admin/partners"), strings.NewReader("name=Good&kind=ccas"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	if res := app.do(c, req); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("same-origin POST: %d %s", res.StatusCode, readBody(res))
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.login(ordi.RoleAdmin)
+		req, _ := http.NewRequest(http.MethodPost, app.url("/admin/partners"), strings.NewReader("name=Evil&kind=ccas"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		res := app.do(c, req)
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("cross-site POST: %d", res.StatusCode)
+		}
+		var n int64
+		app.db.Table("partners").Where("name = ?", "Evil").Count(&n)
+		if n != 0 {
+			t.Fatal("cross-site POST wrote a partner")
+		}
+		// The same request from the site itself passes.
+		req, _ = http.NewRequest(http.MethodPost, app.url("/admin/partners"), strings.NewReader("name=Good&kind=ccas"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		if res := app.do(c, req); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("same-origin POST: %d %s", res.StatusCode, readBody(res))
+		}
+	})
 }
 
 func TestLoginThrottledPage(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	c := app.client()
-	for i := 0; i < account.MaxFailuresPerAccount; i++ {
-		res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {"wrong wrong wrong"}})
-		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(readBody(res), "incorrect") {
-			t.Fatalf("attempt %d: %d", i, res.StatusCode)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.client()
+		for i := 0; i < account.MaxFailuresPerAccount; i++ {
+			res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {"wrong wrong wrong"}})
+			if res.StatusCode != http.StatusUnauthorized || !strings.Contains(readBody(res), "incorrect") {
+				t.Fatalf("attempt %d: %d", i, res.StatusCode)
+			}
 		}
-	}
-	res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(readBody(res), "Trop de tentatives") {
-		t.Fatalf("throttled login: %d", res.StatusCode)
-	}
+		res := app.postForm(c, "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
+		if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(readBody(res), "Trop de tentatives") {
+			t.Fatalf("throttled login: %d", res.StatusCode)
+		}
+	})
 }
 
 func TestDeactivatedUserLosesSession(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	c := app.login(ordi.RoleVolunteer)
-	if res := app.get(c, "/"); res.StatusCode != http.StatusOK {
-		t.Fatalf("home: %d", res.StatusCode)
-	}
-	off := false
-	if _, err := app.accounts.UpdateUser(context.Background(), ordi.System, app.users[ordi.RoleVolunteer].ID, account.UserUpdate{Active: &off}); err != nil {
-		t.Fatal(err)
-	}
-	if res := app.get(c, "/"); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("deactivated user still served: %d", res.StatusCode)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		c := app.login(ordi.RoleVolunteer)
+		if res := app.get(c, "/"); res.StatusCode != http.StatusOK {
+			t.Fatalf("home: %d", res.StatusCode)
+		}
+		off := false
+		if _, err := app.accounts.UpdateUser(context.Background(), ordi.System, app.users[ordi.RoleVolunteer].ID, account.UserUpdate{Active: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if res := app.get(c, "/"); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("deactivated user still served: %d", res.StatusCode)
+		}
+	})
 }
 
 func TestFirstRunSetup(t *testing.T) {

@@ -174,40 +174,44 @@ func TestUnitEditStaleVersion(t *testing.T) {
 }
 
 func TestUnitsPageAndHome(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	u := app.newUnit(t, app.newDonation(t))
-	c := app.login(ordi.RoleVolunteer)
-	res := app.get(c, "/units?q="+strings.ToLower(u.Code))
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/u/"+u.Code {
-		t.Fatalf("a typed code: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	if body := readBody(app.get(c, "/units?q=latitude")); !strings.Contains(body, u.Code) {
-		t.Fatal("search by model misses the unit")
-	}
-	if body := readBody(app.get(c, "/units?q=macbook")); !strings.Contains(body, "Aucune unité ne correspond") {
-		t.Fatal("no empty state for a search without results")
-	}
-	if res := app.get(c, "/units?status=lost"); res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("unknown status filter: %d", res.StatusCode)
-	}
-	staff := app.login(ordi.RoleStaff)
-	if body := readBody(app.get(staff, "/")); !strings.Contains(body, "Stock de l'atelier") || !strings.Contains(body, `/units?status=received`) {
-		t.Fatal("staff home lacks the stock dashboard")
-	}
-	if body := readBody(app.get(c, "/")); strings.Contains(body, "Stock de l'atelier") {
-		t.Fatal("volunteer home shows the stock dashboard")
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		u := app.newUnit(t, app.newDonation(t))
+		c := app.login(ordi.RoleVolunteer)
+		res := app.get(c, "/units?q="+strings.ToLower(u.Code))
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/u/"+u.Code {
+			t.Fatalf("a typed code: %d to %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if body := readBody(app.get(c, "/units?q=latitude")); !strings.Contains(body, u.Code) {
+			t.Fatal("search by model misses the unit")
+		}
+		if body := readBody(app.get(c, "/units?q=macbook")); !strings.Contains(body, "Aucune unité ne correspond") {
+			t.Fatal("no empty state for a search without results")
+		}
+		if res := app.get(c, "/units?status=lost"); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("unknown status filter: %d", res.StatusCode)
+		}
+		staff := app.login(ordi.RoleStaff)
+		if body := readBody(app.get(staff, "/")); !strings.Contains(body, "Stock de l'atelier") || !strings.Contains(body, `/units?status=received`) {
+			t.Fatal("staff home lacks the stock dashboard")
+		}
+		if body := readBody(app.get(c, "/")); strings.Contains(body, "Stock de l'atelier") {
+			t.Fatal("volunteer home shows the stock dashboard")
+		}
+	})
 }
 
 func TestUnitPageShowsItsReservation(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	rid, u := app.reserved(t, "Famille Réservée", app.newDonation(t))
-	body := readBody(app.get(app.login(ordi.RoleStaff), "/u/"+u.Code))
-	if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || !strings.Contains(body, "/families/") {
-		t.Fatal("the reserved unit's page does not link its reservation and family")
-	}
-	body = readBody(app.get(app.login(ordi.RoleVolunteer), "/u/"+u.Code))
-	if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "/families/") {
-		t.Fatal("a volunteer sees a link to the family's file, or no link to the handover")
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		rid, u := app.reserved(t, "Famille Réservée", app.newDonation(t))
+		body := readBody(app.get(app.login(ordi.RoleStaff), "/u/"+u.Code))
+		if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || !strings.Contains(body, "/families/") {
+			t.Fatal("the reserved unit's page does not link its reservation and family")
+		}
+		body = readBody(app.get(app.login(ordi.RoleVolunteer), "/u/"+u.Code))
+		if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "/families/") {
+			t.Fatal("a volunteer sees a link to the family's file, or no link to the handover")
+		}
+	})
 }
