@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
-	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+	} else if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -66,18 +66,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout)
 	case "user":
+		const u = "usage : ordi user add --email E --name N --role R [--partner ID] (ordi user add --help pour le détail)"
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprintln(stdout, "ordi user add : crée un compte.\n"+u)
+			return nil
+		}
 		if len(args) == 0 || args[0] != "add" {
-			return usageError("usage : ordi user add --email E --name N --role R [--partner ID]")
+			return usageError(u)
 		}
 		return runUserAdd(ctx, args[1:], getenv, stdin, stdout)
 	case "token":
+		const u = "usage : ordi token add --email E [--name NOM] (ordi token add --help pour le détail)"
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprintln(stdout, "ordi token add : crée un jeton d'API et l'affiche.\n"+u)
+			return nil
+		}
 		if len(args) == 0 || args[0] != "add" {
-			return usageError("usage : ordi token add --email E [--name NOM]")
+			return usageError(u)
 		}
 		return runTokenAdd(ctx, args[1:], getenv, stdout)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout)
 	case "version":
+		if len(args) > 0 && isHelp(args[0]) {
+			fmt.Fprintln(stdout, "ordi version : affiche la version d'Ordi.\nusage : ordi version")
+			return nil
+		}
+		if len(args) > 0 {
+			return usageError("usage : ordi version (sans argument)")
+		}
 		fmt.Fprintln(stdout, "ordi", buildVersion())
 		return nil
 	case "help":
@@ -86,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	return usageError(fmt.Sprintf("commande inconnue %q (voir ordi --help)", cmd))
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
 // errUsage marks an error in the command line itself.
 type usageError string

@@ -235,7 +235,9 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"user", "add", "--help"}, {"token", "add", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"migrate", "up", "--help"},
+		{"migrate", "status", "--help"}, {"user", "--help"}, {"user", "add", "--help"}, {"token", "--help"}, {"token", "add", "--help"},
+		{"demo", "--help"}, {"version", "--help"}, {"version", "-h"}} {
 		out, _, err := runCmd(t, nil, "", args...)
 		if err != nil || !strings.Contains(out, "ordi") {
 			t.Errorf("%v: %v\n%s", args, err, out)
