@@ -203,10 +203,16 @@ var demoFamilies = []demoFamily{
 	{"Mme Océane Martin", "Croix", 1, 0, allocation.NeedAny, "QF5", allocation.StatusIneligible},
 	{"M. Mamadou Traoré", "Roubaix", 5, 4, allocation.NeedAny, "QF1", allocation.StatusNominated},
 	{"Mme Chantal Dubois", "Tourcoing", 1, 1, allocation.NeedLaptop, "QF2", allocation.StatusNominated},
+	// Equipped too, but the computer came back: the workshop will look at it again.
+	{"M. Thomas Petit", "Roubaix", 1, 1, allocation.NeedAny, "QF2", allocation.StatusEquipped},
 }
 
+// demoReturnNote is why the demo's second handed-over unit came back.
+const demoReturnNote = "Rapporté par la famille : l'écran ne s'allume plus après une chute."
+
 // fillDemoFamilies adds partners, families at every stage, two courses,
-// a reservation and a handover with its attestation.
+// a reservation and two handovers with their attestations (one unit since
+// returned).
 func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func() time.Time) (int, error) {
 	acc := account.NewService(db, now)
 	inv := inventory.NewService(db, now)
@@ -242,7 +248,7 @@ func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func
 	if err != nil {
 		return 0, err
 	}
-	next := 0
+	next, handedOver := 0, 0
 	for i, f := range demoFamilies {
 		actor := ordi.Actor{Name: "Démonstration", Role: ordi.RoleAdmin}
 		h, err := alloc.Nominate(ctx, actor, allocation.NewHousehold{ContactName: f.name, Commune: f.commune, QPV: f.band != "QF5", Adults: 1 + i%2,
@@ -293,6 +299,11 @@ func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func
 		if f.stage == allocation.StatusEquipped {
 			if _, err := certs.Handover(ctx, staff, r.ID, certificates.HandoverInput{SignatoryName: f.name, Accessories: []string{"Chargeur / câble secteur", "Souris"}}); err != nil {
 				return 0, fmt.Errorf("demo handover: %w", err)
+			}
+			if handedOver++; handedOver == 2 {
+				if _, err := inv.Transition(ctx, staff, string(r.UnitCode), inventory.StatusReturned, inventory.TransitionInput{Note: demoReturnNote}); err != nil {
+					return 0, fmt.Errorf("demo return: %w", err)
+				}
 			}
 		}
 	}

@@ -267,7 +267,7 @@ func TestDemo(t *testing.T) {
 			defer database.Close(db)
 			var statuses []string
 			db.Table("units").Distinct("status").Order("status").Pluck("status", &statuses)
-			want := "diagnosed dismantled handed_over ready received recycled refurbished reserved wiped"
+			want := "diagnosed dismantled handed_over ready received recycled refurbished reserved returned wiped"
 			if strings.Join(statuses, " ") != want {
 				t.Fatalf("demo statuses %v, want %s", statuses, want)
 			}
@@ -284,7 +284,7 @@ func TestDemo(t *testing.T) {
 			}
 			var certs int64
 			db.Table("certificates").Where("kind = 'handover'").Count(&certs)
-			if certs != 1 {
+			if certs != 2 {
 				t.Fatalf("%d handover certificates", certs)
 			}
 			// A second run refuses to mix demo data with real data.
