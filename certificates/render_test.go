@@ -180,7 +180,7 @@ func TestDonorDocument(t *testing.T) {
 	texts := pdftest.Text(t, pdf)
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{"Attestation de prise en charge, d'effacement des données et de recyclage", "DON-2026-0007", "Crédit Coopératif",
-		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière DEEE)", "Ecologic BE-2026-118"} {
+		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière DEEE)", "Ecologic BE-2026-118", "Siège", "Perçage du support"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("certificate lacks %q", want)
 		}
