@@ -61,8 +61,11 @@ type Facts struct {
 	QPV           bool
 	IncomeBracket IncomeBand
 	HasComputer   bool
-	// AlreadyEquipped: the family received a unit before (another file).
+	// AlreadyEquipped: the family received a unit before, under this file
+	// or another one (EquippedAs, the other file's reference: a family
+	// nominated twice, by two partners or years apart).
 	AlreadyEquipped bool
+	EquippedAs      string
 }
 
 // Evaluate checks a family's facts against the rules. Rules that are
@@ -95,8 +98,12 @@ func (r Rules) Evaluate(f Facts) Checklist {
 			"La famille n'a pas d'ordinateur.", "La famille a déjà un ordinateur.")
 	}
 	if r.OneUnitPerHousehold {
+		ko := "La famille a déjà reçu un ordinateur."
+		if f.EquippedAs != "" {
+			ko = fmt.Sprintf("Un foyer au même nom dans la même commune, ou au même téléphone, a déjà reçu un ordinateur (dossier %s) : vérifiez s'il s'agit de la même famille.", f.EquippedAs)
+		}
 		add("one_unit", "Un seul équipement par foyer", !f.AlreadyEquipped,
-			"La famille n'a jamais été équipée.", "La famille a déjà reçu un ordinateur.")
+			"La famille n'a jamais été équipée.", ko)
 	}
 	c.AllPassed = true
 	for _, ch := range c.Checks {

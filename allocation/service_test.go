@@ -561,3 +561,70 @@ func TestRulesSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestOneUnitPerHouseholdAcrossFiles equips a family, then has it nominated
+// again by the other partner, with its phone written differently, and under
+// its name with other accents: the checklist's "one unit per household" rule
+// fails and names the earlier file. A different family passes.
+func TestOneUnitPerHouseholdAcrossFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		first := nomination("Mme Hélène Durand")
+		first.Phone = "06 12 34 56 78"
+		h, err := w.svc.Nominate(ctx, w.workerA, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Decide(ctx, w.staff, h.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		course, err := w.svc.CreateCourse(ctx, w.staff, allocation.NewCourse{Title: "Premiers pas", SessionDates: []string{"2026-10-05"}, RequiredSessions: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.Enroll(ctx, w.staff, course.ID, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.RecordAttendance(ctx, w.staff, course.ID, allocation.Mark{HouseholdID: h.ID, Session: 1, Present: true}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := w.svc.Reserve(ctx, w.staff, h.ID, string(w.ready(8).Code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.CompleteHandover(ctx, w.staff, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		check := func(n allocation.NewHousehold) allocation.Check {
+			t.Helper()
+			again, err := w.svc.Nominate(ctx, w.workerB, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := w.svc.Checklist(ctx, again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range c.Checks {
+				if ch.Rule == "one_unit" {
+					return ch
+				}
+			}
+			t.Fatalf("no one_unit check in %+v", c)
+			return allocation.Check{}
+		}
+		samePhone := nomination("H. Durand")
+		samePhone.Phone = "+33 6 12 34 56 78"
+		sameName := nomination("MME HELENE  DURAND")
+		for name, n := range map[string]allocation.NewHousehold{"same phone": samePhone, "same name and commune": sameName} {
+			if ch := check(n); ch.Passed || !strings.Contains(ch.Detail, h.Reference) {
+				t.Errorf("%s: %+v, want a failed check naming %s", name, ch, h.Reference)
+			}
+		}
+		other := nomination("Mme Hélène Durand")
+		other.Commune = "Tourcoing"
+		if ch := check(other); !ch.Passed {
+			t.Errorf("a namesake in another commune: %+v", ch)
+		}
+	})
+}
