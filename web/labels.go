@@ -38,6 +38,9 @@ func (s *Server) handleAPILabelTemplates(c *gin.Context) error {
 	return nil
 }
 
+// unknownTemplate refuses a template name that is none of the stocks.
+const unknownTemplate = "Modèle d'étiquettes inconnu : L7163, L7160, 3474, DK-11209 ou DK-22205."
+
 // renderLabels resolves a request into units, renders their labels and, for
 // a real print (not a preview), marks them printed. Nothing is marked when
 // anything is wrong.
@@ -46,7 +49,7 @@ func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([
 	var v ordi.Validation
 	tpl, ok := labels.FindTemplate(req.Template)
 	if !ok {
-		v.Add("template", "Modèle d'étiquettes inconnu : L7163, L7160, 3474, DK-11209 ou DK-22205.")
+		v.Add("template", unknownTemplate)
 	}
 	var units []inventory.Unit
 	switch {
@@ -131,8 +134,32 @@ func (s *Server) handleAPILabels(c *gin.Context) error {
 	return nil
 }
 
-// Session keys remembering the print station's stock between prints.
-const lastTemplateKey, lastSkipKey = "label_template", "label_skip"
+// lastTemplateKey is the session key remembering the paper last printed
+// on, so the print queue, the scan page and the next print offer it first.
+// The skip is not remembered: it depends on the sheet in the tray.
+const lastTemplateKey = "label_template"
+
+// defaultTemplate is offered until something is printed.
+const defaultTemplate = "L7163"
+
+// lastTemplate returns the paper this session last printed on, or the
+// default.
+func (s *Server) lastTemplate(c *gin.Context) string {
+	name := s.sessions.GetString(c.Request.Context(), lastTemplateKey)
+	if _, ok := labels.FindTemplate(name); !ok {
+		return defaultTemplate
+	}
+	return name
+}
+
+// skipMax is the most labels that can already be used on a sheet of tpl:
+// all but one; none on a roll.
+func skipMax(tpl labels.Template) int {
+	if tpl.Roll {
+		return 0
+	}
+	return tpl.PerPage() - 1
+}
 
 type printQueuePage struct {
 	basePage
@@ -142,6 +169,16 @@ type printQueuePage struct {
 	Template  string
 	Skip      int
 	Fields    []ordi.FieldError
+}
+
+// SkipMax bounds the skip input for the chosen template (scan.js follows
+// the select when it changes).
+func (p *printQueuePage) SkipMax() int {
+	tpl, ok := labels.FindTemplate(p.Template)
+	if !ok {
+		tpl, _ = labels.FindTemplate(defaultTemplate)
+	}
+	return skipMax(tpl)
 }
 
 func (s *Server) handlePrintQueuePage(c *gin.Context) error {
@@ -156,10 +193,7 @@ func (s *Server) handlePrintQueuePage(c *gin.Context) error {
 	}
 	page := paginate(units, ordi.MaxLimit, func(u inventory.Unit) string { return ordi.IDCursor(u.ID) })
 	p := printQueuePage{basePage: s.base(c, "Étiquettes à imprimer"), Units: page.Items, Next: page.NextCursor,
-		Templates: labels.Templates(), Template: s.sessions.GetString(ctx, lastTemplateKey)}
-	if p.Template == "" {
-		p.Template = "L7163"
-	}
+		Templates: labels.Templates(), Template: s.lastTemplate(c)}
 	s.render(c, http.StatusOK, "labels", &p)
 	return nil
 }

@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,8 +22,12 @@ type batchRequest struct {
 	Note            string           `json:"note"`
 	Outlet          string           `json:"outlet"`
 	OutletReference string           `json:"outlet_reference"`
-	Codes           []string         `json:"codes"`
-	DryRun          bool             `json:"dry_run"`
+	// Template and Skip are the paper of a "print" batch, checked here so
+	// that the scan page hears of a wrong choice before opening the PDF.
+	Template string   `json:"template"`
+	Skip     int      `json:"skip"`
+	Codes    []string `json:"codes"`
+	DryRun   bool     `json:"dry_run"`
 }
 
 // batchItem is the outcome for one code.
@@ -52,7 +58,9 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 	}
 	var v ordi.Validation
 	switch req.Action {
-	case "open", "print":
+	case "open":
+	case "print":
+		checkPaper(&v, req.Template, req.Skip)
 	case "transition":
 		if !canEdit(c) {
 			return ordi.Errorf(ordi.Forbidden, "Votre rôle ne permet pas de changer le statut des unités.")
@@ -70,8 +78,9 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 		return err
 	}
 	in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
-	res := batchResult{Items: []batchItem{}, Total: len(req.Codes)}
-	for _, raw := range req.Codes {
+	codes := distinctCodes(req.Codes)
+	res := batchResult{Items: []batchItem{}, Total: len(codes)}
+	for _, raw := range codes {
 		item := batchItem{Input: raw}
 		var u inventory.Unit
 		var err error
@@ -109,11 +118,58 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 	return nil
 }
 
+// distinctCodes keeps the first of the inputs naming the same unit (after
+// the normalisation ParseCode applies: case, spaces, hyphens, I/L/O), so a
+// label scanned twice counts once and is acted on once. Inputs that are no
+// code at all are compared trimmed and upper-cased.
+func distinctCodes(raw []string) []string {
+	seen := make(map[string]bool, len(raw))
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		key := strings.ToUpper(strings.TrimSpace(r))
+		if c, err := inventory.ParseCode(r); err == nil {
+			key = string(c)
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// checkPaper checks a print batch's template and skip. An empty template
+// (an API client only looking codes up) is allowed with no skip.
+func checkPaper(v *ordi.Validation, template string, skip int) {
+	if template == "" {
+		if skip != 0 {
+			v.Add("template", "Choisissez le papier pour indiquer les étiquettes déjà utilisées.")
+		}
+		return
+	}
+	tpl, ok := labels.FindTemplate(template)
+	if !ok {
+		v.Add("template", "Modèle d'étiquettes inconnu : L7163, L7160, 3474, DK-11209 ou DK-22205.")
+		return
+	}
+	// The renderer refuses an empty list before drawing anything: asking it
+	// gives its own words about skip, without rendering.
+	var e *ordi.Error
+	if err := labels.Render(io.Discard, tpl, nil, skip); errors.As(err, &e) {
+		for _, f := range e.Fields {
+			if f.Field == "skip" {
+				v.Add(f.Field, f.Message)
+			}
+		}
+	}
+}
+
 type scanPage struct {
 	basePage
 	CanEdit   bool
 	Statuses  []inventory.Status
 	Templates []labels.Template
+	Template  string // the paper last printed on, from the session
 	WasmURL   string
 }
 
@@ -130,7 +186,7 @@ func (s *Server) handleScanPage(c *gin.Context) error {
 		}
 	}
 	p := scanPage{basePage: s.base(c, "Scanner"), CanEdit: canEdit(c), Statuses: statuses, Templates: labels.Templates(),
-		WasmURL: s.assets.url("vendor/zxing-wasm/zxing_reader.wasm")}
+		Template: s.lastTemplate(c), WasmURL: s.assets.url("vendor/zxing-wasm/zxing_reader.wasm")}
 	s.render(c, http.StatusOK, "scan", &p)
 	return nil
 }

@@ -48,3 +48,27 @@ document.addEventListener("submit", (ev) => {
     setTimeout(() => window.location.reload(), 1500);
   }
 });
+
+// Label print forms (print queue, unit page, scan batch): the "labels
+// already used" input follows the chosen paper. Its maximum is the option's
+// data-skip-max (all but one label of a sheet); on a roll it is 0 and the
+// input hides, since nothing can be skipped there.
+(() => {
+  function follow(select) {
+    const skip = select.form && select.form.elements.namedItem("skip");
+    const opt = select.selectedOptions[0];
+    if (!skip || !opt || opt.dataset.skipMax === undefined) return;
+    const max = Number(opt.dataset.skipMax);
+    skip.max = String(max);
+    if (max === 0) skip.value = "0";
+    const wrap = skip.closest("label");
+    if (wrap) wrap.classList.toggle("hidden", max === 0);
+  }
+  const selects = () => document.querySelectorAll("select[name=template]");
+  document.addEventListener("change", (ev) => {
+    if (ev.target.matches && ev.target.matches("select[name=template]")) follow(ev.target);
+  });
+  const init = () => selects().forEach(follow);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -38,6 +38,10 @@
 
   async function call(codes, dryRun) {
     const body = { action: mode(), codes, dry_run: dryRun };
+    if (body.action === "print") {
+      body.template = $("scan-template").value;
+      body.skip = Number($("scan-skip").value || 0);
+    }
     if (body.action === "transition") {
       body.to = $("scan-to").value;
       if (body.to === "recycled") {
@@ -49,7 +53,10 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     const data = await res.json();
-    if (!res.ok) throw new Error(data.detail || "Erreur");
+    if (!res.ok) {
+      const fields = (data.errors || []).map((e) => e.message).filter(Boolean);
+      throw new Error(fields.length ? fields.join(" ") : (data.detail || "Erreur"));
+    }
     return data;
   }
 
@@ -68,9 +75,15 @@
     li.append(badge, " ", code, text);
     list.prepend(li);
     $("scan-batch").classList.remove("hidden");
-    const ok = [...batch.values()].length;
+    counts();
+  }
+
+  // The count of the batch and the apply button's words.
+  function counts() {
+    const ok = batch.size;
+    const s = ok > 1 ? "s" : "";
     $("scan-count").textContent = "(" + ok + " à traiter)";
-    $("scan-apply").textContent = "Appliquer à " + ok + " unité" + (ok > 1 ? "s" : "");
+    $("scan-apply").textContent = mode() === "print" ? "Imprimer " + ok + " étiquette" + s : "Appliquer à " + ok + " unité" + s;
     $("scan-apply").disabled = ok === 0;
   }
 
@@ -115,7 +128,9 @@
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
     $("scan-result").classList.add("hidden");
+    $("scan-paper").classList.toggle("hidden", mode() !== "print");
   }));
+  $("scan-paper").classList.toggle("hidden", mode() !== "print");
   const to = $("scan-to");
   if (to) to.addEventListener("change", () => $("scan-outlet").classList.toggle("hidden", to.value !== "recycled"));
 
@@ -125,37 +140,72 @@
     $("scan-batch").classList.add("hidden");
   });
 
+  // report shows "N sur M …" and, under it, each refused code with why.
+  function report(text, items) {
+    const result = $("scan-result");
+    const refused = items.filter((i) => i.result !== "ok");
+    result.className = "flash " + (refused.length ? "flash-error" : "flash-ok");
+    result.replaceChildren(document.createTextNode(text));
+    if (refused.length) {
+      const ul = document.createElement("ul");
+      refused.forEach((i) => {
+        const li = document.createElement("li");
+        li.textContent = (i.code || i.input) + " : " + i.message;
+        ul.append(li);
+      });
+      result.append(ul);
+    }
+  }
+
+  // printBatch asks the server which codes it will print on the chosen
+  // paper, then sends those to /labels/print, whose PDF opens in a tab.
+  // The tab is opened at the tap: a tab opened after waiting for the server
+  // could be blocked as a pop-up.
+  async function printBatch(codes) {
+    const result = $("scan-result");
+    const skip = $("scan-skip");
+    if (!skip.reportValidity()) return;
+    const tab = window.open("", "ordi-etiquettes");
+    let r;
+    try {
+      r = await call(codes, true);
+    } catch (e) {
+      if (tab) tab.close();
+      result.className = "flash flash-error";
+      result.textContent = e.message;
+      return;
+    }
+    const ok = r.items.filter((i) => i.result === "ok").map((i) => i.code);
+    if (ok.length) {
+      const form = $("scan-print");
+      form.querySelectorAll("input[name=codes]").forEach((i) => i.remove());
+      ok.forEach((c) => {
+        const i = document.createElement("input");
+        i.type = "hidden"; i.name = "codes"; i.value = c;
+        form.append(i);
+      });
+      form.target = tab ? "ordi-etiquettes" : "_blank";
+      form.submit();
+    } else if (tab) {
+      tab.close();
+    }
+    const s = ok.length > 1 ? "s" : "";
+    report(ok.length + " étiquette" + s + " sur " + r.total + " envoyée" + s + " à l'impression" + (ok.length ? " (nouvel onglet)." : "."), r.items);
+    batch.clear();
+    counts();
+  }
+
   $("scan-apply").addEventListener("click", async () => {
     const codes = [...batch.keys()];
     if (codes.length === 0) return;
     const result = $("scan-result");
     if (mode() === "print") {
-      const form = $("scan-print");
-      form.querySelectorAll("input[name=codes]").forEach((i) => i.remove());
-      codes.forEach((c) => {
-        const i = document.createElement("input");
-        i.type = "hidden"; i.name = "codes"; i.value = c;
-        form.append(i);
-      });
-      form.submit();
-      result.className = "flash flash-ok";
-      result.textContent = codes.length + " étiquette(s) envoyée(s) à l'impression (nouvel onglet).";
+      printBatch(codes);
       return;
     }
     try {
       const r = await call(codes, false);
-      const refused = r.items.filter((i) => i.result !== "ok");
-      result.className = "flash " + (refused.length ? "flash-error" : "flash-ok");
-      result.replaceChildren(document.createTextNode(r.applied + " sur " + r.total + " appliquée(s)."));
-      if (refused.length) {
-        const ul = document.createElement("ul");
-        refused.forEach((i) => {
-          const li = document.createElement("li");
-          li.textContent = (i.code || i.input) + " : " + i.message;
-          ul.append(li);
-        });
-        result.append(ul);
-      }
+      report(r.applied + " sur " + r.total + " appliquée(s).", r.items);
       batch.clear();
       $("scan-apply").disabled = true;
     } catch (e) {
