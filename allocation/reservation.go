@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type Reservation struct {
 	ClosedAt    *time.Time        `json:"closed_at,omitempty"`
 	ClosedByID  *int64            `json:"-"`
 	CloseReason string            `json:"close_reason,omitempty"`
+	// AppointmentOn is the day the family is expected at the handover
+	// desk, nil until one is fixed.
+	AppointmentOn *ordi.Date `json:"appointment_on"`
 }
 
 // ReservationView is a reservation with what pages and the API show of its
@@ -57,14 +61,23 @@ func reservationNotFound() error { return ordi.Errorf(ordi.NotFound, "Réservati
 // indexes. Of many simultaneous reservations of one unit, exactly one
 // succeeds; the others get Conflict and change nothing.
 func (s *Service) Reserve(ctx context.Context, a ordi.Actor, householdID int64, unitCode string) (ReservationView, error) {
+	return s.ReserveOn(ctx, a, householdID, unitCode, "")
+}
+
+// ReserveOn is Reserve with the day of the handover appointment
+// (YYYY-MM-DD, today or later in Europe/Paris; "" for none yet).
+func (s *Service) ReserveOn(ctx context.Context, a ordi.Actor, householdID int64, unitCode, appointmentOn string) (ReservationView, error) {
 	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
 		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les réservations sont faites par l'équipe.")
 	}
+	var v ordi.Validation
 	code, err := inventory.ParseCode(unitCode)
 	if err != nil {
-		var v ordi.Validation
 		v.Add("unit_code", "Code d'unité inconnu.")
-		return ReservationView{}, v.Err()
+	}
+	appointment := s.appointmentDate(&v, appointmentOn)
+	if err := v.Err(); err != nil {
+		return ReservationView{}, err
 	}
 	var out ReservationView
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -96,7 +109,7 @@ func (s *Service) Reserve(ctx context.Context, a ordi.Actor, householdID int64, 
 		if err != nil {
 			return err
 		}
-		r := Reservation{HouseholdID: h.ID, UnitID: u.ID, Status: ReservationActive, CreatedAt: s.now(), CreatedByID: actorID(a)}
+		r := Reservation{HouseholdID: h.ID, UnitID: u.ID, Status: ReservationActive, CreatedAt: s.now(), CreatedByID: actorID(a), AppointmentOn: appointment}
 		if err := tx.Create(&r).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return ordi.Errorf(ordi.Conflict, "Cette unité ou cette famille a déjà une réservation en cours.")
@@ -248,6 +261,148 @@ func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationF
 	return out, nil
 }
 
+// appointmentZone is the association's time zone: an appointment's "today"
+// is a French day, as a donation's is.
+var appointmentZone = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// maxAppointmentAhead bounds how far ahead an appointment is fixed: further
+// is a typing slip (2062 for 2026).
+const maxAppointmentAhead = 1 // year
+
+// today is the current calendar day in Europe/Paris.
+func (s *Service) today() ordi.Date { return ordi.DateOf(s.now().In(appointmentZone)) }
+
+// appointmentDate reads an appointment day: "" is none; otherwise
+// YYYY-MM-DD, not in the past, at most a year ahead.
+func (s *Service) appointmentDate(v *ordi.Validation, in string) *ordi.Date {
+	in = strings.TrimSpace(in)
+	if in == "" {
+		return nil
+	}
+	d, err := ordi.ParseDate(in)
+	today := s.today()
+	switch {
+	case err != nil:
+		v.Add("appointment_on", "Date de rendez-vous invalide : attendu AAAA-MM-JJ.")
+	case d.Before(today):
+		v.Add("appointment_on", "La date du rendez-vous est passée : choisissez aujourd'hui ou un jour à venir.")
+	case d.After(ordi.Date{Time: today.AddDate(maxAppointmentAhead, 0, 0)}):
+		v.Add("appointment_on", "Date de rendez-vous trop lointaine : un an au plus.")
+	default:
+		return &d
+	}
+	return nil
+}
+
+// SetAppointment fixes, moves or clears ("") the day of an active
+// reservation's handover appointment. Staff and the volunteers at the desk
+// may; a reservation no longer active is a Conflict.
+func (s *Service) SetAppointment(ctx context.Context, a ordi.Actor, id int64, appointmentOn string) (ReservationView, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
+		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les rendez-vous de remise sont fixés par l'équipe ou un bénévole.")
+	}
+	var v ordi.Validation
+	appointment := s.appointmentDate(&v, appointmentOn)
+	if err := v.Err(); err != nil {
+		return ReservationView{}, err
+	}
+	var out ReservationView
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r Reservation
+		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return reservationNotFound()
+			}
+			return err
+		}
+		if r.Status != ReservationActive {
+			return ordi.Errorf(ordi.Conflict, "Cette réservation n'est plus en cours : pas de rendez-vous à fixer.")
+		}
+		var value any // NULL clears the appointment
+		if appointment != nil {
+			value = *appointment
+		}
+		res := tx.Model(&Reservation{}).Where("id = ? AND status = ?", r.ID, ReservationActive).
+			Updates(map[string]any{"appointment_on": value})
+		if res.Error != nil {
+			return fmt.Errorf("set appointment: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ordi.Errorf(ordi.Conflict, "Cette réservation vient d'être close par quelqu'un d'autre.")
+		}
+		r.AppointmentOn = appointment
+		view, err := s.view(tx, r)
+		if err != nil {
+			return err
+		}
+		out = forRole(a, view)
+		detail := string(view.UnitCode) + " : rendez-vous "
+		if appointment == nil {
+			detail += "retiré"
+		} else {
+			detail += "le " + appointment.String()
+		}
+		return audit.Record(ctx, tx, s.now(), a, "reservation.appointment", "household", r.HouseholdID, detail)
+	})
+	return out, err
+}
+
+// Desk is the handover desk: the active reservations grouped by their
+// appointment's day relative to Today (Europe/Paris).
+type Desk struct {
+	Today       ordi.Date
+	Due         []ReservationView // appointment today, first reserved first
+	Upcoming    []ReservationView // later days, soonest first
+	Unscheduled []ReservationView // no appointment yet, first reserved first
+	Overdue     []ReservationView // past days, still active, oldest first
+}
+
+// HandoverDesk returns the active reservations grouped for the desk
+// (staff, volunteers).
+func (s *Service) HandoverDesk(ctx context.Context, a ordi.Actor) (Desk, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
+		return Desk{}, ordi.Errorf(ordi.Forbidden, "Réservé à l'équipe et aux bénévoles.")
+	}
+	// Every active reservation holds a unit: the list stays short, and it is
+	// read whole so that none falls off the desk.
+	var all []ReservationView
+	err := s.db.WithContext(ctx).Table("reservations").
+		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
+		Joins("JOIN households ON households.id = reservations.household_id").
+		Joins("JOIN units ON units.id = reservations.unit_id").
+		Where("reservations.status = ?", ReservationActive).
+		Order("reservations.id").Scan(&all).Error
+	if err != nil {
+		return Desk{}, fmt.Errorf("handover desk: %w", err)
+	}
+	d := Desk{Today: s.today()}
+	for _, r := range all {
+		r = forRole(a, r)
+		switch on := r.AppointmentOn; {
+		case on == nil:
+			d.Unscheduled = append(d.Unscheduled, r)
+		case on.Equal(d.Today.Time):
+			d.Due = append(d.Due, r)
+		case on.After(d.Today):
+			d.Upcoming = append(d.Upcoming, r)
+		default:
+			d.Overdue = append(d.Overdue, r)
+		}
+	}
+	byDay := func(rs []ReservationView) {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].AppointmentOn.Before(*rs[j].AppointmentOn) })
+	}
+	byDay(d.Upcoming)
+	byDay(d.Overdue)
+	return d, nil
+}
+
 // ProposalSet is the outcome of Proposals: matching's pairs and the
 // families no unit fits.
 type ProposalSet struct {
@@ -350,32 +505,6 @@ func (s *Service) CompleteHandover(ctx context.Context, a ordi.Actor, reservatio
 	if err := audit.Record(ctx, db, now, a, "handover", "household", h.ID, string(u.Code)); err != nil {
 		return HandoverFacts{}, err
 	}
-	f := HandoverFacts{Household: h, Unit: u}
 	r.Status, r.ClosedAt = ReservationHandedOver, &now
-	if f.Reservation, err = s.view(db, r); err != nil {
-		return HandoverFacts{}, err
-	}
-	var names []string
-	db.Table("partners").Where("id = ?", h.PartnerID).Pluck("name", &names)
-	if len(names) > 0 {
-		f.PartnerName = names[0]
-	}
-	// The course the family completed: the latest it attended.
-	var courseIDs []int64
-	if err := db.Table("enrollments").Where("household_id = ?", h.ID).Order("enrolled_at DESC").Limit(1).Pluck("course_id", &courseIDs).Error; err != nil {
-		return HandoverFacts{}, err
-	}
-	if len(courseIDs) > 0 {
-		d, err := s.Course(ctx, ordi.Actor{Role: ordi.RoleStaff}, courseIDs[0])
-		if err != nil {
-			return HandoverFacts{}, err
-		}
-		for _, at := range d.Attendees {
-			if at.HouseholdID == h.ID {
-				f.Attended = at.Attended
-			}
-		}
-		f.Course = &d
-	}
-	return f, nil
+	return s.handoverFacts(ctx, db, r, h, u)
 }

@@ -267,16 +267,24 @@ func TestDecisionAndCourse(t *testing.T) {
 		if _, err := w.svc.RecordAttendance(ctx, w.trainer, other.ID, allocation.Mark{HouseholdID: h.ID, Session: 1, Present: true}); !errors.Is(err, ordi.NotFound) {
 			t.Fatalf("trainer on a course not theirs: %v", err)
 		}
+		status := func() allocation.HouseholdStatus {
+			got, _ := w.svc.Household(ctx, w.staff, h.ID)
+			return got.Status
+		}
 		at, err := w.svc.RecordAttendance(ctx, w.trainer, c.ID, allocation.Mark{HouseholdID: h.ID, Session: 1, Present: true})
-		if err != nil || at.Status != allocation.StatusEnrolled || at.Attended != 1 {
+		if err != nil || status() != allocation.StatusEnrolled || at.Attended != 1 {
 			t.Fatalf("first session: %+v %v", at, err)
 		}
+		// The trainer learns the attendance, not the file's status.
+		if at.Status != "" || at.Reference != "" || at.ContactName != "Famille C" {
+			t.Fatalf("trainer's answer %+v", at)
+		}
 		at, _ = w.svc.RecordAttendance(ctx, w.trainer, c.ID, allocation.Mark{HouseholdID: h.ID, Session: 2, Present: true})
-		if at.Status != allocation.StatusTrained {
-			t.Fatalf("after the required sessions: %+v", at)
+		if status() != allocation.StatusTrained || at.Attended != 2 {
+			t.Fatalf("after the required sessions: %+v, family %s", at, status())
 		}
 		// A correction below the requirement undoes it.
-		at, _ = w.svc.RecordAttendance(ctx, w.trainer, c.ID, allocation.Mark{HouseholdID: h.ID, Session: 2, Present: false})
+		at, _ = w.svc.RecordAttendance(ctx, w.staff, c.ID, allocation.Mark{HouseholdID: h.ID, Session: 2, Present: false})
 		if at.Status != allocation.StatusEnrolled || at.Attended != 1 {
 			t.Fatalf("after a correction: %+v", at)
 		}
@@ -625,6 +633,106 @@ func TestOneUnitPerHouseholdAcrossFiles(t *testing.T) {
 		other.Commune = "Tourcoing"
 		if ch := check(other); !ch.Passed {
 			t.Errorf("a namesake in another commune: %+v", ch)
+		}
+	})
+}
+
+// TestReservationAppointment fixes, moves and clears the day of a handover
+// appointment, refuses bad days and closed reservations, and groups the
+// handover desk by day in Europe/Paris.
+func TestReservationAppointment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db) // today is 2026-11-02 in Paris
+		h := w.trained("Famille RDV")
+		u := w.ready(8)
+		for in, field := range map[string]string{"2026-11-01": "appointment_on", "05/11/2026": "appointment_on", "2026-02-30": "appointment_on", "2027-12-01": "appointment_on"} {
+			if _, err := w.svc.ReserveOn(ctx, w.staff, h.ID, string(u.Code), in); !errors.Is(err, ordi.Invalid) || !fieldsOf(err)[field] {
+				t.Fatalf("reserving with appointment %q: %v", in, err)
+			}
+		}
+		if fam, _ := w.svc.Household(ctx, w.staff, h.ID); fam.Status != allocation.StatusTrained {
+			t.Fatalf("a refused reservation changed the family: %s", fam.Status)
+		}
+		r, err := w.svc.ReserveOn(ctx, w.staff, h.ID, string(u.Code), "2026-11-05")
+		if err != nil || r.AppointmentOn == nil || r.AppointmentOn.String() != "2026-11-05" {
+			t.Fatalf("reserve on 2026-11-05: %+v %v", r, err)
+		}
+		if got, _ := w.svc.Reservation(ctx, w.staff, r.ID); got.AppointmentOn == nil || got.AppointmentOn.String() != "2026-11-05" {
+			t.Fatalf("stored appointment %v", got.AppointmentOn)
+		}
+		// A volunteer at the desk moves it to today, then clears it.
+		got, err := w.svc.SetAppointment(ctx, w.volunteer, r.ID, "2026-11-02")
+		if err != nil || got.AppointmentOn == nil || got.AppointmentOn.String() != "2026-11-02" {
+			t.Fatalf("move to today: %+v %v", got, err)
+		}
+		if got, err = w.svc.SetAppointment(ctx, w.staff, r.ID, ""); err != nil || got.AppointmentOn != nil {
+			t.Fatalf("clear: %+v %v", got, err)
+		}
+		if got, _ := w.svc.Reservation(ctx, w.admin, r.ID); got.AppointmentOn != nil {
+			t.Fatalf("cleared appointment reads %v", got.AppointmentOn)
+		}
+		for _, in := range []string{"2026-11-01", "demain", "2026-11-31", "2027-11-03"} {
+			if _, err := w.svc.SetAppointment(ctx, w.volunteer, r.ID, in); !errors.Is(err, ordi.Invalid) || !fieldsOf(err)["appointment_on"] {
+				t.Fatalf("appointment %q: %v", in, err)
+			}
+		}
+		for _, a := range []ordi.Actor{w.trainer, w.workerA} {
+			if _, err := w.svc.SetAppointment(ctx, a, r.ID, "2026-11-03"); !errors.Is(err, ordi.Forbidden) {
+				t.Fatalf("%s sets an appointment: %v", a.Role, err)
+			}
+		}
+		if _, err := w.svc.SetAppointment(ctx, w.staff, r.ID+1000, "2026-11-03"); !errors.Is(err, ordi.NotFound) {
+			t.Fatalf("unknown reservation: %v", err)
+		}
+		var entries int64
+		db.Table("audit_events").Where("action = ? AND object_id = ?", "reservation.appointment", fmt.Sprint(h.ID)).Count(&entries)
+		if entries != 2 {
+			t.Fatalf("%d audit entries for 2 changes", entries)
+		}
+		// A cancelled reservation has no appointment to fix.
+		if _, err := w.svc.Cancel(ctx, w.staff, r.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.SetAppointment(ctx, w.volunteer, r.ID, "2026-11-03"); !errors.Is(err, ordi.Conflict) {
+			t.Fatalf("appointment on a cancelled reservation: %v", err)
+		}
+
+		// The desk: four reservations, seen on 2026-11-04 in Paris, which
+		// is still 2026-11-03 in UTC at 23:30.
+		reserve := func(name, on string) int64 {
+			t.Helper()
+			r, err := w.svc.ReserveOn(ctx, w.staff, w.trained(name).ID, string(w.ready(8).Code), on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		later := reserve("Famille Plus tard", "2026-11-20")
+		soon := reserve("Famille Bientôt", "2026-11-10")
+		none := reserve("Famille Sans date", "")
+		due := reserve("Famille Du jour", "2026-11-04")
+		late := reserve("Famille En retard", "2026-11-03")
+		desk := allocation.NewService(db, w.inv, func() time.Time { return time.Date(2026, 11, 3, 23, 30, 0, 0, time.UTC) })
+		d, err := desk.HandoverDesk(ctx, w.volunteer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(rs []allocation.ReservationView) []int64 {
+			var out []int64
+			for _, r := range rs {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		if d.Today.String() != "2026-11-04" || fmt.Sprint(ids(d.Due)) != fmt.Sprint([]int64{due}) || fmt.Sprint(ids(d.Upcoming)) != fmt.Sprint([]int64{soon, later}) ||
+			fmt.Sprint(ids(d.Unscheduled)) != fmt.Sprint([]int64{none}) || fmt.Sprint(ids(d.Overdue)) != fmt.Sprint([]int64{late}) {
+			t.Fatalf("desk on %s: due %v, upcoming %v, unscheduled %v, overdue %v", d.Today, ids(d.Due), ids(d.Upcoming), ids(d.Unscheduled), ids(d.Overdue))
+		}
+		if _, err := desk.SetAppointment(ctx, w.volunteer, late, "2026-11-03"); !errors.Is(err, ordi.Invalid) {
+			t.Fatalf("yesterday in Paris accepted: %v", err)
+		}
+		if _, err := desk.HandoverDesk(ctx, w.workerA); !errors.Is(err, ordi.Forbidden) {
+			t.Fatalf("a social worker reads the desk: %v", err)
 		}
 	})
 }

@@ -297,6 +297,11 @@ func TestDonorCertificate(t *testing.T) {
 			t.Fatal("the public page names the donor")
 		}
 		// A re-issue gets a new number; the old one says superseded.
+		// A donor certificate is re-issued from its donation, not corrected
+		// as an attestation.
+		if _, err := w.svc.ReissueHandover(ctx, w.staff, first.Number, certificates.HandoverInput{SignatoryName: "A"}, "x"); !errors.Is(err, ordi.Conflict) {
+			t.Fatalf("correcting a donor certificate as an attestation: %v", err)
+		}
 		second, err := w.svc.IssueDonorCertificate(ctx, w.staff, w.donation)
 		if err != nil || second.Number != "DON-2026-0002" {
 			t.Fatalf("re-issue %s %v", second.Number, err)
@@ -346,4 +351,65 @@ func TestIssuerSettings(t *testing.T) {
 	if got.Name != "Régie Roubaix-Est" {
 		t.Fatalf("issuer %+v", got)
 	}
+}
+
+// TestReissueHandover corrects an attestation: the family signs again, the
+// correction gets the next number, the old one says it was superseded, and
+// refused corrections change nothing and consume no number.
+func TestReissueHandover(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		r := w.reservation("Famille Corrigée")
+		first, err := w.svc.Handover(ctx, w.vol, r.ID, certificates.HandoverInput{SignatoryName: "Mme Corigée", Accessories: []string{"chargeur"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := certificates.HandoverInput{SignatoryName: "Mme Corrigée", Signature: signature(t), Accessories: []string{"chargeur", "souris"}}
+		for name, tc := range map[string]struct {
+			actor  ordi.Actor
+			number string
+			in     certificates.HandoverInput
+			reason string
+			kind   ordi.Kind
+		}{
+			"volunteer":      {w.vol, first.Number, good, "nom mal orthographié", ordi.Forbidden},
+			"no reason":      {w.staff, first.Number, good, "  ", ordi.Invalid},
+			"no signatory":   {w.staff, first.Number, certificates.HandoverInput{}, "nom", ordi.Invalid},
+			"not a PNG":      {w.staff, first.Number, certificates.HandoverInput{SignatoryName: "A", Signature: []byte("GIF89a")}, "nom", ordi.Invalid},
+			"unknown number": {w.staff, "REM-2026-0999", good, "nom", ordi.NotFound},
+		} {
+			t.Run(name, func(t *testing.T) {
+				if _, err := w.svc.ReissueHandover(ctx, tc.actor, tc.number, tc.in, tc.reason); !errors.Is(err, tc.kind) {
+					t.Fatalf("err = %v, want %v", err, tc.kind)
+				}
+			})
+		}
+		if v := sequenceValue(t, db, "REM"); v != 1 {
+			t.Fatalf("refused corrections moved the sequence to %d", v)
+		}
+		second, err := w.svc.ReissueHandover(ctx, w.staff, first.Number, good, "nom mal orthographié, souris oubliée")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.Number != "REM-2026-0002" || second.ReservationID == nil || *second.ReservationID != r.ID || string(second.PDF) == string(first.PDF) {
+			t.Fatalf("correction %s for reservation %v", second.Number, second.ReservationID)
+		}
+		old, err := w.svc.Verify(ctx, first.Number)
+		if err != nil || old.SupersededBy != second.Number {
+			t.Fatalf("old attestation's public view %+v %v", old, err)
+		}
+		if cur, _ := w.svc.Verify(ctx, second.Number); cur.SupersededBy != "" || len(cur.Units) != 1 || cur.Units[0].Code != string(r.UnitCode) {
+			t.Fatalf("new attestation's public view %+v", cur)
+		}
+		// The superseded one cannot be corrected again; the current one can.
+		if _, err := w.svc.ReissueHandover(ctx, w.staff, first.Number, good, "encore"); !errors.Is(err, ordi.Conflict) {
+			t.Fatalf("correcting a superseded attestation: %v", err)
+		}
+		if v := sequenceValue(t, db, "REM"); v != 2 {
+			t.Fatalf("a refused correction moved the sequence to %d", v)
+		}
+		if third, err := w.svc.ReissueHandover(ctx, w.staff, second.Number, good, "lieu"); err != nil || third.Number != "REM-2026-0003" {
+			t.Fatalf("second correction: %v %v", third.Number, err)
+		}
+	})
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -290,8 +293,9 @@ func (s *Server) handleAPIProposals(c *gin.Context) error {
 }
 
 type reservationInput struct {
-	HouseholdID int64  `json:"household_id"`
-	UnitCode    string `json:"unit_code"`
+	HouseholdID   int64   `json:"household_id"`
+	UnitCode      string  `json:"unit_code"`
+	AppointmentOn *string `json:"appointment_on"` // YYYY-MM-DD, optional
 }
 
 func (s *Server) handleAPIReservationCreate(c *gin.Context) error {
@@ -299,11 +303,55 @@ func (s *Server) handleAPIReservationCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
 		return err
 	}
-	r, err := s.cfg.Allocation.Reserve(c.Request.Context(), actor(c), in.HouseholdID, in.UnitCode)
+	var appointment string
+	if in.AppointmentOn != nil {
+		appointment = *in.AppointmentOn
+	}
+	r, err := s.cfg.Allocation.ReserveOn(c.Request.Context(), actor(c), in.HouseholdID, in.UnitCode, appointment)
 	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, r)
+	return nil
+}
+
+// reservationAppointmentInput is the body of PATCH /api/v1/reservations/{id}:
+// appointment_on is a date YYYY-MM-DD, or null to clear it; it must be there.
+type reservationAppointmentInput struct {
+	AppointmentOn json.RawMessage `json:"appointment_on"`
+}
+
+func (s *Server) handleAPIReservationAppointment(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	var in reservationAppointmentInput
+	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
+		return err
+	}
+	var on string
+	switch raw := bytes.TrimSpace(in.AppointmentOn); {
+	case len(raw) == 0:
+		var v ordi.Validation
+		v.Add("appointment_on", "Indiquez appointment_on : une date AAAA-MM-JJ, ou null pour retirer le rendez-vous.")
+		return v.Err()
+	case string(raw) == "null":
+	default:
+		if err := json.Unmarshal(raw, &on); err != nil {
+			return ordi.Errorf(ordi.Malformed, "appointment_on : attendu une chaîne AAAA-MM-JJ ou null.")
+		}
+		if strings.TrimSpace(on) == "" { // null clears, not ""
+			var v ordi.Validation
+			v.Add("appointment_on", "Date de rendez-vous invalide : attendu AAAA-MM-JJ (ou null pour la retirer).")
+			return v.Err()
+		}
+	}
+	r, err := s.cfg.Allocation.SetAppointment(c.Request.Context(), actor(c), id, on)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, r)
 	return nil
 }
 

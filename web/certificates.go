@@ -186,21 +186,6 @@ func (s *Server) handleVerifyPage(c *gin.Context) error {
 	return nil
 }
 
-type handoverDeskPage struct {
-	basePage
-	Reservations []allocation.ReservationView
-}
-
-func (s *Server) handleHandoverDesk(c *gin.Context) error {
-	items, err := s.cfg.Allocation.Reservations(c.Request.Context(), actor(c), allocation.ReservationFilter{Status: allocation.ReservationActive, Limit: ordi.MaxLimit})
-	if err != nil {
-		return err
-	}
-	p := handoverDeskPage{basePage: s.base(c, "Remises"), Reservations: items}
-	s.render(c, http.StatusOK, "handovers", &p)
-	return nil
-}
-
 // accessoryChoices are the accessories the desk offers as checkboxes.
 var accessoryChoices = []string{"Chargeur / câble secteur", "Souris", "Clavier", "Sacoche", "Câble réseau", "Casque ou écouteurs"}
 

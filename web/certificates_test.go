@@ -199,3 +199,57 @@ func TestAssociationIdentityPage(t *testing.T) {
 		t.Fatal("identity not saved")
 	}
 }
+
+// TestCorrectingAnAttestation corrects a handover attestation through the
+// API and through the page: staff only, a reason required, the new number
+// replaces the old on the certificate list and the verify page.
+func TestCorrectingAnAttestation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		rid, _ := app.reserved(t, canaryName, app.newDonation(t))
+		res := app.api(ordi.RoleVolunteer, http.MethodPost, fmt.Sprintf("/api/v1/reservations/%d/handover", rid), map[string]any{"signatory_name": "Z. Canarie", "accessories": []string{"Souris", "sacoche rouge"}})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("handover: %d %s", res.StatusCode, readBody(res))
+		}
+		first := decode[certificateRef](t, res)
+		path := "/api/v1/certificates/" + first.Number + "/reissue"
+		good := map[string]any{"signatory_name": canaryName, "signature_png": pngSignature(t), "accessories": []string{"Souris"}, "reason": "nom mal orthographié"}
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, path, good), http.StatusForbidden)
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, path, map[string]any{"signatory_name": canaryName}), http.StatusUnprocessableEntity, "reason")
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/certificates/REM-2026-0999/reissue", good), http.StatusNotFound)
+		res = app.api(ordi.RoleStaff, http.MethodPost, path, good)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("reissue: %d %s", res.StatusCode, readBody(res))
+		}
+		second := decode[certificateRef](t, res)
+		if second.Number == first.Number || !strings.HasPrefix(second.Number, "REM-") {
+			t.Fatalf("correction numbered %s after %s", second.Number, first.Number)
+		}
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, path, good), http.StatusConflict)
+		if body := readBody(app.get(nil, "/verify/"+first.Number)); !strings.Contains(body, second.Number) {
+			t.Fatal("the old attestation's verify page does not name its replacement")
+		}
+
+		// The page: the form is filled with what the attestation says.
+		staff := app.login(ordi.RoleStaff)
+		list := readBody(app.get(staff, "/certificates"))
+		if !strings.Contains(list, "/certificates/"+second.Number+"/correct") || strings.Contains(list, "/certificates/"+first.Number+"/correct") {
+			t.Fatal("the certificate list does not offer to correct the current attestation only")
+		}
+		form := readBody(app.get(staff, "/certificates/"+second.Number+"/correct"))
+		if !strings.Contains(form, `value="`+canaryName+`"`) || !strings.Contains(form, `value="Souris" checked`) {
+			t.Fatalf("the correction form is not filled in:\n%s", form)
+		}
+		if res := app.get(app.login(ordi.RoleVolunteer), "/certificates/"+second.Number+"/correct"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("volunteer on the correction page: %d", res.StatusCode)
+		}
+		res = app.postForm(staff, "/certificates/"+second.Number+"/correct", url.Values{"signatory_name": {canaryName}, "paper": {"on"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(readBody(res), "corrige") {
+			t.Fatalf("a correction without a reason: %d", res.StatusCode)
+		}
+		res = app.postForm(staff, "/certificates/"+second.Number+"/correct", url.Values{"signatory_name": {canaryName}, "paper": {"on"}, "reason": {"lieu de remise"}, "accessories": {"Souris", "Sacoche"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/handovers/done/REM-") {
+			t.Fatalf("correction by the page: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}

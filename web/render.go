@@ -167,6 +167,8 @@ var templateFuncs = template.FuncMap{
 			return "réservation"
 		case "reservation.cancel":
 			return "annulation de réservation"
+		case "reservation.appointment":
+			return "rendez-vous de remise"
 		case "handover":
 			return "remise"
 		}

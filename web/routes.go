@@ -81,8 +81,11 @@ func (s *Server) routeTable() []route {
 		{get, "/handovers", handover, s.handleHandoverDesk},
 		{get, "/handovers/:id", handover, s.handleHandoverPage},
 		{post, "/handovers/:id", handover, s.handleHandover},
+		{post, "/handovers/:id/appointment", handover, s.handleHandoverAppointment},
 		{get, "/handovers/done/:number", handover, s.handleHandoverDone},
 		{get, "/certificates", donorDocuments, s.handleCertificatesPage},
+		{get, "/certificates/:number/correct", allocate, s.handleCertificateCorrectPage},
+		{post, "/certificates/:number/correct", allocate, s.handleCertificateCorrect},
 		{post, "/donations/:id/certificate", donorDocuments, s.handleDonationCertificate},
 		{get, "/courses/:id/sheet.pdf", courses, s.handleCourseSheet},
 		{get, "/verify/:number", public, s.handleVerifyPage},
@@ -150,6 +153,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/reservations", handover, s.handleAPIReservationList},
 		{get, "/api/v1/reservations/:id", handover, s.handleAPIReservation},
 		{del, "/api/v1/reservations/:id", allocate, s.handleAPIReservationCancel},
+		{patch, "/api/v1/reservations/:id", handover, s.handleAPIReservationAppointment},
 
 		// API v1: certificates.
 		{post, "/api/v1/reservations/:id/handover", handover, s.handleAPIHandover},
@@ -157,6 +161,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/donations/:id/receipt.pdf", workshop, s.handleDonationReceipt},
 		{get, "/api/v1/certificates", donorDocuments, s.handleAPICertificateList},
 		{get, "/api/v1/certificates/:number", handover, s.handleAPICertificate},
+		{post, "/api/v1/certificates/:number/reissue", allocate, s.handleAPICertificateReissue},
 		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
 	}
 }

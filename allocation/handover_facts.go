@@ -1,0 +1,80 @@
+package allocation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// HandedOverFacts returns what the attestation of a completed handover
+// says, read again without changing anything: for a corrected attestation
+// (certificates re-issue). Staff only.
+func (s *Service) HandedOverFacts(ctx context.Context, a ordi.Actor, reservationID int64) (HandoverFacts, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		return HandoverFacts{}, ordi.Errorf(ordi.Forbidden, "Une attestation se corrige par l'équipe.")
+	}
+	db := s.db.WithContext(ctx)
+	var r Reservation
+	if err := db.Where("id = ?", reservationID).Take(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return HandoverFacts{}, reservationNotFound()
+		}
+		return HandoverFacts{}, err
+	}
+	if r.Status != ReservationHandedOver {
+		return HandoverFacts{}, ordi.Errorf(ordi.Conflict, "Cette réservation n'a pas été remise : il n'y a pas d'attestation à corriger.")
+	}
+	var h Household
+	if err := db.Where("id = ?", r.HouseholdID).Take(&h).Error; err != nil {
+		return HandoverFacts{}, fmt.Errorf("household of reservation %d: %w", r.ID, err)
+	}
+	var codes []string
+	if err := db.Table("units").Where("id = ?", r.UnitID).Pluck("code", &codes).Error; err != nil || len(codes) == 0 {
+		return HandoverFacts{}, fmt.Errorf("unit of reservation %d: %v", r.ID, err)
+	}
+	u, err := s.inventory.Unit(ctx, codes[0])
+	if err != nil {
+		return HandoverFacts{}, err
+	}
+	return s.handoverFacts(ctx, db, r, h, u)
+}
+
+// handoverFacts gathers what an attestation says of a handed-over
+// reservation: the family, its partner, the course it completed (the latest
+// it was enrolled in) with its attendance, and the unit.
+func (s *Service) handoverFacts(ctx context.Context, db *gorm.DB, r Reservation, h Household, u inventory.Unit) (HandoverFacts, error) {
+	f := HandoverFacts{Household: h, Unit: u}
+	var err error
+	if f.Reservation, err = s.view(db, r); err != nil {
+		return HandoverFacts{}, err
+	}
+	var names []string
+	if err := db.Table("partners").Where("id = ?", h.PartnerID).Pluck("name", &names).Error; err != nil {
+		return HandoverFacts{}, err
+	}
+	if len(names) > 0 {
+		f.PartnerName = names[0]
+	}
+	var courseIDs []int64
+	if err := db.Table("enrollments").Where("household_id = ?", h.ID).Order("enrolled_at DESC").Limit(1).Pluck("course_id", &courseIDs).Error; err != nil {
+		return HandoverFacts{}, err
+	}
+	if len(courseIDs) > 0 {
+		d, err := s.Course(ctx, ordi.Actor{Role: ordi.RoleStaff}, courseIDs[0])
+		if err != nil {
+			return HandoverFacts{}, err
+		}
+		for _, at := range d.Attendees {
+			if at.HouseholdID == h.ID {
+				f.Attended = at.Attended
+			}
+		}
+		f.Course = &d
+	}
+	return f, nil
+}
