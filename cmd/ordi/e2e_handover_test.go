@@ -70,7 +70,10 @@ func TestE2EHandoverDesk(t *testing.T) {
 	if strings.Contains(b.text("main"), "Canari") {
 		t.Fatal("the desk shows the family's name to a volunteer")
 	}
+	b.noHorizontalScroll()
+	b.screenshot("desk")
 	b.clickAndLoad(`ul.desk a`, chromedp.ByQuery)
+	b.screenshot("handover")
 	b.run(chromedp.SendKeys(`input[name=signatory_name]`, "Mme Canari", chromedp.ByQuery))
 
 	// Draw a zigzag on the pad with the mouse.
