@@ -230,13 +230,22 @@ func sessionCookie(t *testing.T, app *testApp, c *http.Client) string {
 }
 
 func TestSecureCookieBehindHTTPS(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t), func(c *Config) { c.BaseURL, _ = url.Parse("https://ordi.example.org") }).withUsers()
-	res := app.postForm(app.client(), "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
-	for _, ck := range res.Cookies() {
-		if ck.Name == "ordi_session" && !ck.Secure {
-			t.Fatal("session cookie not Secure behind an https base URL")
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db, func(c *Config) { c.BaseURL, _ = url.Parse("https://ordi.example.org") }).withUsers()
+		res := app.postForm(app.client(), "/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}})
+		found := false
+		for _, ck := range res.Cookies() {
+			if ck.Name == "ordi_session" {
+				found = true
+				if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode && ck.SameSite != http.SameSiteStrictMode {
+					t.Fatalf("session cookie behind an https base URL: %+v", ck)
+				}
+			}
 		}
-	}
+		if !found {
+			t.Fatalf("no session cookie after signing in: %d", res.StatusCode)
+		}
+	})
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
