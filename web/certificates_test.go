@@ -185,19 +185,21 @@ func TestHandoverDeskPages(t *testing.T) {
 }
 
 func TestAssociationIdentityPage(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	admin := app.login(ordi.RoleAdmin)
-	res := app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"123"}, "warranty_months": {"3"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(readBody(res), "SIRET") {
-		t.Fatalf("bad SIRET: %d", res.StatusCode)
-	}
-	res = app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"21750001600019"}, "address": {"1 rue A\n59000 Lille"}, "warranty_months": {"6"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d %s", res.StatusCode, readBody(res))
-	}
-	if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
-		t.Fatal("identity not saved")
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		admin := app.login(ordi.RoleAdmin)
+		res := app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"123"}, "warranty_months": {"3"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(readBody(res), "SIRET") {
+			t.Fatalf("bad SIRET: %d", res.StatusCode)
+		}
+		res = app.postForm(admin, "/admin/association", url.Values{"name": {"Régie Nord"}, "siret": {"21750001600019"}, "address": {"1 rue A\n59000 Lille"}, "warranty_months": {"6"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d %s", res.StatusCode, readBody(res))
+		}
+		if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
+			t.Fatal("identity not saved")
+		}
+	})
 }
 
 // TestCorrectingAnAttestation corrects a handover attestation through the

@@ -17,23 +17,26 @@ import (
 )
 
 func TestProbesAndMetrics(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t))
-	for _, p := range []string{"/healthz", "/readyz"} {
-		res := app.get(nil, p)
-		if res.StatusCode != http.StatusOK || !strings.Contains(readBody(res), `"status":"ok"`) {
-			t.Fatalf("%s: %d", p, res.StatusCode)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db)
+		for _, p := range []string{"/healthz", "/readyz"} {
+			res := app.get(nil, p)
+			if res.StatusCode != http.StatusOK || !strings.Contains(readBody(res), `"status":"ok"`) {
+				t.Fatalf("%s: %d", p, res.StatusCode)
+			}
 		}
-	}
-	app.get(nil, "/login")
-	body := readBody(app.get(nil, "/metrics"))
-	for _, want := range []string{`ordi_http_requests_total{method="GET",route="/login",status="200"}`, `ordi_http_request_duration_seconds_bucket{method="GET",route="/healthz"`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %s", want)
+		app.get(nil, "/login")
+		body := readBody(app.get(nil, "/metrics"))
+		for _, want := range []string{`ordi_http_requests_total{method="GET",route="/login",status="200"}`, `ordi_http_request_duration_seconds_bucket{method="GET",route="/healthz"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
 		}
-	}
+	})
 }
 
 func TestReadyzFailsWhenDatabaseIsNotReady(t *testing.T) {
+	// The readiness check is replaced: the database plays no part.
 	app := newTestApp(t, dbtest.OpenSQLite(t), func(c *Config) {
 		c.Ready = func(context.Context) error { return ordi.Errorf(ordi.Conflict, "pending") }
 	})
@@ -41,7 +44,7 @@ func TestReadyzFailsWhenDatabaseIsNotReady(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t))
+	app := newTestApp(t, dbtest.OpenSQLite(t)) // headers are set before any handler: the database plays no part
 	for _, p := range []string{"/login", "/healthz", "/api/v1/me", "/nope"} {
 		res := app.get(nil, p)
 		h := res.Header
@@ -56,7 +59,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticAssetsAreHashedAndCached(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t))
+	app := newTestApp(t, dbtest.OpenSQLite(t)) // embedded files: the database plays no part
 	page := readBody(app.get(nil, "/login"))
 	u := app.srv.assets.url("app.css")
 	if !strings.Contains(page, u) {

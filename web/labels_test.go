@@ -103,19 +103,21 @@ func TestAPILabels(t *testing.T) {
 // TestLabelQRsHoldTheBaseURL checks a printed label end to end: its QR
 // decodes to ORDI_BASE_URL/u/{code}.
 func TestLabelQRsHoldTheBaseURL(t *testing.T) {
-	pdftest.RequireTools(t)
-	app := newTestApp(t, dbtest.OpenSQLite(t), func(c *Config) { c.BaseURL, _ = url.Parse("https://ordi.regie.example") }).withUsers()
-	u := app.newUnit(t, app.newDonation(t))
-	res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/labels", map[string]any{"codes": []string{u.Code}, "template": "DK-22205"})
-	pdf := []byte(readBody(res))
-	img := pdftest.Rasterize(t, pdf, 300)[0]
-	got, err := pdftest.DecodeQR(img, img.Bounds())
-	if err != nil || got != "https://ordi.regie.example/u/"+u.Code {
-		t.Fatalf("QR holds %q (%v)", got, err)
-	}
-	if text := pdftest.Text(t, pdf)[0]; !strings.Contains(text, u.Code) || !strings.Contains(text, "Dell Latitude 5490") {
-		t.Fatalf("label text %q", text)
-	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		pdftest.RequireTools(t)
+		app := newTestApp(t, db, func(c *Config) { c.BaseURL, _ = url.Parse("https://ordi.regie.example") }).withUsers()
+		u := app.newUnit(t, app.newDonation(t))
+		res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/labels", map[string]any{"codes": []string{u.Code}, "template": "DK-22205"})
+		pdf := []byte(readBody(res))
+		img := pdftest.Rasterize(t, pdf, 300)[0]
+		got, err := pdftest.DecodeQR(img, img.Bounds())
+		if err != nil || got != "https://ordi.regie.example/u/"+u.Code {
+			t.Fatalf("QR holds %q (%v)", got, err)
+		}
+		if text := pdftest.Text(t, pdf)[0]; !strings.Contains(text, u.Code) || !strings.Contains(text, "Dell Latitude 5490") {
+			t.Fatalf("label text %q", text)
+		}
+	})
 }
 
 func TestPrintQueuePage(t *testing.T) {

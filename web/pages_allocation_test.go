@@ -138,27 +138,29 @@ func TestCourseAttendanceToggle(t *testing.T) {
 }
 
 func TestAdminAllocationPages(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
-	admin := app.login(ordi.RoleAdmin)
-	for _, p := range []string{"/admin", "/admin/programme", "/admin/access-log", "/allocation", "/courses/new", "/families"} {
-		if res := app.get(admin, p); res.StatusCode != http.StatusOK {
-			t.Errorf("%s: %d", p, res.StatusCode)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		admin := app.login(ordi.RoleAdmin)
+		for _, p := range []string{"/admin", "/admin/programme", "/admin/access-log", "/allocation", "/courses/new", "/families"} {
+			if res := app.get(admin, p); res.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d", p, res.StatusCode)
+			}
 		}
-	}
-	res := app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"0"}})
-	if res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("0 sessions: %d", res.StatusCode)
-	}
-	res = app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"4"}, "qpv_required": {"on"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("rules: %d %s", res.StatusCode, readBody(res))
-	}
-	rules := decode[map[string]any](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/settings/programme", nil))
-	if rules["max_income_band"] != "QF4" || rules["required_sessions"].(float64) != 4 || rules["no_computer_required"] != false {
-		t.Fatalf("rules saved %v", rules)
-	}
-	staff := app.login(ordi.RoleStaff)
-	if res := app.get(staff, "/admin/programme"); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("staff on the rules page: %d", res.StatusCode)
-	}
+		res := app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"0"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("0 sessions: %d", res.StatusCode)
+		}
+		res = app.postForm(admin, "/admin/programme", url.Values{"max_income_band": {"QF4"}, "required_sessions": {"4"}, "qpv_required": {"on"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("rules: %d %s", res.StatusCode, readBody(res))
+		}
+		rules := decode[map[string]any](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/settings/programme", nil))
+		if rules["max_income_band"] != "QF4" || rules["required_sessions"].(float64) != 4 || rules["no_computer_required"] != false {
+			t.Fatalf("rules saved %v", rules)
+		}
+		staff := app.login(ordi.RoleStaff)
+		if res := app.get(staff, "/admin/programme"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("staff on the rules page: %d", res.StatusCode)
+		}
+	})
 }
