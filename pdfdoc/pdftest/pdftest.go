@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"os/exec"
@@ -105,21 +107,89 @@ type subImager interface {
 	SubImage(r image.Rectangle) image.Image
 }
 
-// DecodeQR decodes the one QR code inside rect of img.
+// DecodeQR decodes the one QR code inside rect of img. zxing's detector
+// misses about one QR in fifty that phones read at once (it takes another
+// square of the code, or the label's text, for a finder pattern): when the
+// first reading fails, it tries again as other scanners would see the
+// label: set on a white margin, turned a quarter, at half the resolution.
 func DecodeQR(img image.Image, rect image.Rectangle) (string, error) {
 	if rect.Empty() {
 		rect = img.Bounds()
 	}
 	sub := img.(subImager).SubImage(rect.Intersect(img.Bounds()))
-	bmp, err := gozxing.NewBinaryBitmapFromImage(sub)
-	if err != nil {
-		return "", err
+	text, err := decode(sub)
+	if err == nil {
+		return text, nil
 	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
-	if err != nil {
-		return "", err
+	for _, retry := range []image.Image{framed(sub), rotated(sub), halved(sub)} {
+		if text, err2 := decode(retry); err2 == nil {
+			return text, nil
+		}
 	}
-	return res.GetText(), nil
+	return "", err
+}
+
+// framed returns img on a white margin of a tenth of its size.
+func framed(img image.Image) image.Image {
+	b := img.Bounds()
+	m := max(b.Dx(), b.Dy()) / 10
+	out := image.NewGray(image.Rect(0, 0, b.Dx()+2*m, b.Dy()+2*m))
+	for i := range out.Pix {
+		out.Pix[i] = 0xff
+	}
+	draw.Draw(out, image.Rect(m, m, m+b.Dx(), m+b.Dy()), img, b.Min, draw.Src)
+	return out
+}
+
+// rotated returns img turned a quarter clockwise.
+func rotated(img image.Image) image.Image {
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			out.SetGray(b.Dy()-1-y, x, color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray))
+		}
+	}
+	return out
+}
+
+// halved returns img at half its resolution (each pixel the darker of
+// four, so thin modules survive).
+func halved(img image.Image) image.Image {
+	b := img.Bounds()
+	out := image.NewGray(image.Rect(0, 0, b.Dx()/2, b.Dy()/2))
+	for y := 0; y < b.Dy()/2; y++ {
+		for x := 0; x < b.Dx()/2; x++ {
+			v := uint8(0xff)
+			for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+				g := color.GrayModel.Convert(img.At(b.Min.X+2*x+d[0], b.Min.Y+2*y+d[1])).(color.Gray).Y
+				v = min(v, g)
+			}
+			out.SetGray(x, y, color.Gray{Y: v})
+		}
+	}
+	return out
+}
+
+// decode reads img with zxing's two binarizers: the local one first, then
+// the global one, which copes better with anti-aliased module edges.
+func decode(img image.Image) (string, error) {
+	src := gozxing.NewLuminanceSourceFromImage(img)
+	var first error
+	for _, bin := range []gozxing.Binarizer{gozxing.NewHybridBinarizer(src), gozxing.NewGlobalHistgramBinarizer(src)} {
+		bmp, err := gozxing.NewBinaryBitmap(bin)
+		if err != nil {
+			return "", err
+		}
+		res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+		if err == nil {
+			return res.GetText(), nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return "", first
 }
 
 // MM converts millimetres to pixels at dpi.
