@@ -84,7 +84,7 @@ func sqliteTarget(path string) (Target, error) {
 	}
 	q := url.Values{}
 	// Order matters: busy timeout first (see the driver's documentation).
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(wal)")
 	q.Add("_pragma", "synchronous(normal)")
