@@ -197,3 +197,26 @@ func TestHandoverDeskGroupsByAppointment(t *testing.T) {
 		}
 	})
 }
+
+// TestReserveFromProposalsWithAppointment reserves one proposal from the
+// allocation page with its handover date: the reservation carries it.
+func TestReserveFromProposalsWithAppointment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		app.setClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
+		family := app.trainedFamily(t, "Famille Rendez-vous")
+		unit := app.readyUnit(t, app.newDonation(t))
+		staff := app.login(ordi.RoleStaff)
+		if page := readBody(app.get(staff, "/allocation")); !strings.Contains(page, `name="appointment_on"`) {
+			t.Fatal("the proposals page does not ask for the handover date")
+		}
+		res := app.postForm(staff, "/reservations", url.Values{"pair": {fmt.Sprintf("%d:%s", family, unit.Code)}, "appointment_on": {"2026-11-24"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reserve: %d %s", res.StatusCode, readBody(res))
+		}
+		list := decode[struct{ Items []appointmentBody }](t, app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/reservations?household_id=%d", family), nil))
+		if len(list.Items) != 1 || list.Items[0].AppointmentOn == nil || *list.Items[0].AppointmentOn != "2026-11-24" {
+			t.Fatalf("reservations %+v", list.Items)
+		}
+	})
+}

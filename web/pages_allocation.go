@@ -569,6 +569,8 @@ func (s *Server) handleReservationsCreate(c *gin.Context) error {
 		return ordi.Errorf(ordi.Malformed, "Formulaire illisible.")
 	}
 	pairs := c.Request.PostForm["pair"] // "householdID:unitCode"
+	// One proposal's form may carry the handover appointment.
+	appointment := strings.TrimSpace(c.PostForm("appointment_on"))
 	done, failed := 0, []string{}
 	for _, pair := range pairs {
 		hid, code, ok := strings.Cut(pair, ":")
@@ -576,7 +578,7 @@ func (s *Server) handleReservationsCreate(c *gin.Context) error {
 		if !ok || err != nil {
 			return ordi.Errorf(ordi.Malformed, "Proposition illisible.")
 		}
-		if _, err := s.cfg.Allocation.Reserve(c.Request.Context(), actor(c), id, code); err != nil {
+		if _, err := s.cfg.Allocation.ReserveOn(c.Request.Context(), actor(c), id, code, appointment); err != nil {
 			if k := ordi.KindOf(err); k != ordi.Conflict && k != ordi.Invalid {
 				return err
 			}
