@@ -2,7 +2,6 @@ package allocation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -19,11 +18,8 @@ func (s *Service) HandedOverFacts(ctx context.Context, a ordi.Actor, reservation
 		return HandoverFacts{}, ordi.Errorf(ordi.Forbidden, "Une attestation se corrige par l'équipe.")
 	}
 	db := s.db.WithContext(ctx)
-	var r Reservation
-	if err := db.Where("id = ?", reservationID).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return HandoverFacts{}, reservationNotFound()
-		}
+	r, err := findReservation(db, reservationID)
+	if err != nil {
 		return HandoverFacts{}, err
 	}
 	if r.Status != ReservationHandedOver {

@@ -55,6 +55,18 @@ type ReservationView struct {
 
 func reservationNotFound() error { return ordi.Errorf(ordi.NotFound, "Réservation introuvable.") }
 
+// findReservation reads a reservation; NotFound when there is none.
+func findReservation(db *gorm.DB, id int64) (Reservation, error) {
+	var r Reservation
+	if err := db.Where("id = ?", id).Take(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Reservation{}, reservationNotFound()
+		}
+		return Reservation{}, fmt.Errorf("reservation %d: %w", id, err)
+	}
+	return r, nil
+}
+
 // Reserve reserves a ready unit for a trained family, in one transaction:
 // the family moves trained → reserved and the unit ready → reserved by
 // conditional updates, and the reservation row is guarded by unique
@@ -136,11 +148,8 @@ func (s *Service) Cancel(ctx context.Context, a ordi.Actor, id int64, reason str
 	}
 	var out ReservationView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Reservation
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return reservationNotFound()
-			}
+		r, err := findReservation(tx, id)
+		if err != nil {
 			return err
 		}
 		if r.Status != ReservationActive {
@@ -314,11 +323,8 @@ func (s *Service) SetAppointment(ctx context.Context, a ordi.Actor, id int64, ap
 	}
 	var out ReservationView
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var r Reservation
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return reservationNotFound()
-			}
+		r, err := findReservation(tx, id)
+		if err != nil {
 			return err
 		}
 		if r.Status != ReservationActive {
@@ -464,11 +470,8 @@ func (s *Service) CompleteHandover(ctx context.Context, a ordi.Actor, reservatio
 		return HandoverFacts{}, ordi.Errorf(ordi.Forbidden, "La remise se fait par l'équipe ou un bénévole.")
 	}
 	db := s.db.WithContext(ctx)
-	var r Reservation
-	if err := db.Where("id = ?", reservationID).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return HandoverFacts{}, reservationNotFound()
-		}
+	r, err := findReservation(db, reservationID)
+	if err != nil {
 		return HandoverFacts{}, err
 	}
 	if r.Status != ReservationActive {
