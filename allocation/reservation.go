@@ -55,6 +55,15 @@ type ReservationView struct {
 
 func reservationNotFound() error { return ordi.Errorf(ordi.NotFound, "Réservation introuvable.") }
 
+// reservationViews selects reservations with what pages and the API show of
+// their family and unit (ReservationView).
+func reservationViews(db *gorm.DB) *gorm.DB {
+	return db.Table("reservations").
+		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
+		Joins("JOIN households ON households.id = reservations.household_id").
+		Joins("JOIN units ON units.id = reservations.unit_id")
+}
+
 // findReservation reads a reservation; NotFound when there is none.
 func findReservation(db *gorm.DB, id int64) (Reservation, error) {
 	var r Reservation
@@ -200,10 +209,7 @@ func (s *Service) cancel(ctx context.Context, tx *gorm.DB, a ordi.Actor, r *Rese
 
 func (s *Service) view(tx *gorm.DB, r Reservation) (ReservationView, error) {
 	var v ReservationView
-	err := tx.Table("reservations").
-		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
-		Joins("JOIN households ON households.id = reservations.household_id").
-		Joins("JOIN units ON units.id = reservations.unit_id").
+	err := reservationViews(tx).
 		Where("reservations.id = ?", r.ID).Take(&v).Error
 	return v, err
 }
@@ -243,10 +249,7 @@ func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationF
 	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
 		return nil, ordi.Errorf(ordi.Forbidden, "Réservé à l'équipe et aux bénévoles.")
 	}
-	q := s.db.WithContext(ctx).Table("reservations").
-		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
-		Joins("JOIN households ON households.id = reservations.household_id").
-		Joins("JOIN units ON units.id = reservations.unit_id")
+	q := reservationViews(s.db.WithContext(ctx))
 	if f.Status != "" {
 		q = q.Where("reservations.status = ?", f.Status)
 	}
@@ -378,10 +381,7 @@ func (s *Service) HandoverDesk(ctx context.Context, a ordi.Actor) (Desk, error) 
 	// Every active reservation holds a unit: the list stays short, and it is
 	// read whole so that none falls off the desk.
 	var all []ReservationView
-	err := s.db.WithContext(ctx).Table("reservations").
-		Select("reservations.*, households.reference AS household_reference, units.code AS unit_code, units.kind AS unit_kind, TRIM(units.brand || ' ' || units.model) AS unit_title").
-		Joins("JOIN households ON households.id = reservations.household_id").
-		Joins("JOIN units ON units.id = reservations.unit_id").
+	err := reservationViews(s.db.WithContext(ctx)).
 		Where("reservations.status = ?", ReservationActive).
 		Order("reservations.id").Scan(&all).Error
 	if err != nil {
