@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -206,8 +207,17 @@ func provider(db *gorm.DB) (*goose.Provider, error) {
 	case Postgres:
 		dialect, dir = goose.DialectPostgres, "postgres"
 		// Several instances starting at once (behind a load balancer) must
-		// not apply the same migration twice.
-		locker, err := lock.NewPostgresSessionLocker()
+		// not apply the same migration twice. The advisory lock is named
+		// after the schema migrated, so instances of other schemas in the
+		// same database (tests, a second association) do not wait on it;
+		// a waiter tries again every second rather than goose's five.
+		var schema string
+		if err := sqlDB.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+			return nil, fmt.Errorf("current schema: %w", err)
+		}
+		id := fnv.New64a()
+		id.Write([]byte("ordi migrations " + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(id.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,4 +172,48 @@ func TestTimesAreUTC(t *testing.T) {
 			t.Fatalf("read %v (%v), want %v in UTC", out.UpdatedAt, out.UpdatedAt.Location(), in.UTC())
 		}
 	})
+}
+
+// TestInstancesMigrateTogether starts several instances on one empty
+// database at once, as behind a load balancer: each migrates (one at a time,
+// under the advisory lock on PostgreSQL, the write lock on SQLite), none
+// fails, and the schema ends current.
+func TestInstancesMigrateTogether(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			url := dbtest.URL(t, d)
+			ctx := context.Background()
+			const n = 4
+			dbs := make([]*gorm.DB, n)
+			for i := range dbs {
+				db, err := database.Open(ctx, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer database.Close(db)
+				dbs[i] = db
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			start := make(chan struct{})
+			for i := range dbs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					errs[i] = database.Migrate(ctx, dbs[i])
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("instance %d: %v", i, err)
+				}
+			}
+			if err := database.Check(ctx, dbs[0]); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
