@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -76,7 +77,7 @@ func (s *Server) handleCertificateCorrectPage(c *gin.Context) error {
 	var others []string
 	for _, a := range was.Accessories {
 		p.Checked[a] = true
-		if !contains(accessoryChoices, a) {
+		if !slices.Contains(accessoryChoices, a) {
 			others = append(others, a)
 		}
 	}
@@ -130,13 +131,4 @@ func (s *Server) handleCertificateCorrect(c *gin.Context) error {
 	}
 	s.flash(c, "Attestation corrigée : "+cert.Number+" remplace "+c.Param("number")+". Imprimez-la en deux exemplaires.")
 	return seeOther(c, "/handovers/done/"+cert.Number)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
