@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	gocmp "github.com/google/go-cmp/cmp"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -245,6 +247,7 @@ func TestMatchEqualsReference(t *testing.T) {
 // 10,000 units in ≤ 100 ms and ≤ 50 MB allocated.
 func BenchmarkMatch10kx10k(b *testing.B) {
 	fs, us := randomInput(rand.New(rand.NewPCG(3, 4)), 10_000, 10_000)
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -276,6 +276,7 @@ func TestRenderRefusesBadInput(t *testing.T) {
 
 func BenchmarkHandover(b *testing.B) {
 	h := handover(b)
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		var buf bytes.Buffer
@@ -287,6 +288,7 @@ func BenchmarkHandover(b *testing.B) {
 
 func BenchmarkDonor1000(b *testing.B) {
 	c := donorCertificate(1000)
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		var buf bytes.Buffer

@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -170,6 +171,7 @@ func BenchmarkImport10000Units(b *testing.B) {
 				fmt.Fprintf(&sb, "%d;laptop;Lenovo;ThinkPad T480;PF%06d;i5-8350U;8;256;ssd;14,0;1,6;B\n", donation.ID, i)
 			}
 			file := sb.String()
+			b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

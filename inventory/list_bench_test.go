@@ -2,11 +2,13 @@ package inventory_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -18,6 +20,7 @@ import (
 //
 //	ORDI_TEST_POSTGRES_DSN=… go test ./inventory -run '^$' -bench UnitList100k -benchtime 1x
 func BenchmarkUnitList100k(b *testing.B) {
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	for _, d := range dbtest.Dialects() {
 		b.Run(string(d), func(b *testing.B) {
 			db := dbtest.Open(b, d)

@@ -191,6 +191,7 @@ func TestLongTextStaysInsideTheLabel(t *testing.T) {
 func BenchmarkRender500L7163(b *testing.B) {
 	tpl, _ := labels.FindTemplate("L7163")
 	ls := sample(500)
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		var buf bytes.Buffer
@@ -203,6 +204,7 @@ func BenchmarkRender500L7163(b *testing.B) {
 func BenchmarkRender5000L7163(b *testing.B) {
 	tpl, _ := labels.FindTemplate("L7163")
 	ls := sample(5000)
+	b.Cleanup(ordi.ServeGC(os.Getenv)) // as `ordi serve` runs
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		var buf bytes.Buffer

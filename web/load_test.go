@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -154,7 +153,7 @@ func BenchmarkUnitGetLoad(b *testing.B) {
 	})
 	bareSrv := httptest.NewServer(bare)
 	defer bareSrv.Close()
-	serverGC(b)
+	b.Cleanup(ordi.ServeGC(os.Getenv))
 
 	phase, rate := 5*time.Second, 1000
 	if s := os.Getenv("ORDI_LOAD_SECONDS"); s != "" {
@@ -192,16 +191,6 @@ func BenchmarkUnitGetLoad(b *testing.B) {
 		b.ReportMetric(float64(paced.p99.Microseconds())/1000, "ordi-paced-p99-ms")
 		b.ReportMetric(paced.rps, "paced-req/s")
 	}
-}
-
-// serverGC gives the benchmark process the garbage collector setting of
-// `ordi serve`, so the harness measures what production runs.
-func serverGC(b *testing.B) {
-	if os.Getenv("GOGC") != "" {
-		return
-	}
-	old := debug.SetGCPercent(GCPercent)
-	b.Cleanup(func() { debug.SetGCPercent(old) })
 }
 
 func merge(runs []loadResult) loadResult {
@@ -292,7 +281,7 @@ func BenchmarkHouseholdReadLoad(b *testing.B) {
 	if s := os.Getenv("ORDI_LOAD_RATE"); s != "" {
 		fmt.Sscan(s, &rate)
 	}
-	serverGC(b)
+	b.Cleanup(ordi.ServeGC(os.Getenv))
 	auth := http.Header{"Authorization": {"Bearer " + app.tokens[ordi.RoleStaff]}}
 	url := func(r *rand.Rand) string { return app.url(fmt.Sprintf("/api/v1/households/%d", ids[r.IntN(len(ids))])) }
 	b.ResetTimer()

@@ -24,14 +24,6 @@ import (
 	"github.com/ordi-app/ordi/inventory"
 )
 
-// GCPercent is the garbage collector's growth target `ordi serve` runs with
-// unless GOGC is set. The server's live heap is small (about 10 MB under
-// load), so with Go's default of 100 it collects every few megabytes of
-// requests; at 400 it collects a quarter as often for a few tens of megabytes
-// more at peak, which takes several milliseconds off the p99 of the family
-// read under load (docs/decisions.md). The load harnesses run with it too.
-const GCPercent = 400
-
 // Config holds what the web layer needs. cmd/ordi builds it.
 type Config struct {
 	BaseURL      *url.URL

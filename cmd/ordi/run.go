@@ -242,9 +242,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError(fmt.Sprintf("serve : format de journal inconnu %q (text ou json)", *logFormat))
 	}
 	log := slog.New(handler)
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(web.GCPercent)
-	}
+	ordi.ServeGC(getenv)
 
 	db, err := openDB(ctx, *dbURL, log)
 	if err != nil {

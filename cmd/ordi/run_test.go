@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
-	"github.com/ordi-app/ordi/web"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -295,7 +295,7 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestServeGCPercent checks that serve runs the collector at web.GCPercent,
+// TestServeGCPercent checks that serve runs the collector at ordi.GCPercent,
 // the setting the load harnesses measure, unless GOGC chooses otherwise.
 func TestServeGCPercent(t *testing.T) {
 	old := debug.SetGCPercent(100)
@@ -303,7 +303,7 @@ func TestServeGCPercent(t *testing.T) {
 	for _, c := range []struct {
 		gogc string
 		want int
-	}{{"", web.GCPercent}, {"150", 100}} {
+	}{{"", ordi.GCPercent}, {"150", 100}} {
 		debug.SetGCPercent(100)
 		vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "GOGC": c.gogc}
 		s := startServer(t, vars)
