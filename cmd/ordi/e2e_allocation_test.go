@@ -104,6 +104,17 @@ func TestE2ENominationToReservation(t *testing.T) {
 	familyURL := b.location()
 	b.screenshot("family-nominated")
 
+	// Their list tells each family's next step, on the tablet too, where the
+	// wide columns give way.
+	b.run(chromedp.Navigate(s.base+"/families"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	var steps []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll('tbody .next-step')].filter(e => e.offsetParent !== null).map(e => e.textContent.trim())`, &steps))
+	if len(steps) != 1 || !strings.Contains(steps[0], "éligibilité") {
+		b.screenshot("families-next-step")
+		t.Fatalf("next steps shown at 768 px: %q", steps)
+	}
+	b.noHorizontalScroll()
+
 	// Staff decide, create a course and enroll the family.
 	b.login(s.base, "staff@regie.example")
 	b.run(chromedp.Navigate(familyURL), chromedp.WaitVisible(`ul.checklist`, chromedp.ByQuery))
