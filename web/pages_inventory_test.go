@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -212,6 +214,46 @@ func TestUnitPageShowsItsReservation(t *testing.T) {
 		body = readBody(app.get(app.login(ordi.RoleVolunteer), "/u/"+u.Code))
 		if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "/families/") {
 			t.Fatal("a volunteer sees a link to the family's file, or no link to the handover")
+		}
+	})
+}
+
+// TestListsKeepTheirFiltersOnTheNextPage follows "Page suivante" on the
+// filtered unit and family lists: the second page is still filtered.
+func TestListsKeepTheirFiltersOnTheNextPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		// The oldest unit and family, which an unfiltered second page would show.
+		res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units", map[string]any{
+			"donation_id": donation, "kind": "desktop", "brand": "Dell", "model": "OptiPlex 7060", "ram_gb": 8,
+			"storage_gb": 256, "storage_kind": "ssd", "weight_kg": 6})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("desktop: %d %s", res.StatusCode, readBody(res))
+		}
+		if res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody("Famille Dupont")); res.StatusCode != http.StatusCreated {
+			t.Fatalf("nominate: %d", res.StatusCode)
+		}
+		for i := range ordi.DefaultLimit + 3 {
+			app.newUnit(t, donation)
+			if res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody(fmt.Sprintf("Famille Martin %d", i))); res.StatusCode != http.StatusCreated {
+				t.Fatalf("nominate: %d", res.StatusCode)
+			}
+		}
+		staff := app.login(ordi.RoleStaff)
+		next := regexp.MustCompile(`<a href="([^"]*cursor=[^"]+)"`)
+		for _, tc := range []struct{ first, want, other string }{
+			{"/units?kind=laptop", "Latitude 5490", "OptiPlex 7060"},
+			{"/families?q=martin", "Famille Martin 0", "Famille Dupont"},
+		} {
+			m := next.FindStringSubmatch(readBody(app.get(staff, tc.first)))
+			if m == nil {
+				t.Fatalf("%s: no link to the next page", tc.first)
+			}
+			second := readBody(app.get(staff, html.UnescapeString(m[1])))
+			if !strings.Contains(second, tc.want) || strings.Contains(second, tc.other) {
+				t.Errorf("%s: the next page (%s) lost the filter", tc.first, m[1])
+			}
 		}
 	})
 }

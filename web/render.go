@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -173,6 +174,16 @@ var templateFuncs = template.FuncMap{
 			return "remise"
 		}
 		return action
+	},
+	// nextPage is the link to the next page of a list: its filters (an
+	// encoded query) and the cursor. Built whole, so that html/template
+	// treats it as a URL to normalise, not a value to escape into a query.
+	"nextPage": func(path, query, cursor string) string {
+		q := query
+		if q != "" {
+			q += "&"
+		}
+		return path + "?" + q + "cursor=" + url.QueryEscape(cursor)
 	},
 	"fieldError": func(fields []ordi.FieldError, name string) string {
 		for _, f := range fields {
