@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
@@ -203,7 +204,7 @@ func TestSocialWorkersSeeOnlyTheirFamilies(t *testing.T) {
 		// Every read is logged: who, which family, which action.
 		w.svc.Household(ctx, w.workerA, a.ID)
 		w.svc.Household(ctx, w.staff, a.ID)
-		log, err := w.svc.AccessLog(ctx, w.admin, a.ID, 0, 50)
+		log, err := w.svc.AccessLog(ctx, w.admin, allocation.AccessLogFilter{HouseholdID: a.ID, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,8 +217,37 @@ func TestSocialWorkersSeeOnlyTheirFamilies(t *testing.T) {
 		if reads != 2 {
 			t.Fatalf("%d reads logged, want 2: %+v", reads, log)
 		}
-		if _, err := w.svc.AccessLog(ctx, w.staff, a.ID, 0, 50); !errors.Is(err, ordi.Forbidden) {
+		if _, err := w.svc.AccessLog(ctx, w.staff, allocation.AccessLogFilter{HouseholdID: a.ID, Limit: 50}); !errors.Is(err, ordi.Forbidden) {
 			t.Fatalf("staff reading the access log: %v", err)
+		}
+		// Entries carry their family's reference; a reference, in any case,
+		// selects the same entries as the id; an unknown one is refused.
+		for _, e := range log {
+			if e.Reference != a.Reference {
+				t.Fatalf("entry %+v: reference %q, want %q", e.Entry, e.Reference, a.Reference)
+			}
+		}
+		byRef, err := w.svc.AccessLog(ctx, w.admin, allocation.AccessLogFilter{Reference: " " + strings.ToLower(a.Reference) + " ", Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(log, byRef); diff != "" {
+			t.Fatalf("by reference (-by id +by reference):\n%s", diff)
+		}
+		whole, err := w.svc.AccessLog(ctx, w.admin, allocation.AccessLogFilter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := map[string]bool{}
+		for _, e := range whole {
+			refs[e.Reference] = true
+		}
+		if !refs[a.Reference] || !refs[b.Reference] || len(refs) != 2 {
+			t.Fatalf("references in the whole log: %v", refs)
+		}
+		var invalid *ordi.Error
+		if _, err := w.svc.AccessLog(ctx, w.admin, allocation.AccessLogFilter{Reference: "F-1999-0001"}); !errors.As(err, &invalid) || invalid.Kind != ordi.Invalid || invalid.Fields[0].Field != "reference" {
+			t.Fatalf("unknown reference: %v", err)
 		}
 	})
 }

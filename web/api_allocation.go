@@ -162,11 +162,12 @@ func (s *Server) handleAPIAccessLog(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Allocation.AccessLog(c.Request.Context(), actor(c), household, before, limit+1)
+	items, err := s.cfg.Allocation.AccessLog(c.Request.Context(), actor(c), allocation.AccessLogFilter{
+		HouseholdID: household, Reference: c.Query("reference"), Before: before, Limit: limit + 1})
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, paginate(items, limit, func(e auditEntry) string { return ordi.IDCursor(e.ID) }))
+	c.JSON(http.StatusOK, paginate(items, limit, func(e allocation.AccessEntry) string { return ordi.IDCursor(e.ID) }))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
-	"github.com/ordi-app/ordi/audit"
 )
 
 // allocationOptions are the choices of the family and course forms.
@@ -163,6 +163,7 @@ type familyPage struct {
 	CanEdit      bool
 	CanExport    bool
 	CanWithdraw  bool
+	CanAudit     bool // the access log of this file (administrators)
 	Fields       []ordi.FieldError
 }
 
@@ -174,7 +175,8 @@ func (s *Server) familyPage(c *gin.Context, id int64) (*familyPage, error) {
 		return nil, err
 	}
 	p := &familyPage{basePage: s.base(c, "Famille "+h.Reference), allocationOptions: newAllocationOptions(), Family: h,
-		CanDecide: allocate.allows(a.Role), CanEdit: nominate.allows(a.Role), CanExport: nominate.allows(a.Role), CanWithdraw: true}
+		CanDecide: allocate.allows(a.Role), CanEdit: nominate.allows(a.Role), CanExport: nominate.allows(a.Role), CanWithdraw: true,
+		CanAudit: adminOnly.allows(a.Role)}
 	if partner, err := s.cfg.Accounts.Partner(ctx, h.PartnerID); err == nil {
 		p.PartnerName = partner.Name
 	}
@@ -667,10 +669,15 @@ func (s *Server) handleAdminPage(c *gin.Context) error {
 
 type accessLogPage struct {
 	basePage
-	Entries []audit.Entry
-	Next    string
+	Entries   []allocation.AccessEntry
+	Next      string
+	Reference string // the family asked for, as typed or as found
+	Query     string // the filter, kept by "Plus anciens"
+	Fields    []ordi.FieldError
 }
 
+// handleAccessLogPage lists the access log, every family's or one family's
+// (?reference= typed by the administrator, ?household_id= from a family page).
 func (s *Server) handleAccessLogPage(c *gin.Context) error {
 	before, err := ordi.CursorID(c.Query("cursor"))
 	if err != nil {
@@ -680,12 +687,30 @@ func (s *Server) handleAccessLogPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Allocation.AccessLog(c.Request.Context(), actor(c), household, before, ordi.DefaultLimit+1)
-	if err != nil {
+	f := allocation.AccessLogFilter{HouseholdID: household, Reference: c.Query("reference"), Before: before, Limit: ordi.DefaultLimit + 1}
+	p := accessLogPage{basePage: s.base(c, "Journal des accès aux dossiers"), Reference: strings.ToUpper(strings.TrimSpace(f.Reference))}
+	items, err := s.cfg.Allocation.AccessLog(c.Request.Context(), actor(c), f)
+	var invalid *ordi.Error
+	switch {
+	case errors.As(err, &invalid) && invalid.Kind == ordi.Invalid:
+		p.Fields = invalid.Fields
+		s.render(c, http.StatusUnprocessableEntity, "access_log", &p)
+		return nil
+	case err != nil:
 		return err
 	}
-	page := paginate(items, ordi.DefaultLimit, func(e audit.Entry) string { return ordi.IDCursor(e.ID) })
-	p := accessLogPage{basePage: s.base(c, "Journal des accès aux dossiers"), Entries: page.Items, Next: page.NextCursor}
+	page := paginate(items, ordi.DefaultLimit, func(e allocation.AccessEntry) string { return ordi.IDCursor(e.ID) })
+	p.Entries, p.Next = page.Items, page.NextCursor
+	q := url.Values{}
+	if household > 0 {
+		q.Set("household_id", strconv.FormatInt(household, 10))
+		if len(items) > 0 {
+			p.Reference = items[0].Reference
+		}
+	} else if p.Reference != "" {
+		q.Set("reference", p.Reference)
+	}
+	p.Query = q.Encode()
 	s.render(c, http.StatusOK, "access_log", &p)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -161,6 +162,64 @@ func TestAdminAllocationPages(t *testing.T) {
 		staff := app.login(ordi.RoleStaff)
 		if res := app.get(staff, "/admin/programme"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("staff on the rules page: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAccessLogPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		nominate := func(name string) householdBody {
+			res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody(name))
+			if res.StatusCode != http.StatusCreated {
+				t.Fatalf("nominate: %d %s", res.StatusCode, readBody(res))
+			}
+			return decode[householdBody](t, res)
+		}
+		a, b := nominate("Famille A"), nominate("Famille B")
+		// Enough reads of A for two pages, one of B.
+		for range ordi.DefaultLimit + 5 {
+			app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/households/%d", a.ID), nil).Body.Close()
+		}
+		app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/households/%d", b.ID), nil).Body.Close()
+		admin := app.login(ordi.RoleAdmin)
+
+		// The whole log names files by their reference.
+		body := readBody(app.get(admin, "/admin/access-log"))
+		if !strings.Contains(body, ">"+b.Reference+"<") || !strings.Contains(body, ">"+a.Reference+"<") {
+			t.Fatalf("the log does not show the references %s and %s", a.Reference, b.Reference)
+		}
+		// One file, typed in lower case: only its entries, and "Plus anciens" keeps the filter.
+		res := app.get(admin, "/admin/access-log?reference="+strings.ToLower(a.Reference))
+		body = readBody(res)
+		if res.StatusCode != http.StatusOK || strings.Contains(body, ">"+b.Reference+"<") || !strings.Contains(body, ">"+a.Reference+"<") {
+			t.Fatalf("filtered by %s: %d", a.Reference, res.StatusCode)
+		}
+		next := regexp.MustCompile(`href="/admin/access-log\?([^"]*cursor=[^"]+)"`).FindStringSubmatch(body)
+		if next == nil || !strings.Contains(next[1], "reference="+a.Reference) {
+			t.Fatalf("next page link %v", next)
+		}
+		older := readBody(app.get(admin, "/admin/access-log?"+strings.ReplaceAll(next[1], "&amp;", "&")))
+		if strings.Contains(older, ">"+b.Reference+"<") || !strings.Contains(older, ">"+a.Reference+"<") {
+			t.Fatal("the next page lost the filter")
+		}
+		// From the family page: the link to its log, filtered by id.
+		page := readBody(app.get(admin, fmt.Sprintf("/families/%d", b.ID)))
+		link := fmt.Sprintf(`href="/admin/access-log?household_id=%d"`, b.ID)
+		if !strings.Contains(page, link) {
+			t.Fatal("no access-log link on the family page")
+		}
+		if body := readBody(app.get(admin, fmt.Sprintf("/admin/access-log?household_id=%d", b.ID))); strings.Contains(body, ">"+a.Reference+"<") || !strings.Contains(body, ">"+b.Reference+"<") {
+			t.Fatal("filtered by id: wrong entries")
+		}
+		if strings.Contains(readBody(app.get(app.login(ordi.RoleStaff), fmt.Sprintf("/families/%d", b.ID))), link) {
+			t.Fatal("staff are shown a link to the access log")
+		}
+		// An unknown reference: a message on the field, no entries.
+		res = app.get(admin, "/admin/access-log?reference=F-1999-0042")
+		body = readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "aucune famille F-1999-0042") || strings.Contains(body, "<tbody>") {
+			t.Fatalf("unknown reference: %d", res.StatusCode)
 		}
 	})
 }
