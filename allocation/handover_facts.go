@@ -29,6 +29,9 @@ func (s *Service) HandedOverFacts(ctx context.Context, a ordi.Actor, reservation
 	if err := db.Where("id = ?", r.HouseholdID).Take(&h).Error; err != nil {
 		return HandoverFacts{}, fmt.Errorf("household of reservation %d: %w", r.ID, err)
 	}
+	if h.ErasedAt != nil {
+		return HandoverFacts{}, ordi.Errorf(ordi.Conflict, "Les données de cette famille ont été effacées : son attestation ne peut plus être corrigée.")
+	}
 	var codes []string
 	if err := db.Table("units").Where("id = ?", r.UnitID).Pluck("code", &codes).Error; err != nil || len(codes) == 0 {
 		return HandoverFacts{}, fmt.Errorf("unit of reservation %d: %v", r.ID, err)

@@ -41,6 +41,7 @@ type Household struct {
 	DecidedAt      *time.Time      `json:"decided_at,omitempty"`
 	DecidedByName  string          `json:"decided_by,omitempty"`
 	TrainedAt      *time.Time      `json:"trained_at,omitempty"`
+	ErasedAt       *time.Time      `json:"erased_at,omitempty"` // its personal data is gone (see EraseHousehold)
 	Version        int             `json:"version"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`

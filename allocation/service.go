@@ -241,6 +241,9 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 		if h, err = s.findHousehold(tx, a, id); err != nil {
 			return err
 		}
+		if h.ErasedAt != nil {
+			return errErased()
+		}
 		if up.Version != h.Version {
 			return &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.", Extra: map[string]any{"current": h}}
 		}
@@ -344,6 +347,9 @@ func (s *Service) Decide(ctx context.Context, a ordi.Actor, id int64, eligible b
 		if h, err = s.findHousehold(tx, a, id); err != nil {
 			return err
 		}
+		if h.ErasedAt != nil {
+			return errErased()
+		}
 		from := []HouseholdStatus{StatusNominated, StatusEligible, StatusIneligible}
 		if !statusIn(h.Status, from) {
 			return ordi.Errorf(ordi.Conflict, "La famille est « %s » : la décision d'éligibilité n'est plus modifiable.", h.Status.Label())
@@ -389,27 +395,36 @@ func (s *Service) Withdraw(ctx context.Context, a ordi.Actor, id int64, reason s
 		if h, err = s.findHousehold(tx, a, id); err != nil {
 			return err
 		}
+		if h.ErasedAt != nil {
+			return errErased()
+		}
 		if h.Status == StatusEquipped || h.Status == StatusWithdrawn {
 			return ordi.Errorf(ordi.Conflict, "Une famille %s ne peut plus sortir du dispositif.", strings.ToLower(h.Status.Label()))
 		}
-		if h.Status == StatusReserved {
-			var r Reservation
-			if err := tx.Where("household_id = ? AND status = ?", h.ID, ReservationActive).Take(&r).Error; err == nil {
-				// The reason stays in the family's file: the reservation and
-				// the unit's history, which volunteers read, get none of it.
-				if err := s.cancel(ctx, tx, a, &r, "Famille sortie du dispositif."); err != nil {
-					return err
-				}
-			}
-		}
-		all := []HouseholdStatus{StatusNominated, StatusEligible, StatusIneligible, StatusEnrolled, StatusTrained, StatusReserved}
-		if err := s.setStatus(tx, &h, all, StatusWithdrawn, map[string]any{"status_reason": reason}); err != nil {
-			return err
-		}
-		h.StatusReason = reason
-		return audit.Record(ctx, tx, s.now(), a, "household.withdraw", "household", h.ID, "")
+		return s.withdraw(ctx, tx, a, &h, reason)
 	})
 	return h, err
+}
+
+// withdraw takes h out of the programme inside tx, cancelling its active
+// reservation if it has one.
+func (s *Service) withdraw(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Household, reason string) error {
+	if h.Status == StatusReserved {
+		var r Reservation
+		if err := tx.Where("household_id = ? AND status = ?", h.ID, ReservationActive).Take(&r).Error; err == nil {
+			// The reason stays in the family's file: the reservation and
+			// the unit's history, which volunteers read, get none of it.
+			if err := s.cancel(ctx, tx, a, &r, "Famille sortie du dispositif."); err != nil {
+				return err
+			}
+		}
+	}
+	all := []HouseholdStatus{StatusNominated, StatusEligible, StatusIneligible, StatusEnrolled, StatusTrained, StatusReserved}
+	if err := s.setStatus(tx, h, all, StatusWithdrawn, map[string]any{"status_reason": reason}); err != nil {
+		return err
+	}
+	h.StatusReason = reason
+	return audit.Record(ctx, tx, s.now(), a, "household.withdraw", "household", h.ID, "")
 }
 
 // programmeRulesKey is where the rules live in the settings table.

@@ -1,0 +1,144 @@
+package allocation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
+)
+
+// ErasedName replaces a family's contact name once its data is erased, so
+// that course sheets, lists and attestations still have a row to show.
+const ErasedName = "Données effacées"
+
+// RetentionYears is how long a family's file is kept once its course
+// through the programme has ended (handover, refusal or withdrawal): the
+// consent wording of the nomination form promises three years.
+const RetentionYears = 3
+
+// ErasureCause says why a family's data was erased.
+type ErasureCause string
+
+// The causes of an erasure.
+const (
+	ErasedOnRequest ErasureCause = "request"   // the family asked (RGPD art. 17)
+	ErasedRetention ErasureCause = "retention" // the retention period ran out
+)
+
+func (c ErasureCause) reason() string {
+	if c == ErasedRetention {
+		return "Données effacées : durée de conservation écoulée."
+	}
+	return "Données effacées à la demande de la famille."
+}
+
+func errErased() error {
+	return ordi.Errorf(ordi.Conflict, "Les données de cette famille ont été effacées : son dossier est clos.")
+}
+
+// EraseHousehold erases a family's personal data at its request
+// (administrators), who confirm by typing its reference: the erasure cannot
+// be undone. A family still in the programme is withdrawn first, its
+// reservation cancelled and the unit ready again.
+//
+// What identifies or describes the family goes: contact name (replaced by
+// ErasedName), phone, postcode, income band, notes and the reason of its
+// status. What stays is anonymous once those are gone and is what the
+// programme accounts for to its funders: the pseudonymous reference, the
+// commune, QPV, the size of the household, the need, the status and dates,
+// course attendance, reservations and the access log. Issued attestations
+// are frozen documents kept for their own stated period (see the handover
+// form) and are not touched.
+func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (Household, error) {
+	if !a.Is(ordi.RoleAdmin) {
+		return Household{}, ordi.Errorf(ordi.Forbidden, "L'effacement d'un dossier est réservé aux administrateurs.")
+	}
+	var h Household
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if h, err = s.findHousehold(tx, a, id); err != nil {
+			return err
+		}
+		if h.ErasedAt != nil {
+			return ordi.Errorf(ordi.Conflict, "Les données de cette famille ont déjà été effacées.")
+		}
+		if !strings.EqualFold(strings.TrimSpace(confirm), h.Reference) {
+			return &ordi.Error{Kind: ordi.Invalid, Message: "L'effacement n'a pas été confirmé : rien n'a été effacé.",
+				Fields: []ordi.FieldError{{Field: "confirm", Message: "Recopiez la référence " + h.Reference + " pour confirmer l'effacement."}}}
+		}
+		return s.erase(ctx, tx, a, &h, ErasedOnRequest)
+	})
+	return h, err
+}
+
+// erase withdraws h if it is still in the programme, then erases its
+// personal data, with a conditional update: two erasures cannot both apply.
+func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Household, cause ErasureCause) error {
+	switch h.Status {
+	case StatusEquipped, StatusWithdrawn, StatusIneligible:
+	default:
+		if err := s.withdraw(ctx, tx, a, h, cause.reason()); err != nil {
+			return err
+		}
+	}
+	now := s.now()
+	res := tx.Model(&Household{}).Where("id = ? AND erased_at IS NULL", h.ID).Updates(map[string]any{
+		"contact_name": ErasedName, "phone": "", "postcode": "", "income_bracket": "", "notes": "",
+		"status_reason": cause.reason(), "erased_at": now, "updated_at": now, "version": gorm.Expr("version + 1"),
+	})
+	if res.Error != nil {
+		return fmt.Errorf("erase household %d: %w", h.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ordi.Errorf(ordi.Conflict, "Les données de cette famille ont déjà été effacées.")
+	}
+	h.ContactName, h.Phone, h.Postcode, h.IncomeBracket, h.Notes = ErasedName, "", "", "", ""
+	h.StatusReason, h.ErasedAt, h.UpdatedAt = cause.reason(), &now, now
+	h.Version++
+	return audit.Record(ctx, tx, now, a, "household.erase", "household", h.ID, string(cause))
+}
+
+// EraseExpired erases the families whose course through the programme
+// ended more than RetentionYears ago: equipped, refused or withdrawn, and
+// unchanged since. It returns how many it erased. ordi serve runs it at
+// start-up and daily;
+// running it twice at once erases each family once.
+func (s *Service) EraseExpired(ctx context.Context) (int, error) {
+	cutoff := s.now().AddDate(-RetentionYears, 0, 0)
+	erased, after := 0, int64(0)
+	for {
+		var ids []int64
+		err := s.db.WithContext(ctx).Model(&Household{}).
+			Where("erased_at IS NULL AND status IN ? AND updated_at < ? AND id > ?", []HouseholdStatus{StatusEquipped, StatusIneligible, StatusWithdrawn}, cutoff, after).
+			Order("id").Limit(100).Pluck("id", &ids).Error
+		if err != nil {
+			return erased, fmt.Errorf("expired households: %w", err)
+		}
+		if len(ids) == 0 {
+			return erased, nil
+		}
+		for _, id := range ids {
+			after = id
+			err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				var h Household
+				if err := tx.Where("id = ? AND erased_at IS NULL", id).Take(&h).Error; err != nil {
+					return err
+				}
+				return s.erase(ctx, tx, ordi.System, &h, ErasedRetention)
+			})
+			switch {
+			case err == nil:
+				erased++
+			case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, ordi.Conflict):
+				// Erased meanwhile, by another instance.
+			default:
+				return erased, err
+			}
+		}
+	}
+}

@@ -1,0 +1,7 @@
+-- +goose Up
+-- When a family's personal data was erased (at its request, or once the
+-- retention period ran out); NULL while the file is whole.
+ALTER TABLE households ADD COLUMN erased_at TIMESTAMPTZ;
+
+-- +goose Down
+ALTER TABLE households DROP COLUMN erased_at;
