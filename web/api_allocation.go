@@ -120,6 +120,25 @@ func (s *Server) handleAPIHouseholdWithdraw(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) handleAPIHouseholdErase(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Confirm string `json:"confirm"`
+	}
+	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
+		return err
+	}
+	h, err := s.cfg.Allocation.EraseHousehold(c.Request.Context(), actor(c), id, in.Confirm)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, h)
+	return nil
+}
+
 func (s *Server) handleAPIHouseholdExport(c *gin.Context) error {
 	id, err := paramID(c)
 	if err != nil {

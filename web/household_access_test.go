@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
 )
 
@@ -119,6 +121,14 @@ func statusBecomes(s allocation.HouseholdStatus) haEffect {
 	}
 }
 
+// erased checks that the family's data is gone and the family withdrawn.
+func erased(_ haCell, r haRow) string {
+	if r.ContactName != allocation.ErasedName || r.Status != string(allocation.StatusWithdrawn) {
+		return fmt.Sprintf("after the erasure: name %q, status %q", r.ContactName, r.Status)
+	}
+	return ""
+}
+
 const haEditedNotes = "Dossier complété lors de l'entretien"
 
 func notesEdited(x haCell, r haRow) string {
@@ -175,6 +185,10 @@ func haRoutes() []haRoute {
 			path: func(x haCell) string { return api(x) + "/withdraw" },
 			body: func(haCell) any { return map[string]any{"reason": "La famille a déménagé"} },
 			want: haWant{ok, ok, forbidden, forbidden, ok, hidden}, status: http.StatusOK, effect: statusBecomes(allocation.StatusWithdrawn)},
+		{name: "POST /api/v1/households/:id/erase", method: post, state: haNominated,
+			path: func(x haCell) string { return api(x) + "/erase" },
+			body: func(x haCell) any { return map[string]any{"confirm": x.h.Reference} },
+			want: haWant{ok, forbidden, forbidden, forbidden, forbidden, forbidden}, status: http.StatusOK, effect: erased},
 		{name: "GET /api/v1/households/:id/export", method: get, state: haNominated,
 			path: func(x haCell) string { return api(x) + "/export" },
 			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusOK, logs: allocation.AccessExport, shows: true},
@@ -239,6 +253,10 @@ func haRoutes() []haRoute {
 			path: func(x haCell) string { return family(x) + "/withdraw" },
 			body: func(haCell) any { return url.Values{"reason": {"La famille a déménagé"}} },
 			want: haWant{ok, ok, forbidden, forbidden, ok, hidden}, status: http.StatusSeeOther, to: family, effect: statusBecomes(allocation.StatusWithdrawn)},
+		{name: "POST /families/:id/erase", page: true, method: post, state: haNominated,
+			path: func(x haCell) string { return family(x) + "/erase" },
+			body: func(x haCell) any { return url.Values{"confirm": {x.h.Reference}} },
+			want: haWant{ok, forbidden, forbidden, forbidden, forbidden, forbidden}, status: http.StatusSeeOther, to: family, effect: erased},
 		{name: "POST /families/:id/enroll", page: true, method: post, state: haEligible,
 			path: func(x haCell) string { return family(x) + "/enroll" },
 			body: func(x haCell) any { return url.Values{"course_id": {fmt.Sprint(x.course)}} },
@@ -396,16 +414,17 @@ func (f *haFixture) family(t *testing.T, app *testApp, partner string, state haS
 
 // haRow is what a cell checks of a family in the database.
 type haRow struct {
-	Status    string
-	Version   int
-	Notes     string
-	PartnerID int64
+	Status      string
+	Version     int
+	Notes       string
+	ContactName string
+	PartnerID   int64
 }
 
 func (f *haFixture) row(t *testing.T, id int64) haRow {
 	t.Helper()
 	var r haRow
-	if err := f.db.Table("households").Select("status, version, notes, partner_id").Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := f.db.Table("households").Select("status, version, notes, contact_name, partner_id").Where("id = ?", id).Take(&r).Error; err != nil {
 		t.Fatalf("household %d: %v", id, err)
 	}
 	return r
@@ -624,6 +643,30 @@ func (f *haFixture) listCell(t *testing.T, l haList, c haCaller) {
 			if !shown(h) {
 				t.Fatalf("%s as %s does not list partner %s's family %s: %.300s", l.name, c.name, p, h.Name, text)
 			}
+		}
+	}
+}
+
+// TestHouseholdMatrixCoversEveryRoute fails when a family route of the route
+// table has no row in the access matrix.
+func TestHouseholdMatrixCoversEveryRoute(t *testing.T) {
+	app := newTestApp(t, dbtest.Open(t, database.SQLite))
+	var names []string
+	for _, r := range haRoutes() {
+		names = append(names, r.name)
+	}
+	for _, l := range haLists() {
+		names = append(names, l.name)
+	}
+	for _, r := range app.srv.routeTable() {
+		if !strings.HasPrefix(r.path, "/api/v1/households") && !strings.HasPrefix(r.path, "/families") {
+			continue
+		}
+		key := r.method + " " + r.path
+		if !slices.ContainsFunc(names, func(n string) bool {
+			return n == key || strings.HasPrefix(n, key+"?") || strings.HasPrefix(n, key+" ")
+		}) {
+			t.Errorf("%s is not in the access matrix", key)
 		}
 	}
 }

@@ -164,6 +164,7 @@ type familyPage struct {
 	CanExport    bool
 	CanWithdraw  bool
 	CanAudit     bool // the access log of this file (administrators)
+	CanErase     bool // erase the family's data at its request (administrators)
 	Fields       []ordi.FieldError
 }
 
@@ -174,18 +175,21 @@ func (s *Server) familyPage(c *gin.Context, id int64) (*familyPage, error) {
 	if err != nil {
 		return nil, err
 	}
+	open := h.ErasedAt == nil // an erased file is closed
 	p := &familyPage{basePage: s.base(c, "Famille "+h.Reference), allocationOptions: newAllocationOptions(), Family: h,
-		CanDecide: allocate.allows(a.Role), CanEdit: nominate.allows(a.Role), CanExport: nominate.allows(a.Role), CanWithdraw: true,
-		CanAudit: adminOnly.allows(a.Role)}
+		CanDecide: allocate.allows(a.Role), CanEdit: open && nominate.allows(a.Role), CanExport: nominate.allows(a.Role), CanWithdraw: open,
+		CanAudit: adminOnly.allows(a.Role), CanErase: open && adminOnly.allows(a.Role)}
 	if partner, err := s.cfg.Accounts.Partner(ctx, h.PartnerID); err == nil {
 		p.PartnerName = partner.Name
 	}
 	if p.CanDecide {
-		cl, err := s.cfg.Allocation.Checklist(ctx, h)
-		if err != nil {
-			return nil, err
+		if open {
+			cl, err := s.cfg.Allocation.Checklist(ctx, h)
+			if err != nil {
+				return nil, err
+			}
+			p.Checklist = &cl
 		}
-		p.Checklist = &cl
 		if p.Reservations, err = s.cfg.Allocation.Reservations(ctx, a, allocation.ReservationFilter{HouseholdID: h.ID, Limit: 20}); err != nil {
 			return nil, err
 		}
@@ -253,6 +257,18 @@ func (s *Server) handleFamilyWithdraw(c *gin.Context) error {
 		return s.familyFormError(c, id, err)
 	}
 	s.flash(c, "La famille est sortie du dispositif.")
+	return seeOther(c, "/families/"+strconv.FormatInt(id, 10))
+}
+
+func (s *Server) handleFamilyErase(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.cfg.Allocation.EraseHousehold(c.Request.Context(), actor(c), id, c.PostForm("confirm")); err != nil {
+		return s.familyFormError(c, id, err)
+	}
+	s.flash(c, "Les données de la famille ont été effacées.")
 	return seeOther(c, "/families/"+strconv.FormatInt(id, 10))
 }
 

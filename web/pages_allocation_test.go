@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database/dbtest"
 )
 
@@ -221,5 +222,48 @@ func TestAccessLogPage(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "aucune famille F-1999-0042") || strings.Contains(body, "<tbody>") {
 			t.Fatalf("unknown reference: %d", res.StatusCode)
 		}
+	})
+}
+
+func TestFamilyErasurePage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody("Mme Oubliée"))
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("nominate: %d", res.StatusCode)
+		}
+		h := decode[householdBody](t, res)
+		page := fmt.Sprintf("/families/%d", h.ID)
+		admin, staff := app.login(ordi.RoleAdmin), app.login(ordi.RoleStaff)
+		if body := readBody(app.get(staff, page)); strings.Contains(body, page+"/erase") {
+			t.Fatal("staff are offered the erasure")
+		}
+		if body := readBody(app.get(admin, page)); !strings.Contains(body, `action="`+page+`/erase"`) {
+			t.Fatal("no erasure form for the administrator")
+		}
+		// Without the reference typed back: the form again, with the reason, and nothing erased.
+		res = app.postForm(admin, page+"/erase", url.Values{"confirm": {"oui"}})
+		body := readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Recopiez la référence "+h.Reference) || !strings.Contains(body, "Mme Oubliée") {
+			t.Fatalf("unconfirmed erasure: %d", res.StatusCode)
+		}
+		res = app.postForm(admin, page+"/erase", url.Values{"confirm": {h.Reference}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page {
+			t.Fatalf("erasure: %d %s", res.StatusCode, readBody(res))
+		}
+		body = readBody(app.get(admin, page))
+		if strings.Contains(body, "Mme Oubliée") || !strings.Contains(body, "Données effacées à la demande de la famille.") ||
+			strings.Contains(body, page+"/edit") || strings.Contains(body, page+"/erase") || strings.Contains(body, page+"/withdraw") {
+			t.Fatal("the erased file still shows the name or offers changes")
+		}
+		if body := readBody(app.get(admin, fmt.Sprintf("/admin/access-log?household_id=%d", h.ID))); !strings.Contains(body, "effacement des données") {
+			t.Fatal("the access log does not name the erasure")
+		}
+		// The API says the same, and refuses a second erasure.
+		got := decode[map[string]any](t, app.api(ordi.RoleAdmin, http.MethodGet, "/api/v1/households/"+fmt.Sprint(h.ID), nil))
+		if got["contact_name"] != allocation.ErasedName || got["erased_at"] == nil || got["status"] != "withdrawn" {
+			t.Fatalf("API after the erasure: %v", got)
+		}
+		expectProblem(t, app.api(ordi.RoleAdmin, http.MethodPost, "/api/v1/households/"+fmt.Sprint(h.ID)+"/erase", map[string]any{"confirm": h.Reference}), http.StatusConflict)
 	})
 }

@@ -162,6 +162,8 @@ var templateFuncs = template.FuncMap{
 			return "décision d'éligibilité"
 		case "household.withdraw":
 			return "sortie du dispositif"
+		case "household.erase":
+			return "effacement des données"
 		case "course.enroll":
 			return "inscription à une formation"
 		case "reservation.create":
