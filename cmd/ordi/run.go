@@ -301,6 +301,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	go purgeLoop(ctx, accounts, log)
+	go retentionLoop(ctx, alloc, log, 24*time.Hour)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -329,6 +330,26 @@ func purgeLoop(ctx context.Context, accounts *account.Service, log *slog.Logger)
 			if err := accounts.Purge(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("purge", "error", err)
 			}
+		}
+	}
+}
+
+// retentionLoop erases the family files kept past their retention period
+// (allocation.EraseExpired) at start-up, then every period.
+func retentionLoop(ctx context.Context, alloc *allocation.Service, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		switch n, err := alloc.EraseExpired(ctx); {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("effacement des dossiers échus", "error", err)
+		case n > 0:
+			log.Info("dossiers de familles effacés : durée de conservation écoulée", "familles", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

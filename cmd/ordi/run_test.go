@@ -14,8 +14,11 @@ import (
 	"time"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -311,5 +314,57 @@ func TestServeGCPercent(t *testing.T) {
 			t.Errorf("GOGC=%q: serve set the GC percent to %d, want %d", c.gogc, got, c.want)
 		}
 		s.shutdown(t)
+	}
+}
+
+// TestServeErasesExpiredFamilies checks that serve erases, as it starts, a
+// family file whose retention period ran out, and keeps a recent one.
+func TestServeErasesExpiredFamilies(t *testing.T) {
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d)}
+			ctx := context.Background()
+			db, err := database.Open(ctx, vars["ORDI_DATABASE_URL"], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer database.Close(db)
+			if err := database.Migrate(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			partner, err := account.NewService(db, time.Now).CreatePartner(ctx, ordi.System, account.NewPartner{Name: "CCAS", Kind: account.PartnerCCAS})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Two families withdrawn, one four years ago, one today.
+			var ids []int64
+			for _, when := range []time.Time{time.Now().AddDate(-4, 0, 0), time.Now()} {
+				alloc := allocation.NewService(db, inventory.NewService(db, time.Now), func() time.Time { return when })
+				h, err := alloc.Nominate(ctx, ordi.System, allocation.NewHousehold{ContactName: "Mme Ancienne", Commune: "Roubaix", QPV: true,
+					Adults: 1, Need: allocation.NeedAny, Consent: true, PartnerID: partner.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := alloc.Withdraw(ctx, ordi.System, h.ID, "La famille a déménagé"); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, h.ID)
+			}
+			s := startServer(t, vars)
+			defer s.shutdown(t)
+			name := func(id int64) string {
+				var names []string
+				db.Table("households").Where("id = ?", id).Pluck("contact_name", &names)
+				return names[0]
+			}
+			for deadline := time.Now().Add(10 * time.Second); name(ids[0]) != allocation.ErasedName; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the expired family was not erased:\n%s", s.stderr.String())
+				}
+			}
+			if got := name(ids[1]); got != "Mme Ancienne" {
+				t.Fatalf("the recent family became %q", got)
+			}
+		})
 	}
 }
