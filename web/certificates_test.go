@@ -253,5 +253,24 @@ func TestCorrectingAnAttestation(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/handovers/done/REM-") {
 			t.Fatalf("correction by the page: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
+		third := strings.TrimPrefix(res.Header.Get("Location"), "/handovers/done/")
+
+		// Once the family's data is erased, its attestation can no longer be
+		// corrected (it would lose the name); the issued one stays verifiable.
+		r := decode[struct {
+			HouseholdID        int64  `json:"household_id"`
+			HouseholdReference string `json:"household_reference"`
+		}](t, app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/reservations/%d", rid), nil))
+		res = app.api(ordi.RoleAdmin, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/erase", r.HouseholdID), map[string]any{"confirm": r.HouseholdReference})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("erasure: %d %s", res.StatusCode, readBody(res))
+		}
+		if got := decode[map[string]any](t, res); got["status"] != "equipped" {
+			t.Fatalf("an equipped family became %v", got["status"])
+		}
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/certificates/"+third+"/reissue", good), http.StatusConflict)
+		if res := app.get(nil, "/verify/"+third); res.StatusCode != http.StatusOK {
+			t.Fatalf("verify after the erasure: %d", res.StatusCode)
+		}
 	})
 }
