@@ -106,8 +106,7 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 // EraseExpired erases the families whose course through the programme
 // ended more than RetentionYears ago: equipped, refused or withdrawn, and
 // unchanged since. It returns how many it erased. ordi serve runs it at
-// start-up and daily;
-// running it twice at once erases each family once.
+// start-up and daily; two sweeps at once erase each family once.
 func (s *Service) EraseExpired(ctx context.Context) (int, error) {
 	cutoff := s.now().AddDate(-RetentionYears, 0, 0)
 	erased, after := 0, int64(0)

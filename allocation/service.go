@@ -479,6 +479,7 @@ func (s *Service) equippedAs(ctx context.Context, h Household) (string, error) {
 	err := s.db.WithContext(ctx).Select("id, reference, contact_name, phone, commune").
 		Where("(status = ? OR id = ?)", StatusEquipped, h.ID).
 		Where("id IN (SELECT household_id FROM reservations WHERE status = ?)", ReservationHandedOver).
+		Where("erased_at IS NULL"). // an erased family is no longer recognisable
 		Find(&others).Error
 	if err != nil {
 		return "", fmt.Errorf("equipped households: %w", err)
