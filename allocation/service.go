@@ -208,6 +208,24 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 	return out, nil
 }
 
+// CountByStatus counts the families the actor may see, per status. It is a
+// count, not a read of anyone's file: nothing is logged.
+func (s *Service) CountByStatus(ctx context.Context, a ordi.Actor) (map[HouseholdStatus]int, error) {
+	var rows []struct {
+		Status HouseholdStatus
+		N      int
+	}
+	err := scoped(s.db.WithContext(ctx).Model(&Household{}), a).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count households: %w", err)
+	}
+	out := make(map[HouseholdStatus]int, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

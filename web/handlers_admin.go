@@ -9,16 +9,24 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/inventory"
 )
 
 type homePage struct {
 	basePage
-	Role      ordi.Role
-	Stock     []statusCount // workshop roles: units by status
-	Total     int
-	CanAdd    bool
-	CanLookup bool
+	Role        ordi.Role
+	Stock       []statusCount // workshop roles: units by status
+	Total       int
+	Families    []familyCount // staff, administrators, social workers: the families they see, by status
+	FamilyTotal int
+	CanAdd      bool
+	CanLookup   bool
+}
+
+type familyCount struct {
+	Status allocation.HouseholdStatus
+	Count  int
 }
 
 func (s *Server) handleHome(c *gin.Context) error {
@@ -33,6 +41,16 @@ func (s *Server) handleHome(c *gin.Context) error {
 			p.Stock = append(p.Stock, statusCount{st, counts[st]})
 		}
 		p.Total = counts.Total()
+	}
+	if households.allows(u.Role) {
+		counts, err := s.cfg.Allocation.CountByStatus(c.Request.Context(), actor(c))
+		if err != nil {
+			return err
+		}
+		for _, st := range allocation.HouseholdStatuses() {
+			p.Families = append(p.Families, familyCount{st, counts[st]})
+			p.FamilyTotal += counts[st]
+		}
 	}
 	s.render(c, http.StatusOK, "home", &p)
 	return nil

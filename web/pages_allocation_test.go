@@ -267,3 +267,49 @@ func TestFamilyErasurePage(t *testing.T) {
 		expectProblem(t, app.api(ordi.RoleAdmin, http.MethodPost, "/api/v1/households/"+fmt.Sprint(h.ID)+"/erase", map[string]any{"confirm": h.Reference}), http.StatusConflict)
 	})
 }
+
+// TestHomeCountsFamilies: the home page counts the families each role may
+// see, by status, without logging a read of any file.
+func TestHomeCountsFamilies(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		other := app.otherWorker(t)
+		var own []householdBody
+		for _, name := range []string{"Famille Un", "Famille Deux"} {
+			own = append(own, decode[householdBody](t, app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody(name))))
+		}
+		if res := app.apiToken(other, http.MethodPost, "/api/v1/households", nominationBody("Famille Ailleurs")); res.StatusCode != http.StatusCreated {
+			t.Fatalf("other partner's nomination: %d", res.StatusCode)
+		}
+		if res := app.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/decision", own[0].ID), map[string]any{"eligible": true}); res.StatusCode != http.StatusOK {
+			t.Fatalf("decision: %d", res.StatusCode)
+		}
+		var logged, after int64
+		db.Table("audit_events").Where("action = ?", allocation.AccessRead).Count(&logged)
+		tile := regexp.MustCompile(`href="/families\?status=(\w+)"><span class="badge[^"]*">[^<]*</span><span class="count">(\d+)</span>`)
+		counts := func(role ordi.Role) (string, map[string]string) {
+			body := readBody(app.get(app.login(role), "/"))
+			m := map[string]string{}
+			for _, t := range tile.FindAllStringSubmatch(body, -1) {
+				m[t[1]] = t[2]
+			}
+			return body, m
+		}
+		body, sw := counts(ordi.RoleSocialWorker)
+		if !strings.Contains(body, "Mes familles <small>(2 familles)</small>") || sw["nominated"] != "1" || sw["eligible"] != "1" || sw["trained"] != "0" {
+			t.Fatalf("social worker's counts %v", sw)
+		}
+		body, staff := counts(ordi.RoleStaff)
+		if !strings.Contains(body, "(3 familles)") || staff["nominated"] != "2" || staff["eligible"] != "1" {
+			t.Fatalf("staff's counts %v", staff)
+		}
+		for _, role := range []ordi.Role{ordi.RoleVolunteer, ordi.RoleTrainer} {
+			if body, m := counts(role); len(m) != 0 || strings.Contains(body, "familles)") {
+				t.Fatalf("%s is shown family counts", role)
+			}
+		}
+		if db.Table("audit_events").Where("action = ?", allocation.AccessRead).Count(&after); after != logged {
+			t.Fatalf("the home page logged %d reads", after-logged)
+		}
+	})
+}
