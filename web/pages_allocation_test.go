@@ -164,6 +164,13 @@ func TestAdminAllocationPages(t *testing.T) {
 		if res := app.get(staff, "/admin/programme"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("staff on the rules page: %d", res.StatusCode)
 		}
+		// A course without a trainer yet says so in the list.
+		if res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/courses", map[string]any{"title": "Sans formateur", "session_dates": []string{"2026-12-01"}, "required_sessions": 1}); res.StatusCode != http.StatusCreated {
+			t.Fatalf("course: %d %s", res.StatusCode, readBody(res))
+		}
+		if body := readBody(app.get(staff, "/courses")); !strings.Contains(body, "à désigner") {
+			t.Fatal("the course list does not say the trainer is still to be named")
+		}
 	})
 }
 
