@@ -77,7 +77,9 @@ func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, co
 }
 
 // erase withdraws h if it is still in the programme, then erases its
-// personal data, with a conditional update: two erasures cannot both apply.
+// personal data, with an update conditional on the status read: two
+// erasures cannot both apply, and a change committed meanwhile (a new
+// decision, a reservation) makes it fail rather than be erased unseen.
 func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Household, cause ErasureCause) error {
 	switch h.Status {
 	case StatusEquipped, StatusWithdrawn, StatusIneligible:
@@ -87,7 +89,7 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 		}
 	}
 	now := s.now()
-	res := tx.Model(&Household{}).Where("id = ? AND erased_at IS NULL", h.ID).Updates(map[string]any{
+	res := tx.Model(&Household{}).Where("id = ? AND erased_at IS NULL AND status = ?", h.ID, h.Status).Updates(map[string]any{
 		"contact_name": ErasedName, "phone": "", "postcode": "", "income_bracket": "", "notes": "",
 		"status_reason": cause.reason(), "erased_at": now, "updated_at": now, "version": gorm.Expr("version + 1"),
 	})
@@ -95,7 +97,7 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 		return fmt.Errorf("erase household %d: %w", h.ID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return ordi.Errorf(ordi.Conflict, "Les données de cette famille ont déjà été effacées.")
+		return ordi.Errorf(ordi.Conflict, "La situation de la famille vient de changer, ou ses données viennent d'être effacées : rechargez la page.")
 	}
 	h.ContactName, h.Phone, h.Postcode, h.IncomeBracket, h.Notes = ErasedName, "", "", "", ""
 	h.StatusReason, h.ErasedAt, h.UpdatedAt = cause.reason(), &now, now

@@ -171,3 +171,52 @@ func TestEraseExpired(t *testing.T) {
 		}
 	})
 }
+
+// TestEraseRacesReservationAndDecision releases an erasure together with a
+// reservation of the same family, and with a new decision on a refused
+// family: whichever commits first, the other is refused or sees its effect,
+// and an erased family never keeps an active reservation or becomes
+// eligible again.
+func TestEraseRacesReservationAndDecision(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		for round := 0; round < raceRounds(); round++ {
+			h := w.trained(fmt.Sprintf("Famille %d", round))
+			u := w.ready(8)
+			race(t, 2, func(i int) error {
+				if i == 0 {
+					_, err := w.svc.Reserve(ctx, w.staff, h.ID, string(u.Code))
+					return err
+				}
+				_, err := w.svc.EraseHousehold(ctx, w.admin, h.ID, h.Reference)
+				return err
+			})
+			row := rowOf(t, db, h.ID)
+			var active int64
+			db.Table("reservations").Where("household_id = ? AND status = 'active'", h.ID).Count(&active)
+			unit, _ := w.inv.Unit(ctx, string(u.Code))
+			switch {
+			case row.ErasedAt != nil && (active != 0 || unit.Status != inventory.StatusReady || row.Status != string(allocation.StatusWithdrawn)):
+				t.Fatalf("round %d: erased family %s with %d active reservations, unit %s", round, row.Status, active, unit.Status)
+			case row.ErasedAt == nil && (active != 1 || unit.Status != inventory.StatusReserved || row.Status != string(allocation.StatusReserved)):
+				t.Fatalf("round %d: erasure refused, but family %s, %d active reservations, unit %s", round, row.Status, active, unit.Status)
+			}
+
+			r, _ := w.svc.Nominate(ctx, w.workerA, nomination(fmt.Sprintf("Refusée %d", round)))
+			if _, err := w.svc.Decide(ctx, w.staff, r.ID, false, "Hors du territoire"); err != nil {
+				t.Fatal(err)
+			}
+			race(t, 2, func(i int) error {
+				if i == 0 {
+					_, err := w.svc.Decide(ctx, w.staff, r.ID, true, "")
+					return err
+				}
+				_, err := w.svc.EraseHousehold(ctx, w.admin, r.ID, r.Reference)
+				return err
+			})
+			if row := rowOf(t, db, r.ID); row.ErasedAt != nil && row.Status != string(allocation.StatusIneligible) && row.Status != string(allocation.StatusWithdrawn) {
+				t.Fatalf("round %d: an erased family is %s", round, row.Status)
+			}
+		}
+	})
+}

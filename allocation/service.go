@@ -325,14 +325,15 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 }
 
 // setStatus moves a family from one status to another with a conditional
-// update, so that two concurrent changes cannot both apply.
+// update, so that two concurrent changes cannot both apply, and none applies
+// to a file erased meanwhile.
 func (s *Service) setStatus(tx *gorm.DB, h *Household, from []HouseholdStatus, to HouseholdStatus, extra map[string]any) error {
 	now := s.now()
 	changes := map[string]any{"status": to, "updated_at": now, "version": gorm.Expr("version + 1")}
 	for k, v := range extra {
 		changes[k] = v
 	}
-	res := tx.Model(&Household{}).Where("id = ? AND status IN ?", h.ID, from).Updates(changes)
+	res := tx.Model(&Household{}).Where("id = ? AND status IN ? AND erased_at IS NULL", h.ID, from).Updates(changes)
 	if res.Error != nil {
 		return fmt.Errorf("household %d to %s: %w", h.ID, to, res.Error)
 	}
@@ -437,8 +438,9 @@ func (s *Service) withdraw(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Ho
 			}
 		}
 	}
-	all := []HouseholdStatus{StatusNominated, StatusEligible, StatusIneligible, StatusEnrolled, StatusTrained, StatusReserved}
-	if err := s.setStatus(tx, h, all, StatusWithdrawn, map[string]any{"status_reason": reason}); err != nil {
+	// From the status read: a reservation committed meanwhile must not stay
+	// active on a withdrawn family.
+	if err := s.setStatus(tx, h, []HouseholdStatus{h.Status}, StatusWithdrawn, map[string]any{"status_reason": reason}); err != nil {
 		return err
 	}
 	h.StatusReason = reason
