@@ -245,6 +245,9 @@ func TestFamilyErasurePage(t *testing.T) {
 		if body := readBody(app.get(staff, page)); strings.Contains(body, page+"/erase") {
 			t.Fatal("staff are offered the erasure")
 		}
+		if body := readBody(app.get(app.login(ordi.RoleSocialWorker), page)); strings.Contains(body, page+"/erase") || !strings.Contains(body, "Transmettez sa demande à un administrateur") {
+			t.Fatal("the social worker is not told how to have the data erased")
+		}
 		if body := readBody(app.get(admin, page)); !strings.Contains(body, `action="`+page+`/erase"`) {
 			t.Fatal("no erasure form for the administrator")
 		}
