@@ -52,6 +52,7 @@ func TestE2ENominationToReservation(t *testing.T) {
 		{Email: "sw@ccas.example", Name: "Sophie Travailleuse", Role: ordi.RoleSocialWorker, PartnerID: p.ID},
 		{Email: "staff@regie.example", Name: "Sam Atelier", Role: ordi.RoleStaff},
 		{Email: "trainer@regie.example", Name: "Tom Formateur", Role: ordi.RoleTrainer},
+		{Email: "admin@regie.example", Name: "Alice Admin", Role: ordi.RoleAdmin},
 	} {
 		u.Password = testPassword
 		if _, err := acc.CreateUser(ctx, ordi.System, u); err != nil {
@@ -171,5 +172,28 @@ func TestE2ENominationToReservation(t *testing.T) {
 		t.Fatalf("family status %q", got)
 	}
 	b.screenshot("family-reserved")
+
+	// The family asks for its data to be erased: an administrator types its
+	// reference back and confirms; the reservation is cancelled.
+	b.login(s.base, "admin@regie.example")
+	b.run(
+		chromedp.Navigate(familyURL),
+		chromedp.Click(`details#erase summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(`details#erase input[name=confirm]`, chromedp.ByQuery),
+		chromedp.SendKeys(`details#erase input[name=confirm]`, strings.ToLower(ref), chromedp.ByQuery),
+	)
+	b.screenshot("family-erase")
+	b.clickAndLoad(`details#erase button[type=submit]`, chromedp.ByQuery)
+	if got := b.text("h1"); got != "Données effacées" {
+		t.Fatalf("name after the erasure %q", got)
+	}
+	if got := b.text(".unit-status"); got != "Sortie du dispositif" {
+		t.Fatalf("status after the erasure %q", got)
+	}
+	b.screenshot("family-erased")
+	b.run(chromedp.Navigate(s.base+"/u/"+string(unit.Code)), chromedp.WaitVisible(`.unit-status`, chromedp.ByQuery))
+	if got := b.text(".unit-status"); got != "Prêt" {
+		t.Fatalf("the unit of the erased family's reservation is %q", got)
+	}
 	b.allowProblem("status of 422") // the form sent without consent
 }
