@@ -37,8 +37,14 @@ func (c ErasureCause) reason() string {
 	return "Données effacées à la demande de la famille."
 }
 
-func errErased() error {
-	return ordi.Errorf(ordi.Conflict, "Les données de cette famille ont été effacées : son dossier est clos.")
+// findOpenHousehold finds a family whose file may still change: an erased
+// file is closed (Conflict).
+func (s *Service) findOpenHousehold(tx *gorm.DB, a ordi.Actor, id int64) (Household, error) {
+	h, err := s.findHousehold(tx, a, id)
+	if err == nil && h.ErasedAt != nil {
+		return Household{}, ordi.Errorf(ordi.Conflict, "Les données de cette famille ont été effacées : son dossier est clos.")
+	}
+	return h, err
 }
 
 // EraseHousehold erases a family's personal data at its request

@@ -256,11 +256,8 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if h, err = s.findHousehold(tx, a, id); err != nil {
+		if h, err = s.findOpenHousehold(tx, a, id); err != nil {
 			return err
-		}
-		if h.ErasedAt != nil {
-			return errErased()
 		}
 		if up.Version != h.Version {
 			return &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.", Extra: map[string]any{"current": h}}
@@ -363,11 +360,8 @@ func (s *Service) Decide(ctx context.Context, a ordi.Actor, id int64, eligible b
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if h, err = s.findHousehold(tx, a, id); err != nil {
+		if h, err = s.findOpenHousehold(tx, a, id); err != nil {
 			return err
-		}
-		if h.ErasedAt != nil {
-			return errErased()
 		}
 		from := []HouseholdStatus{StatusNominated, StatusEligible, StatusIneligible}
 		if !statusIn(h.Status, from) {
@@ -411,11 +405,8 @@ func (s *Service) Withdraw(ctx context.Context, a ordi.Actor, id int64, reason s
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if h, err = s.findHousehold(tx, a, id); err != nil {
+		if h, err = s.findOpenHousehold(tx, a, id); err != nil {
 			return err
-		}
-		if h.ErasedAt != nil {
-			return errErased()
 		}
 		if h.Status == StatusEquipped || h.Status == StatusWithdrawn {
 			return ordi.Errorf(ordi.Conflict, "Une famille %s ne peut plus sortir du dispositif.", strings.ToLower(h.Status.Label()))
