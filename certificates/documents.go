@@ -1,0 +1,66 @@
+package certificates
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// Receipt renders a donation's intake receipt as it stands today: not
+// numbered, not stored.
+func (s *Service) Receipt(ctx context.Context, donationID int64) ([]byte, error) {
+	issuer, err := s.Issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	donation, err := s.inventory.Donation(ctx, donationID)
+	if err != nil {
+		return nil, err
+	}
+	donor, err := s.inventory.Donor(ctx, donation.DonorID)
+	if err != nil {
+		return nil, err
+	}
+	var units []inventory.Unit
+	if err := s.db.WithContext(ctx).Where("donation_id = ?", donationID).Order("id").Limit(maxCertifiedUnits).Find(&units).Error; err != nil {
+		return nil, err
+	}
+	r := Receipt{PrintedAt: s.now(), Issuer: issuer, Donor: DonorInfo{Name: donor.Name, Kind: donor.Kind.Label(), SIRET: donor.SIRET, Address: donor.Address},
+		Donation: DonationInfo{ReceivedOn: donation.ReceivedOn, Site: donation.Site, Reference: donation.Reference}}
+	for _, u := range units {
+		info := unitInfo(u)
+		info.Kind = shortKind(u.Kind)
+		r.Units = append(r.Units, info)
+	}
+	var buf bytes.Buffer
+	if err := RenderReceipt(&buf, r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// AttendanceSheet renders a course's sign-in sheet.
+func (s *Service) AttendanceSheet(ctx context.Context, a ordi.Actor, courseID int64) ([]byte, error) {
+	issuer, err := s.Issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.allocation.Course(ctx, a, courseID)
+	if err != nil {
+		return nil, err
+	}
+	sheet := AttendanceSheet{PrintedAt: s.now(), Issuer: issuer, Title: d.Title, Place: d.Place, Trainer: d.TrainerName, Required: d.RequiredSessions}
+	for _, session := range d.Sessions {
+		sheet.Sessions = append(sheet.Sessions, session.Date)
+	}
+	for _, at := range d.Attendees {
+		sheet.Rows = append(sheet.Rows, AttendanceRow{Reference: at.Reference, Name: at.ContactName, Marks: at.Present})
+	}
+	var buf bytes.Buffer
+	if err := RenderAttendance(&buf, sheet); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,158 @@
+package certificates
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
+	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/numbering"
+	"gorm.io/gorm"
+)
+
+// outcomeOf tells what became of a settled unit.
+func outcomeOf(st inventory.Status) (Outcome, bool) {
+	switch st {
+	case inventory.StatusReady, inventory.StatusReserved, inventory.StatusHandedOver:
+		return OutcomeReused, true
+	case inventory.StatusDismantled:
+		return OutcomeDismantled, true
+	case inventory.StatusRecycled:
+		return OutcomeRecycled, true
+	}
+	return "", false
+}
+
+// IssueDonorCertificate issues the donor's certificate for a donation once
+// every unit is settled (reused, dismantled or recycled) and sanitised;
+// otherwise Conflict with Extra["pending"] listing the codes still waiting.
+// Issuing again gives a new number and marks the previous one superseded.
+func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donationID int64) (Certificate, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+		return Certificate{}, ordi.Errorf(ordi.Forbidden, "Les certificats des donateurs sont délivrés par l'équipe.")
+	}
+	issuer, err := s.Issuer(ctx)
+	if err != nil {
+		return Certificate{}, err
+	}
+	var cert Certificate
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		inv := s.inventory.WithTx(tx)
+		donation, err := inv.Donation(ctx, donationID)
+		if err != nil {
+			return err
+		}
+		donor, err := inv.Donor(ctx, donation.DonorID)
+		if err != nil {
+			return err
+		}
+		var units []inventory.Unit
+		if err := tx.Where("donation_id = ?", donationID).Order("id").Limit(maxCertifiedUnits + 1).Find(&units).Error; err != nil {
+			return fmt.Errorf("units of donation: %w", err)
+		}
+		if len(units) == 0 {
+			return ordi.Errorf(ordi.Conflict, "Ce don n'a aucune unité : il n'y a rien à certifier.")
+		}
+		if len(units) > maxCertifiedUnits {
+			return ordi.Errorf(ordi.Conflict, "Plus de %d unités : découpez le don.", maxCertifiedUnits)
+		}
+		ids := make([]int64, len(units))
+		for i, u := range units {
+			ids[i] = u.ID
+		}
+		var erasures []inventory.Erasure
+		for start := 0; start < len(ids); start += 500 {
+			batch, err := inv.Erasures(ctx, ids[start:min(start+500, len(ids))]...)
+			if err != nil {
+				return err
+			}
+			erasures = append(erasures, batch...)
+		}
+		byUnit := map[int64][]inventory.Erasure{}
+		for _, e := range erasures {
+			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
+		}
+		var pending []string
+		rows := make([]DonorUnit, 0, len(units))
+		public := PublicView{Kind: KindDonor, KindLabel: KindDonor.Label(), Issuer: issuer.Name, IssuerSIRET: issuer.SIRET}
+		for _, u := range units {
+			outcome, settled := outcomeOf(u.Status)
+			f, err := inv.Facts(ctx, u)
+			if err != nil {
+				return err
+			}
+			if !settled || !f.Sanitised() {
+				pending = append(pending, string(u.Code))
+				continue
+			}
+			row := DonorUnit{UnitInfo: unitInfo(u), Outcome: outcome}
+			row.Kind = shortKind(u.Kind)
+			if u.Outlet != "" {
+				row.Outlet = u.Outlet + " " + u.OutletReference
+			}
+			for _, e := range byUnit[u.ID] {
+				if e.Result == inventory.ErasurePassed {
+					row.Erasures = append(row.Erasures, erasureInfo(e))
+				}
+			}
+			rows = append(rows, row)
+			public.Units = append(public.Units, PublicUnit{Code: string(u.Code), Model: u.Title(), Outcome: outcome.Label()})
+		}
+		if len(pending) > 0 {
+			return &ordi.Error{Kind: ordi.Conflict,
+				Message: pendingMessage(len(pending)),
+				Extra:   map[string]any{"pending": pending}}
+		}
+		now := s.now()
+		seq, err := numbering.Next(tx, KindDonor.series(), now.Year())
+		if err != nil {
+			return err
+		}
+		number := numbering.Format(KindDonor.series(), now.Year(), seq)
+		doc := DonorCertificate{Number: number, IssuedAt: now, Issuer: issuer, Units: rows, VerifyURL: s.VerifyURL(number),
+			Donor:    DonorInfo{Name: donor.Name, Kind: donor.Kind.Label(), SIRET: donor.SIRET, Address: donor.Address},
+			Donation: DonationInfo{ReceivedOn: donation.ReceivedOn, Site: donation.Site, Reference: donation.Reference}}
+		var pdf bytes.Buffer
+		if err := RenderDonor(&pdf, doc); err != nil {
+			return err
+		}
+		public.Number, public.IssuedAt = number, now
+		did := donationID
+		// An earlier certificate of this donation is superseded by this one.
+		if err := tx.Model(&Certificate{}).Where("donation_id = ? AND superseded_by IS NULL", donationID).
+			Updates(map[string]any{"superseded_by": number, "superseded_at": now}).Error; err != nil {
+			return fmt.Errorf("supersede: %w", err)
+		}
+		if cert, err = s.store(tx, a, number, KindDonor, now, pdf.Bytes(), public, "", &did, nil); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, a, "certificate.issue", "certificate", number, "")
+	})
+	return cert, err
+}
+
+func shortKind(k inventory.Kind) string {
+	switch k {
+	case inventory.KindLaptop:
+		return "Portable"
+	case inventory.KindDesktop:
+		return "Fixe"
+	case inventory.KindAllInOne:
+		return "Tout-en-un"
+	case inventory.KindTablet:
+		return "Tablette"
+	case inventory.KindScreen:
+		return "Écran"
+	}
+	return "Autre"
+}
+
+// pendingMessage says how many units keep a donor certificate waiting.
+func pendingMessage(n int) string {
+	if n < 2 {
+		return "1 unité n'est pas encore traitée (effacée puis réemployée, démantelée ou recyclée) : le certificat attendra."
+	}
+	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis réemployées, démantelées ou recyclées) : le certificat attendra.", n)
+}
