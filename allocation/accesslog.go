@@ -3,10 +3,14 @@ package allocation
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"gorm.io/gorm"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/audit"
 )
 
@@ -99,4 +103,74 @@ func (l *accessLog) insert(ctx context.Context, batch []*logRequest) error {
 		return fmt.Errorf("access log: %w", err)
 	}
 	return nil
+}
+
+// AccessLogFilter selects access-log entries, newest first: one family's,
+// by id or by reference, or every family's.
+type AccessLogFilter struct {
+	HouseholdID int64
+	Reference   string // F-YYYY-NNNN, any case; looked up when HouseholdID is 0
+	Before      int64  // entries older than this id
+	Limit       int
+}
+
+// AccessEntry is an access-log entry with the reference of the family file
+// it concerns, "" once that file is gone.
+type AccessEntry struct {
+	audit.Entry
+	Reference string `json:"household_reference,omitempty"`
+}
+
+// AccessLog returns access-log entries (administrators). A reference that
+// names no family is an Invalid error on the field "reference".
+func (s *Service) AccessLog(ctx context.Context, a ordi.Actor, f AccessLogFilter) ([]AccessEntry, error) {
+	if !a.Is(ordi.RoleAdmin) {
+		return nil, ordi.Errorf(ordi.Forbidden, "Le journal des accès est réservé aux administrateurs.")
+	}
+	db := s.db.WithContext(ctx)
+	id := f.HouseholdID
+	if ref := strings.ToUpper(strings.TrimSpace(f.Reference)); id == 0 && ref != "" {
+		var ids []int64
+		if err := db.Model(&Household{}).Where("reference = ?", ref).Limit(1).Pluck("id", &ids).Error; err != nil {
+			return nil, fmt.Errorf("access log: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, &ordi.Error{Kind: ordi.Invalid, Message: "Aucun dossier ne porte cette référence.",
+				Fields: []ordi.FieldError{{Field: "reference", Message: "aucune famille " + ref}}}
+		}
+		id = ids[0]
+	}
+	af := audit.Filter{ObjectType: "household", Before: f.Before, Limit: f.Limit}
+	if id > 0 {
+		af.ObjectID = fmt.Sprint(id)
+	}
+	entries, err := audit.List(ctx, s.db, af)
+	if err != nil {
+		return nil, err
+	}
+	// The references of the families on this page, in one query.
+	var ids []int64
+	for _, e := range entries {
+		if n, err := strconv.ParseInt(e.ObjectID, 10, 64); err == nil && !slices.Contains(ids, n) {
+			ids = append(ids, n)
+		}
+	}
+	var refs []struct {
+		ID        int64
+		Reference string
+	}
+	if len(ids) > 0 {
+		if err := db.Model(&Household{}).Where("id IN ?", ids).Select("id", "reference").Find(&refs).Error; err != nil {
+			return nil, fmt.Errorf("access log: %w", err)
+		}
+	}
+	byID := make(map[string]string, len(refs))
+	for _, r := range refs {
+		byID[strconv.FormatInt(r.ID, 10)] = r.Reference
+	}
+	out := make([]AccessEntry, len(entries))
+	for i, e := range entries {
+		out[i] = AccessEntry{Entry: e, Reference: byID[e.ObjectID]}
+	}
+	return out, nil
 }

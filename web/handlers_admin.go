@@ -302,3 +302,13 @@ func (s *Server) handlePartnerCreate(c *gin.Context) error {
 	s.flash(c, "La structure « "+partner.Name+" » est ajoutée.")
 	return seeOther(c, "/admin/partners")
 }
+
+type adminPage struct {
+	basePage
+}
+
+func (s *Server) handleAdminPage(c *gin.Context) error {
+	p := adminPage{basePage: s.base(c, "Administration")}
+	s.render(c, http.StatusOK, "admin", &p)
+	return nil
+}

@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 )
 
 // handoverDeskPage is the desk where volunteers receive the families: the
@@ -51,4 +53,99 @@ func (s *Server) handleHandoverAppointment(c *gin.Context) error {
 		s.flash(c, "Rendez-vous fixé au "+r.AppointmentOn.French()+".")
 	}
 	return seeOther(c, page)
+}
+
+type handoverPage struct {
+	basePage
+	Reservation allocation.ReservationView
+	Accessories []string
+	Form        map[string]string
+	Checked     map[string]bool
+	Fields      []ordi.FieldError
+}
+
+func (s *Server) handleHandoverPage(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.cfg.Allocation.Reservation(c.Request.Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
+		Form: map[string]string{}, Checked: map[string]bool{accessoryChoices[0]: true}}
+	s.render(c, http.StatusOK, "handover", &p)
+	return nil
+}
+
+func (s *Server) handleHandover(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxHandoverBody)
+	if err := c.Request.ParseForm(); err != nil {
+		return ordi.Errorf(ordi.TooLarge, "La signature est trop lourde.")
+	}
+	form := c.Request.PostForm
+	var sig []byte
+	if form.Get("paper") != "on" {
+		if sig, err = signatureBytes(form.Get("signature_png")); err != nil {
+			return s.handoverError(c, id, err)
+		}
+		if sig == nil {
+			return s.handoverError(c, id, &ordi.Error{Kind: ordi.Invalid, Message: "Faites signer la famille dans le cadre, ou cochez « signer sur papier ».",
+				Fields: []ordi.FieldError{{Field: "signature_png", Message: "Signature manquante."}}})
+		}
+	}
+	accessories := append([]string(nil), form["accessories"]...)
+	if other := strings.TrimSpace(form.Get("other")); other != "" {
+		accessories = append(accessories, other)
+	}
+	cert, err := s.cfg.Certificates.Handover(c.Request.Context(), actor(c), id, certificates.HandoverInput{
+		SignatoryName: form.Get("signatory_name"), Signature: sig, Accessories: accessories})
+	if err != nil {
+		return s.handoverError(c, id, err)
+	}
+	s.flash(c, "Remise enregistrée : attestation "+cert.Number+". Imprimez-la en deux exemplaires, un pour la famille, un pour l'association.")
+	return seeOther(c, "/handovers/done/"+cert.Number)
+}
+
+func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
+	kind := ordi.KindOf(err)
+	if kind != ordi.Invalid && kind != ordi.Conflict {
+		return err
+	}
+	r, rerr := s.cfg.Allocation.Reservation(c.Request.Context(), actor(c), id)
+	if rerr != nil {
+		return rerr
+	}
+	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
+		Form: map[string]string{"signatory_name": c.PostForm("signatory_name"), "other": c.PostForm("other")}, Checked: map[string]bool{}}
+	for _, a := range c.PostFormArray("accessories") {
+		p.Checked[a] = true
+	}
+	p.Fields, _ = invalidFields(err)
+	if kind == ordi.Conflict {
+		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
+	}
+	s.render(c, statusOf[kind], "handover", &p)
+	return nil
+}
+
+type handoverDonePage struct {
+	basePage
+	Number string
+	PDFURL string
+}
+
+func (s *Server) handleHandoverDone(c *gin.Context) error {
+	cert, err := s.cfg.Certificates.Certificate(c.Request.Context(), actor(c), c.Param("number"))
+	if err != nil {
+		return err
+	}
+	p := handoverDonePage{basePage: s.base(c, "Remise enregistrée"), Number: cert.Number, PDFURL: pdfURL(cert.Number)}
+	s.render(c, http.StatusOK, "handover_done", &p)
+	return nil
 }

@@ -1,0 +1,75 @@
+package allocation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
+)
+
+// Export is everything Ordi holds about a family, for a right-of-access
+// request (RGPD article 15).
+type Export struct {
+	ExportedAt   time.Time         `json:"exported_at"`
+	Household    Household         `json:"household"`
+	PartnerName  string            `json:"partner"`
+	Courses      []ExportedCourse  `json:"courses"`
+	Reservations []ReservationView `json:"reservations"`
+	AccessLog    []audit.Entry     `json:"access_log"`
+}
+
+// ExportedCourse is a course the family attended, with its marks.
+type ExportedCourse struct {
+	Title    string    `json:"title"`
+	Place    string    `json:"place"`
+	Sessions []Session `json:"sessions"`
+	Present  []*bool   `json:"present"`
+}
+
+// maxExportedAccesses bounds the access log in an export.
+const maxExportedAccesses = 10_000
+
+// ExportHousehold gathers a family's data and logs the export.
+func (s *Service) ExportHousehold(ctx context.Context, a ordi.Actor, id int64) (Export, error) {
+	if !a.Is(ordi.RoleAdmin, ordi.RoleSocialWorker) {
+		return Export{}, ordi.Errorf(ordi.Forbidden, "L'export d'un dossier est réservé aux administrateurs et au travailleur social de la famille.")
+	}
+	h, err := s.readHousehold(ctx, a, id, AccessExport)
+	if err != nil {
+		return Export{}, err
+	}
+	db := s.db.WithContext(ctx)
+	e := Export{ExportedAt: s.now(), Household: h, Courses: []ExportedCourse{}}
+	var names []string
+	db.Table("partners").Where("id = ?", h.PartnerID).Pluck("name", &names)
+	if len(names) > 0 {
+		e.PartnerName = names[0]
+	}
+	var courseIDs []int64
+	if err := db.Table("enrollments").Where("household_id = ?", id).Pluck("course_id", &courseIDs).Error; err != nil {
+		return Export{}, err
+	}
+	staff := ordi.Actor{Role: ordi.RoleStaff}
+	for _, cid := range courseIDs {
+		d, err := s.Course(ctx, staff, cid)
+		if err != nil {
+			return Export{}, err
+		}
+		ec := ExportedCourse{Title: d.Title, Place: d.Place, Sessions: d.Sessions}
+		for _, at := range d.Attendees {
+			if at.HouseholdID == id {
+				ec.Present = at.Present
+			}
+		}
+		e.Courses = append(e.Courses, ec)
+	}
+	if e.Reservations, err = s.Reservations(ctx, staff, ReservationFilter{HouseholdID: id, Limit: ordi.MaxLimit}); err != nil {
+		return Export{}, err
+	}
+	if err := db.Where("object_type = ? AND object_id = ?", "household", fmt.Sprint(id)).Order("id").Limit(maxExportedAccesses).Find(&e.AccessLog).Error; err != nil {
+		return Export{}, err
+	}
+	return e, nil
+}

@@ -1,0 +1,166 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ordi-app/ordi"
+	"gorm.io/gorm"
+)
+
+// CreateDonor registers a donor.
+func (s *Service) CreateDonor(ctx context.Context, actor ordi.Actor, n NewDonor) (Donor, error) {
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		return Donor{}, err
+	}
+	now := s.now()
+	d := Donor{Name: n.Name, Kind: n.Kind, SIRET: n.SIRET, Email: n.Email, Phone: n.Phone, Address: n.Address, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.WithContext(ctx).Create(&d).Error; err != nil {
+		return Donor{}, fmt.Errorf("insert donor: %w", err)
+	}
+	return d, nil
+}
+
+// Donor returns a donor.
+func (s *Service) Donor(ctx context.Context, id int64) (Donor, error) {
+	var d Donor
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Donor{}, ordi.Errorf(ordi.NotFound, "Donateur introuvable.")
+	}
+	if err != nil {
+		return Donor{}, fmt.Errorf("find donor %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DonorFilter selects donors, newest first.
+type DonorFilter struct {
+	Q      string
+	Before int64 // keyset cursor: donors with a smaller id
+	Limit  int
+}
+
+// Donors lists donors.
+func (s *Service) Donors(ctx context.Context, f DonorFilter) ([]Donor, error) {
+	q := s.db.WithContext(ctx).Model(&Donor{})
+	if t := strings.TrimSpace(f.Q); t != "" {
+		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(t))+"%")
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	var out []Donor
+	if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list donors: %w", err)
+	}
+	return out, nil
+}
+
+// CreateDonation registers a donation of a known donor.
+func (s *Service) CreateDonation(ctx context.Context, actor ordi.Actor, n NewDonation) (Donation, error) {
+	received, err := n.validate(s.today())
+	var v ordi.Validation
+	if err := v.Merge(err); err != nil {
+		return Donation{}, err
+	}
+	db := s.db.WithContext(ctx)
+	if n.DonorID > 0 {
+		var found int64
+		if err := db.Model(&Donor{}).Where("id = ?", n.DonorID).Count(&found).Error; err != nil {
+			return Donation{}, fmt.Errorf("check donor: %w", err)
+		}
+		if found == 0 {
+			v.Add("donor_id", "Donateur inconnu.")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return Donation{}, err
+	}
+	now := s.now()
+	d := Donation{DonorID: n.DonorID, ReceivedOn: received, Site: n.Site, Reference: n.Reference, Notes: n.Notes, CreatedAt: now, UpdatedAt: now}
+	if err := db.Create(&d).Error; err != nil {
+		return Donation{}, fmt.Errorf("insert donation: %w", err)
+	}
+	return d, nil
+}
+
+// Donation returns a donation.
+func (s *Service) Donation(ctx context.Context, id int64) (Donation, error) {
+	var d Donation
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Donation{}, ordi.Errorf(ordi.NotFound, "Don introuvable.")
+	}
+	if err != nil {
+		return Donation{}, fmt.Errorf("find donation %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DonationSummary is a donation with its donor's name and unit counts, for lists.
+type DonationSummary struct {
+	Donation
+	DonorName string `json:"donor_name"`
+	Units     int    `json:"units"`
+}
+
+// DonationFilter selects donations, newest first.
+type DonationFilter struct {
+	DonorID int64
+	Before  int64
+	Limit   int
+}
+
+// Donations lists donations with their donor's name and number of units.
+func (s *Service) Donations(ctx context.Context, f DonationFilter) ([]DonationSummary, error) {
+	q := s.db.WithContext(ctx).Table("donations").
+		Select("donations.*, donors.name AS donor_name, (SELECT COUNT(*) FROM units WHERE units.donation_id = donations.id) AS units").
+		Joins("JOIN donors ON donors.id = donations.donor_id")
+	if f.DonorID > 0 {
+		q = q.Where("donations.donor_id = ?", f.DonorID)
+	}
+	if f.Before > 0 {
+		q = q.Where("donations.id < ?", f.Before)
+	}
+	var out []DonationSummary
+	if err := q.Order("donations.id DESC").Limit(ordi.ListLimit(f.Limit)).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list donations: %w", err)
+	}
+	return out, nil
+}
+
+// Counts is a number of units per status.
+type Counts map[Status]int
+
+// Total is the number of units counted.
+func (c Counts) Total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// CountByStatus counts units per status, of one donation when donationID > 0.
+func (s *Service) CountByStatus(ctx context.Context, donationID int64) (Counts, error) {
+	q := s.db.WithContext(ctx).Model(&Unit{}).Select("status, COUNT(*) AS n").Group("status")
+	if donationID > 0 {
+		q = q.Where("donation_id = ?", donationID)
+	}
+	var rows []struct {
+		Status Status
+		N      int
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count units: %w", err)
+	}
+	c := Counts{}
+	for _, r := range rows {
+		c[r.Status] = r.N
+	}
+	return c, nil
+}

@@ -1,0 +1,147 @@
+package inventory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ordi-app/ordi"
+	"gorm.io/gorm"
+)
+
+// facts gathers what the lifecycle guards need. Erasures count only when
+// recorded after the unit last came back from a family (what the family
+// stored since is not covered by an older one), and each drive's latest
+// record must have passed: a unit with one wiped drive and one failed drive
+// is not sanitised.
+func facts(tx *gorm.DB, u Unit) (UnitFacts, error) {
+	lastReturn := tx.Model(&Event{}).Select("COALESCE(MAX(id), 0)").
+		Where("unit_id = ? AND to_status = ? AND from_status <> to_status", u.ID, StatusReturned)
+	var records []Event
+	err := tx.Model(&Event{}).
+		Where("unit_id = ? AND action IN ? AND id > (?)", u.ID, []string{ActionErasurePassed, ActionErasureFailed}, lastReturn).
+		Order("id").Limit(maxHistory).Find(&records).Error
+	if err != nil {
+		return UnitFacts{}, fmt.Errorf("erasure facts: %w", err)
+	}
+	latest := map[string]string{} // drive serial → latest action
+	for _, e := range records {
+		var d struct {
+			DriveSerial string `json:"drive_serial"`
+		}
+		json.Unmarshal([]byte(e.Data), &d)
+		latest[strings.ToUpper(d.DriveSerial)] = e.Action
+	}
+	passed := len(latest) > 0
+	for _, action := range latest {
+		passed = passed && action == ActionErasurePassed
+	}
+	return UnitFacts{Status: u.Status, HasStorage: u.HasStorage(), HasPassedErasure: passed}, nil
+}
+
+// Facts returns the unit's lifecycle facts, for pages that show next steps.
+func (s *Service) Facts(ctx context.Context, u Unit) (UnitFacts, error) {
+	return facts(s.db.WithContext(ctx), u)
+}
+
+// Transition moves a unit to another status through the generic lifecycle
+// (not reservations or handovers). The move is a conditional update on the
+// status read: of two people moving the same unit at once, one wins and the
+// other gets a Conflict, and the history holds one event.
+func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
+	c, err := ParseCode(code)
+	if err != nil {
+		return Unit{}, err
+	}
+	in = in.Clean()
+	var u Unit
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if u, err = findUnit(tx, c); err != nil {
+			return err
+		}
+		f, err := facts(tx, u)
+		if err != nil {
+			return err
+		}
+		if err := CheckTransition(f, to, in); err != nil {
+			return err
+		}
+		changes := map[string]any{}
+		if to == StatusRecycled {
+			changes["outlet"], changes["outlet_reference"] = in.Outlet, in.OutletReference
+			u.Outlet, u.OutletReference = in.Outlet, in.OutletReference
+		}
+		var data string
+		if to == StatusRecycled {
+			b, _ := json.Marshal(map[string]string{"outlet": in.Outlet, "outlet_reference": in.OutletReference})
+			data = string(b)
+		}
+		return s.move(tx, actor, &u, to, ActionTransition, in.Note, data, changes)
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+// move performs a status change decided by the caller: the conditional
+// update and its event.
+func (s *Service) move(tx *gorm.DB, actor ordi.Actor, u *Unit, to Status, action, note, data string, changes map[string]any) error {
+	now := s.now()
+	changes["status"], changes["version"], changes["updated_at"] = to, gorm.Expr("version + 1"), now
+	res := tx.Model(&Unit{}).Where("id = ? AND status = ?", u.ID, u.Status).Updates(changes)
+	if res.Error != nil {
+		return fmt.Errorf("move unit %s: %w", u.Code, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return &ordi.Error{Kind: ordi.Conflict,
+			Message: "Cette unité vient de changer de statut (quelqu'un d'autre l'a déplacée). Rechargez la page.",
+			Extra:   map[string]any{"allowed": []string{}}}
+	}
+	from := u.Status
+	u.Status, u.Version, u.UpdatedAt = to, u.Version+1, now
+	ev := Event{UnitID: u.ID, At: now, ActorID: actorID(actor), ActorName: actor.Name, Action: action, FromStatus: from, ToStatus: to, Note: note, Data: data}
+	if err := tx.Create(&ev).Error; err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	return nil
+}
+
+// MoveForAllocation performs an allocation operation's move (reserve,
+// cancel, handover) on a unit, inside the caller's transaction (use WithTx).
+// The table decides the statuses; the database settles races.
+func (s *Service) MoveForAllocation(ctx context.Context, actor ordi.Actor, code Code, op Allocation, note string) (Unit, error) {
+	db := s.db.WithContext(ctx)
+	u, err := findUnit(db, code)
+	if err != nil {
+		return Unit{}, err
+	}
+	f, err := facts(db, u)
+	if err != nil {
+		return Unit{}, err
+	}
+	if err := CheckAllocation(f, op); err != nil {
+		return Unit{}, err
+	}
+	t, _ := AllocationTransition(op)
+	data, _ := json.Marshal(map[string]string{"operation": string(op)})
+	if err := s.move(db, actor, &u, t.To, ActionAllocationMove, note, string(data), map[string]any{}); err != nil {
+		return Unit{}, err
+	}
+	return u, nil
+}
+
+// CheckTransition tells, without changing anything, whether the generic
+// transition would be accepted now: the scan page's "allowed?" answer.
+func (s *Service) CheckTransition(ctx context.Context, code string, to Status, in TransitionInput) (Unit, error) {
+	u, err := s.Unit(ctx, code)
+	if err != nil {
+		return Unit{}, err
+	}
+	f, err := facts(s.db.WithContext(ctx), u)
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, CheckTransition(f, to, in.Clean())
+}

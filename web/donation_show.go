@@ -1,0 +1,223 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/certificates"
+	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/labels"
+)
+
+type donationPage struct {
+	basePage
+	inventoryOptions
+	Donation  inventory.Donation
+	Donor     inventory.Donor
+	Counts    []statusCount
+	Total     int
+	Units     []inventory.Unit
+	Next      string
+	Form      url.Values // the add-unit form, pre-filled with the last unit's description
+	Fields    []ordi.FieldError
+	Added     string // the code of the unit just added
+	Imported  []ordi.FieldError
+	CanEdit   bool
+	ImportMax int
+	Templates []labels.Template
+	// The donor certificate: issued ones, or why it cannot be yet.
+	Certificates     []certificates.Certificate
+	CertificateError string
+	Pending          []string
+}
+
+// statusCount is one badge of a count-by-status line.
+type statusCount struct {
+	Status inventory.Status
+	Count  int
+}
+
+func countsOf(c inventory.Counts) []statusCount {
+	var out []statusCount
+	for _, st := range inventory.Statuses() {
+		if n := c[st]; n > 0 {
+			out = append(out, statusCount{st, n})
+		}
+	}
+	return out
+}
+
+func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
+	ctx := c.Request.Context()
+	d, err := s.cfg.Inventory.Donation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	donor, err := s.cfg.Inventory.Donor(ctx, d.DonorID)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.cfg.Inventory.CountByStatus(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	before, err := ordi.CursorID(c.Query("cursor"))
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{DonationID: id, Before: before, Limit: ordi.DefaultLimit + 1})
+	if err != nil {
+		return nil, err
+	}
+	page := paginate(units, ordi.DefaultLimit, func(u inventory.Unit) string { return ordi.IDCursor(u.ID) })
+	p := &donationPage{
+		basePage: s.base(c, "Don du "+d.ReceivedOn.French()), inventoryOptions: newInventoryOptions(),
+		Donation: d, Donor: donor, Counts: countsOf(counts), Total: counts.Total(), Units: page.Items, Next: page.NextCursor,
+		CanEdit: canEdit(c), ImportMax: inventory.MaxImportBytes >> 20, Templates: labels.Templates(),
+	}
+	p.Form = url.Values{"kind": {string(inventory.KindLaptop)}, "storage_kind": {string(inventory.StorageSSD)}}
+	if raw := s.sessions.GetString(ctx, lastUnitKey); raw != "" {
+		var last url.Values
+		if json.Unmarshal([]byte(raw), &last) == nil {
+			p.Form = last
+		}
+	}
+	p.Added = s.sessions.PopString(ctx, "added_unit")
+	if p.CanEdit {
+		if p.Certificates, err = s.cfg.Certificates.Certificates(ctx, actor(c), certificates.CertificateFilter{DonationID: id, Limit: 20}); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (s *Server) handleDonationPage(c *gin.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.donationPage(c, id)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "donation", p)
+	return nil
+}
+
+// specFromForm reads a unit description from a form; a number that does
+// not parse is a field error.
+func specFromForm(form url.Values) (inventory.UnitSpec, []ordi.FieldError) {
+	var fields []ordi.FieldError
+	num := func(name string) int {
+		v := strings.TrimSpace(form.Get(name))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fields = append(fields, ordi.FieldError{Field: name, Message: "Nombre entier attendu."})
+		}
+		return n
+	}
+	dec := func(name string) *float64 {
+		v := strings.TrimSpace(strings.Replace(form.Get(name), ",", ".", 1))
+		if v == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			fields = append(fields, ordi.FieldError{Field: name, Message: "Nombre attendu (ex. 15,6)."})
+			return nil
+		}
+		return &f
+	}
+	spec := inventory.UnitSpec{
+		Kind: inventory.Kind(form.Get("kind")), Brand: form.Get("brand"), Model: form.Get("model"),
+		SerialNumber: form.Get("serial_number"), CPU: form.Get("cpu"), RAMGB: num("ram_gb"), StorageGB: num("storage_gb"),
+		StorageKind: inventory.StorageKind(form.Get("storage_kind")), ScreenInches: dec("screen_inches"),
+		WeightKG: dec("weight_kg"), Grade: inventory.Grade(form.Get("grade")), OS: form.Get("os"), Notes: form.Get("notes"),
+	}
+	return spec, fields
+}
+
+func (s *Server) handleDonationUnitCreate(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return ordi.Errorf(ordi.Malformed, "Formulaire illisible.")
+	}
+	form := c.Request.PostForm
+	spec, fields := specFromForm(form)
+	var u inventory.Unit
+	if len(fields) == 0 {
+		u, err = s.cfg.Inventory.CreateUnit(ctx, actor(c), inventory.NewUnit{DonationID: id, UnitSpec: spec})
+		if fields, err = invalidFields(err); err != nil {
+			return err
+		}
+	}
+	if len(fields) > 0 {
+		p, err := s.donationPage(c, id)
+		if err != nil {
+			return err
+		}
+		p.Form, p.Fields = form, fields
+		s.render(c, http.StatusUnprocessableEntity, "donation", p)
+		return nil
+	}
+	remembered := url.Values{}
+	for _, f := range specFields {
+		remembered.Set(f, form.Get(f))
+	}
+	b, _ := json.Marshal(remembered)
+	s.sessions.Put(ctx, lastUnitKey, string(b))
+	s.sessions.Put(ctx, "added_unit", string(u.Code))
+	return seeOther(c, "/donations/"+strconv.FormatInt(id, 10)+"#ajout")
+}
+
+func (s *Server) handleDonationImport(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.cfg.Inventory.Donation(ctx, id); err != nil {
+		return err
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes+64<<10)
+	file, _, err := c.Request.FormFile("file")
+	var problems []ordi.FieldError
+	switch {
+	case err != nil:
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			return ordi.Errorf(ordi.TooLarge, "Le fichier dépasse %d Mo.", inventory.MaxImportBytes>>20)
+		}
+		problems = []ordi.FieldError{{Field: "file", Message: "Choisissez le fichier CSV à importer."}}
+	default:
+		defer file.Close()
+		res, err := s.cfg.Inventory.ImportDonationUnits(ctx, actor(c), id, file)
+		if problems, err = invalidFields(err); err != nil {
+			return err
+		}
+		if len(problems) == 0 {
+			s.flash(c, ordi.Plural(res.Created, "unité importée", "unités importées")+". Leurs étiquettes attendent dans la file d'impression.")
+			return seeOther(c, "/donations/"+strconv.FormatInt(id, 10))
+		}
+	}
+	p, err := s.donationPage(c, id)
+	if err != nil {
+		return err
+	}
+	p.Imported = problems
+	s.render(c, http.StatusUnprocessableEntity, "donation", p)
+	return nil
+}

@@ -1,0 +1,37 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// inventoryOptions are the choices every inventory form offers.
+type inventoryOptions struct {
+	Kinds        []inventory.Kind
+	StorageKinds []inventory.StorageKind
+	Grades       []inventory.Grade
+	DonorKinds   []inventory.DonorKind
+	Statuses     []inventory.Status
+	Categories   []inventory.ErasureCategory
+}
+
+func newInventoryOptions() inventoryOptions {
+	return inventoryOptions{
+		Kinds: inventory.Kinds(), StorageKinds: inventory.StorageKinds(), Grades: inventory.Grades(),
+		DonorKinds: inventory.DonorKinds(), Statuses: inventory.Statuses(), Categories: inventory.ErasureCategories(),
+	}
+}
+
+// canEdit reports whether the signed-in user may change the inventory.
+func canEdit(c *gin.Context) bool {
+	u, ok := userOf(c)
+	return ok && workshop.allows(u.Role)
+}
+
+// lastUnitKey keeps the last unit's description in the session, so entering
+// ten identical laptops means typing their serial numbers only.
+const lastUnitKey = "last_unit"
+
+// specFields are the unit description fields the add form remembers.
+var specFields = []string{"kind", "brand", "model", "cpu", "ram_gb", "storage_gb", "storage_kind", "screen_inches", "weight_kg", "grade", "os"}

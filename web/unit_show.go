@@ -1,0 +1,182 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/labels"
+)
+
+type unitPage struct {
+	basePage
+	inventoryOptions
+	Unit       inventory.Unit
+	Donation   inventory.Donation
+	Donor      inventory.Donor
+	Steps      []inventory.Step
+	Erasures   []inventory.Erasure
+	Events     []inventory.Event
+	NeedsErase bool // a step waits for an erasure: show the form open
+	// BlockedReasons says once, in French, what blocks the disabled steps.
+	BlockedReasons []string
+	CanErase       bool
+	CanEdit        bool
+	Form           url.Values
+	Fields         []ordi.FieldError
+	FormFor        string // which form the errors belong to: "erasure" or a status
+	Templates      []labels.Template
+	// Reservation is the unit's active reservation, if any.
+	Reservation *allocation.ReservationView
+	// CanSeeFamily: the viewer may open the family's file.
+	CanSeeFamily bool
+}
+
+func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
+	ctx := c.Request.Context()
+	u, err := s.cfg.Inventory.Unit(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.cfg.Inventory.Facts(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.cfg.Inventory.Donation(ctx, u.DonationID)
+	if err != nil {
+		return nil, err
+	}
+	donor, err := s.cfg.Inventory.Donor(ctx, d.DonorID)
+	if err != nil {
+		return nil, err
+	}
+	erasures, err := s.cfg.Inventory.Erasures(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.cfg.Inventory.Events(ctx, string(u.Code))
+	if err != nil {
+		return nil, err
+	}
+	slicesReverse(events)
+	p := &unitPage{basePage: s.base(c, "Unité "+string(u.Code)), inventoryOptions: newInventoryOptions(), Unit: u, Donation: d, Donor: donor,
+		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}, Templates: labels.Templates()}
+	if u.Status == inventory.StatusReserved {
+		rs, err := s.cfg.Allocation.Reservations(ctx, actor(c), allocation.ReservationFilter{UnitID: u.ID, Status: allocation.ReservationActive, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) > 0 {
+			p.Reservation = &rs[0]
+		}
+		p.CanSeeFamily = households.allows(actor(c).Role)
+	}
+	seen := map[inventory.Guard]bool{}
+	for _, st := range p.Steps {
+		if st.Possible {
+			continue
+		}
+		if st.Blocked == inventory.GuardErased || st.Blocked == inventory.GuardSanitised {
+			p.NeedsErase = true
+			// Both erasure guards say the same thing to a person: record an erasure.
+			if seen[inventory.GuardErased] || seen[inventory.GuardSanitised] {
+				continue
+			}
+		}
+		if !seen[st.Blocked] {
+			seen[st.Blocked] = true
+			p.BlockedReasons = append(p.BlockedReasons, st.Reason)
+		}
+	}
+	p.CanErase = p.CanEdit && u.HasStorage() && u.Status != inventory.StatusRecycled && u.Status != inventory.StatusHandedOver && u.Status != inventory.StatusReserved
+	return p, nil
+}
+
+func slicesReverse[T any](s []T) {
+	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+		s[i], s[j] = s[j], s[i]
+	}
+}
+
+// unknownUnitPage is the friendly answer to a code that does not exist.
+type unknownUnitPage struct {
+	basePage
+	Code string
+}
+
+func (s *Server) handleUnitPage(c *gin.Context) error {
+	p, err := s.unitPage(c, c.Param("code"))
+	if errors.Is(err, ordi.NotFound) {
+		up := unknownUnitPage{basePage: s.base(c, "Code inconnu"), Code: c.Param("code")}
+		s.render(c, http.StatusNotFound, "unit_unknown", &up)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "unit", p)
+	return nil
+}
+
+func (s *Server) handleUnitTransition(c *gin.Context) error {
+	code := c.Param("code")
+	to := inventory.Status(c.PostForm("to"))
+	in := inventory.TransitionInput{Note: c.PostForm("note"), Outlet: c.PostForm("outlet"), OutletReference: c.PostForm("outlet_reference")}
+	u, err := s.cfg.Inventory.Transition(c.Request.Context(), actor(c), code, to, in)
+	if err == nil {
+		s.flash(c, "Unité "+string(u.Code)+" : « "+u.Status.Label()+" ».")
+		return seeOther(c, "/u/"+string(u.Code))
+	}
+	kind := ordi.KindOf(err)
+	if kind != ordi.Invalid && kind != ordi.Conflict {
+		return err
+	}
+	p, perr := s.unitPage(c, code)
+	if perr != nil {
+		return perr
+	}
+	p.Form = c.Request.PostForm
+	p.FormFor = string(to)
+	p.Fields, _ = invalidFields(err)
+	if kind == ordi.Conflict {
+		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
+	}
+	s.render(c, statusOf[kind], "unit", p)
+	return nil
+}
+
+func (s *Server) handleUnitErasure(c *gin.Context) error {
+	code := c.Param("code")
+	in := inventory.NewErasure{
+		Category: inventory.ErasureCategory(c.PostForm("category")), Technique: c.PostForm("technique"), Tool: c.PostForm("tool"),
+		DriveSerial: c.PostForm("drive_serial"), DriveModel: c.PostForm("drive_model"), Result: inventory.ErasureResult(c.PostForm("result")),
+	}
+	_, err := s.cfg.Inventory.RecordErasure(c.Request.Context(), actor(c), code, in)
+	if err == nil {
+		msg := "Effacement réussi enregistré."
+		if in.Result != inventory.ErasurePassed {
+			msg = "Effacement échoué enregistré : recommencez l'effacement ou détruisez le support."
+		}
+		s.flash(c, msg)
+		return seeOther(c, "/u/"+strings.ToUpper(code))
+	}
+	kind := ordi.KindOf(err)
+	if kind != ordi.Invalid && kind != ordi.Conflict {
+		return err
+	}
+	p, perr := s.unitPage(c, code)
+	if perr != nil {
+		return perr
+	}
+	p.Form, p.FormFor, p.NeedsErase = c.Request.PostForm, "erasure", true
+	if p.Fields, _ = invalidFields(err); kind == ordi.Conflict {
+		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
+	}
+	s.render(c, statusOf[kind], "unit", p)
+	return nil
+}
