@@ -37,19 +37,23 @@ func (a access) allows(role ordi.Role) bool {
 
 func allow(roles ...ordi.Role) access { return access{roles: roles} }
 
-// The capabilities of DESIGN §3, named once.
+// may is the rule of a capability: the roles of ordi's one table.
+func may(c ordi.Capability) access { return access{roles: c.Roles()} }
+
+// The rules of the route table: DESIGN §3's capabilities (ordi.Capability),
+// which the domain services check again with the actor they receive.
 var (
 	public         = access{public: true}
 	signedIn       = allow(ordi.Roles...)
-	adminOnly      = allow(ordi.RoleAdmin)
-	workshop       = allow(ordi.RoleAdmin, ordi.RoleStaff)                     // donors, donations, units: write
-	unitsRead      = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) // units: read, scan, print labels
-	households     = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleSocialWorker)
-	nominate       = allow(ordi.RoleAdmin, ordi.RoleSocialWorker)
-	allocate       = allow(ordi.RoleAdmin, ordi.RoleStaff)
-	courses        = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleTrainer)
-	handover       = allow(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer)
-	donorDocuments = allow(ordi.RoleAdmin, ordi.RoleStaff)
+	adminOnly      = may(ordi.Administer)
+	workshop       = may(ordi.ManageInventory) // donors, donations, units: write
+	unitsRead      = may(ordi.ReadUnits)       // units: read, scan, print labels
+	households     = may(ordi.ReadHouseholds)
+	nominate       = may(ordi.NominateHouseholds)
+	allocate       = may(ordi.Allocate)
+	courses        = may(ordi.RunCourses)
+	handover       = may(ordi.HandOver)
+	donorDocuments = may(ordi.IssueDonorCertificates)
 )
 
 const userKey = "ordi.user"
