@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind classifies an error for the code that must react to it: the web layer
@@ -25,6 +26,7 @@ const (
 	Unauthorized Kind = "unauthorized" // no or bad credentials
 	TooLarge     Kind = "too_large"    // the input exceeds a size limit
 	RateLimited  Kind = "rate_limited" // too many attempts
+	Unavailable  Kind = "unavailable"  // cannot be served now (database unreachable, server overloaded): try again later
 )
 
 func (k Kind) Error() string { return string(k) }
@@ -47,7 +49,10 @@ type Error struct {
 	// Extra carries kind-specific details that the HTTP layer adds to the
 	// problem document, e.g. "allowed" transitions or "pending" unit codes.
 	Extra map[string]any
-	Err   error
+	// RetryAfter, when set on a RateLimited or Unavailable error, says how
+	// long the caller should wait (the HTTP layer sends it as Retry-After).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -94,6 +99,16 @@ func KindOf(err error) Kind {
 		return k
 	}
 	return ""
+}
+
+// RetryAfterOf returns how long the caller of a failed operation should wait
+// before trying again, or 0 when err does not say.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // MessageOf returns the user message of err, or "" when it has none.

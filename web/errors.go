@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +25,7 @@ var statusOf = map[ordi.Kind]int{
 	ordi.Unauthorized: http.StatusUnauthorized,
 	ordi.TooLarge:     http.StatusRequestEntityTooLarge,
 	ordi.RateLimited:  http.StatusTooManyRequests,
+	ordi.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // titles are the French titles of problem documents and error pages.
@@ -54,7 +57,7 @@ var defaultDetails = map[int]string{
 	http.StatusUnprocessableEntity:   "Certaines valeurs sont invalides.",
 	http.StatusTooManyRequests:       "Trop de tentatives. Réessayez plus tard.",
 	http.StatusInternalServerError:   "Une erreur interne est survenue. Elle a été enregistrée ; réessayez dans un instant.",
-	http.StatusServiceUnavailable:    "Le service n'est pas prêt.",
+	http.StatusServiceUnavailable:    "Le service est momentanément indisponible. Réessayez dans quelques instants.",
 }
 
 func title(status int) string {
@@ -72,6 +75,8 @@ type problem struct {
 	Detail string            `json:"detail"`
 	Errors []ordi.FieldError `json:"errors,omitempty"`
 	extra  map[string]any
+	// retryAfter is sent as the Retry-After header (429, 503).
+	retryAfter time.Duration
 }
 
 // MarshalJSON adds the kind-specific members (allowed, pending…) at the top
@@ -114,6 +119,12 @@ func problemOf(err error) problem {
 		status = http.StatusInternalServerError
 	}
 	p := problem{Type: "about:blank", Title: title(status), Status: status, Detail: defaultDetails[status]}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		p.retryAfter = ordi.RetryAfterOf(err)
+		if p.retryAfter <= 0 {
+			p.retryAfter = defaultRetryAfter
+		}
+	}
 	if status == http.StatusInternalServerError {
 		return p
 	}
@@ -131,8 +142,20 @@ func problemOf(err error) problem {
 // isAPI reports whether a request is for the JSON API rather than a page.
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
+// defaultRetryAfter is the wait a 429 or 503 answer asks for when the error
+// does not say.
+const defaultRetryAfter = 5 * time.Second
+
+// setRetryAfter sends p's wait, in whole seconds rounded up.
+func setRetryAfter(h http.Header, p problem) {
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(int((p.retryAfter+time.Second-1)/time.Second)))
+	}
+}
+
 // writeProblem answers with an application/problem+json document.
 func writeProblem(w http.ResponseWriter, p problem) {
+	setRetryAfter(w.Header(), p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)
@@ -163,6 +186,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func (s *Server) renderError(c *gin.Context, p problem) {
+	setRetryAfter(c.Writer.Header(), p)
 	page := errorPage{basePage: s.base(c, p.Title), Status: p.Status, Detail: p.Detail, Fields: p.Errors}
 	s.render(c, p.Status, "error", &page)
 	c.Abort()
