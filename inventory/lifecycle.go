@@ -139,6 +139,30 @@ func (s Status) Settled() bool {
 	return false
 }
 
+// Erasable reports whether an erasure may be recorded on a unit in status
+// s: only while the unit is at the workshop and its data is being dealt
+// with (received, diagnosed, wiped, returned, or dismantled before its
+// drive leaves for recycling). A refurbished or ready unit has been erased
+// and rebuilt: to erase it again, send it back to diagnosis first, so that
+// a failed record can never leave a ready unit unsanitised on its way to a
+// family. A reserved, handed-over or recycled unit is not at the workshop.
+func (s Status) Erasable() bool {
+	switch s {
+	case StatusReceived, StatusDiagnosed, StatusWiped, StatusReturned, StatusDismantled:
+		return true
+	}
+	return false
+}
+
+// erasureRefusal says in French why no erasure can be recorded in status s.
+func erasureRefusal(s Status) string {
+	switch s {
+	case StatusRefurbished, StatusReady:
+		return fmt.Sprintf("L'unité est « %s » : elle a déjà été effacée puis remise en état. Pour l'effacer à nouveau, renvoyez-la d'abord en diagnostic.", s.Label())
+	}
+	return fmt.Sprintf("L'unité est « %s » : elle n'est pas à l'atelier, aucun effacement ne peut y être enregistré.", s.Label())
+}
+
 // Allocation names an operation of the allocation package. A transition
 // with an Allocation is performed only by that operation, never by the
 // generic transition endpoint.
@@ -378,6 +402,12 @@ type TransitionInput struct {
 	// OutletReference is the pickup reference (bordereau, bon
 	// d'enlèvement). Required for, and only for, a move to recycled.
 	OutletReference string
+	// Version is the unit's version the person saw (the unit page sends
+	// it), 0 when not given: a move decided on a stale view is refused.
+	Version int
+	// From is the status the person saw (the batch scan sends it), "" when
+	// not given: a move decided on a stale view is refused.
+	From Status
 }
 
 // Clean returns the input with its fields trimmed of surrounding spaces,
@@ -387,6 +417,8 @@ func (in TransitionInput) Clean() TransitionInput {
 		Note:            strings.TrimSpace(in.Note),
 		Outlet:          strings.TrimSpace(in.Outlet),
 		OutletReference: strings.TrimSpace(in.OutletReference),
+		Version:         in.Version,
+		From:            in.From,
 	}
 }
 

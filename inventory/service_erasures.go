@@ -9,18 +9,13 @@ import (
 	"gorm.io/gorm"
 )
 
-// erasableStatuses are the statuses in which a unit is in the workshop and
-// its drives can be erased.
-func erasable(s Status) bool {
-	switch s {
-	case StatusHandedOver, StatusReserved, StatusRecycled:
-		return false
-	}
-	return true
-}
-
 // RecordErasure records one drive's sanitisation. A failed record is kept
-// (it is part of the history) but does not satisfy the guards.
+// (it is part of the history) but does not satisfy the guards. The unit must
+// be at the workshop (Status.Erasable). When the input says which version of
+// the unit the person saw, a unit that changed since is a Conflict carrying
+// it as it now is. A record changes what the unit is (sanitised or not), so
+// it bumps the unit's version: a second record made on a stale page, which
+// could undo the first, is refused in turn.
 func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code string, n NewErasure) (Erasure, error) {
 	c, err := ParseCode(code)
 	if err != nil {
@@ -36,8 +31,23 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 		if err != nil {
 			return err
 		}
-		if !erasable(u.Status) {
-			return ordi.Errorf(ordi.Conflict, "L'unité est « %s » : elle n'est pas à l'atelier, aucun effacement ne peut y être enregistré.", u.Status.Label())
+		if err := checkView(u, n.Version, ""); err != nil {
+			return err
+		}
+		if !u.Status.Erasable() {
+			return &ordi.Error{Kind: ordi.Conflict, Message: erasureRefusal(u.Status)}
+		}
+		res := tx.Model(&Unit{}).Where("id = ? AND status = ? AND version = ?", u.ID, u.Status, u.Version).
+			Updates(map[string]any{"version": gorm.Expr("version + 1"), "updated_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("erasure on unit %s: %w", c, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			current, err := findUnit(tx, c)
+			if err != nil {
+				return err
+			}
+			return changedSince(current)
 		}
 		e = Erasure{UnitID: u.ID, Category: n.Category, Technique: n.Technique, Tool: n.Tool, DriveSerial: n.DriveSerial,
 			DriveModel: n.DriveModel, Result: n.Result, StartedAt: utcPtr(n.StartedAt), FinishedAt: utcPtr(n.FinishedAt),

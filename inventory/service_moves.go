@@ -46,18 +46,27 @@ func (s *Service) Facts(ctx context.Context, u Unit) (UnitFacts, error) {
 }
 
 // Transition moves a unit to another status through the generic lifecycle
-// (not reservations or handovers). The move is a conditional update on the
-// status read: of two people moving the same unit at once, one wins and the
-// other gets a Conflict, and the history holds one event.
+// (not reservations or handovers). When the input says what the person saw
+// (Version, From), a unit that changed since is a Conflict carrying the unit
+// as it now is: nobody undoes a move they never saw. The move itself is a
+// conditional update on the status and version it was checked against: of
+// two people moving the same unit at once, one wins and the other gets a
+// Conflict, and the history holds one event.
 func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
 	c, err := ParseCode(code)
 	if err != nil {
 		return Unit{}, err
 	}
 	in = in.Clean()
+	if err := checkViewInput(in.Version, in.From); err != nil {
+		return Unit{}, err
+	}
 	var u Unit
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if u, err = findUnit(tx, c); err != nil {
+			return err
+		}
+		if err := checkView(u, in.Version, in.From); err != nil {
 			return err
 		}
 		f, err := facts(tx, u)
@@ -85,19 +94,55 @@ func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string,
 	return u, nil
 }
 
+// checkViewInput refuses a view that cannot be one: a negative version, an
+// unknown status.
+func checkViewInput(version int, from Status) error {
+	var v ordi.Validation
+	if version < 0 {
+		v.Add("version", "La version doit être un nombre positif : celle de la fiche que vous avez vue.")
+	}
+	if from != "" && !from.Valid() {
+		v.Add("from", "Statut inconnu.")
+	}
+	return v.Err()
+}
+
+// checkView refuses an action decided on a stale view of the unit: the
+// version or status the person saw, when given, must still be the unit's.
+func checkView(u Unit, version int, from Status) error {
+	if (version != 0 && version != u.Version) || (from != "" && from != u.Status) {
+		return changedSince(u)
+	}
+	return nil
+}
+
+// changedSince is the Conflict of an action on a unit that changed since the
+// person saw it: it says what the unit now is and carries it in
+// Extra["current"].
+func changedSince(current Unit) error {
+	return &ordi.Error{
+		Kind: ordi.Conflict,
+		Message: fmt.Sprintf("Cette unité a changé depuis que vous l'avez affichée : elle est maintenant « %s ». Vérifiez, puis recommencez si besoin.",
+			current.Status.Label()),
+		Extra: map[string]any{"current": current},
+	}
+}
+
 // move performs a status change decided by the caller: the conditional
-// update and its event.
+// update on the status and version the decision read, and its event.
 func (s *Service) move(tx *gorm.DB, actor ordi.Actor, u *Unit, to Status, action, note, data string, changes map[string]any) error {
 	now := s.now()
 	changes["status"], changes["version"], changes["updated_at"] = to, gorm.Expr("version + 1"), now
-	res := tx.Model(&Unit{}).Where("id = ? AND status = ?", u.ID, u.Status).Updates(changes)
+	res := tx.Model(&Unit{}).Where("id = ? AND status = ? AND version = ?", u.ID, u.Status, u.Version).Updates(changes)
 	if res.Error != nil {
 		return fmt.Errorf("move unit %s: %w", u.Code, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return &ordi.Error{Kind: ordi.Conflict,
-			Message: "Cette unité vient de changer de statut (quelqu'un d'autre l'a déplacée). Rechargez la page.",
-			Extra:   map[string]any{"allowed": []string{}}}
+		current, err := findUnit(tx, u.Code)
+		if err != nil {
+			return err
+		}
+		return changedSince(current)
 	}
 	from := u.Status
 	u.Status, u.Version, u.UpdatedAt = to, u.Version+1, now

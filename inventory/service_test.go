@@ -216,8 +216,8 @@ func TestUnitLifecycleToReady(t *testing.T) {
 		u = f.move(t, u, inventory.StatusWiped)
 		u = f.move(t, u, inventory.StatusRefurbished)
 		u = f.move(t, u, inventory.StatusReady)
-		if u.Version != 5 {
-			t.Fatalf("version %d after four moves, want 5", u.Version)
+		if u.Version != 7 {
+			t.Fatalf("version %d after four moves and two erasures, want 7", u.Version)
 		}
 
 		// Reservation is allocation's business: 409 naming the right action.
@@ -349,6 +349,278 @@ func TestConcurrentTransitions(t *testing.T) {
 			if wins != 1 || moves != 1 {
 				t.Fatalf("round %d: %d moves succeeded, %d events; want exactly one", round, wins, moves)
 			}
+		}
+	})
+}
+
+// refurbished returns a new laptop, erased and moved to refurbished.
+func (f *fixture) refurbished(t *testing.T) inventory.Unit {
+	t.Helper()
+	u := f.laptop(t)
+	f.erase(t, u, "S1", inventory.ErasurePassed)
+	for _, s := range []inventory.Status{inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished} {
+		u = f.move(t, u, s)
+	}
+	return u
+}
+
+// moves counts a unit's generic transition events.
+func (f *fixture) moves(t *testing.T, u inventory.Unit) int {
+	t.Helper()
+	var n int64
+	if err := f.db.Model(&inventory.Event{}).Where("unit_id = ? AND action = ?", u.ID, inventory.ActionTransition).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+// TestConcurrentTransitionsOnWhatTheySaw is the lost update of a lifecycle:
+// 64 people all saw the unit refurbished at the same version; half send
+// "ready", half "diagnosed", released at once. Each says what it saw
+// (half the version, as the unit page does, half the status, as the batch
+// scan does), so exactly one wins: the others get a Conflict carrying the
+// unit as it now is, and the history gains one move. Without what they saw,
+// "diagnosed" after "ready" would be a legal second move and undo the first.
+func TestConcurrentTransitionsOnWhatTheySaw(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		const n, rounds = 64, 12
+		for round := range rounds {
+			u := f.refurbished(t)
+			before := f.moves(t, u)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			errs := make([]error, n)
+			for i := range n {
+				to := inventory.StatusReady
+				if i%2 == 1 {
+					to = inventory.StatusDiagnosed
+				}
+				in := inventory.TransitionInput{Version: u.Version}
+				if i%4 >= 2 {
+					in = inventory.TransitionInput{From: u.Status}
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					_, errs[i] = f.svc.Transition(ctx, staff, string(u.Code), to, in)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			wins, bare := 0, 0
+			for _, err := range errs {
+				var e *ordi.Error
+				switch {
+				case err == nil:
+					wins++
+				case !errors.As(err, &e) || e.Kind != ordi.Conflict:
+					t.Fatalf("round %d: unexpected error: %v", round, err)
+				default:
+					if cur, ok := e.Extra["current"].(inventory.Unit); !ok || cur.Status == inventory.StatusRefurbished {
+						bare++
+					}
+				}
+			}
+			if moved := f.moves(t, u) - before; wins != 1 || moved != 1 {
+				t.Fatalf("round %d: %d transitions succeeded, %d events written; want exactly one", round, wins, moved)
+			}
+			if bare > 0 {
+				t.Fatalf("round %d: %d conflicts without the unit as it now is", round, bare)
+			}
+		}
+	})
+}
+
+// TestTransitionOnStaleView: a move decided on a stale view (version or
+// status) is refused with the current unit and changes nothing; a move
+// without one (a script) is accepted; a nonsense version is refused.
+func TestTransitionOnStaleView(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		seen := f.refurbished(t)
+		ready, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusReady, inventory.TransitionInput{Version: seen.Version})
+		if err != nil || ready.Status != inventory.StatusReady || ready.Version != seen.Version+1 {
+			t.Fatalf("move on a fresh view: %+v, %v", ready, err)
+		}
+		for name, in := range map[string]inventory.TransitionInput{
+			"ErrStaleVersion": {Version: seen.Version, Note: "B"},
+			"ErrStaleStatus":  {From: inventory.StatusRefurbished, Note: "B"},
+			"ErrBoth":         {Version: seen.Version, From: inventory.StatusRefurbished},
+		} {
+			_, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusDiagnosed, in)
+			var e *ordi.Error
+			if !errors.As(err, &e) || e.Kind != ordi.Conflict {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if cur, ok := e.Extra["current"].(inventory.Unit); !ok || cur.Status != inventory.StatusReady || cur.Version != ready.Version {
+				t.Fatalf("%s: conflict carries %+v", name, e.Extra["current"])
+			}
+			if !strings.Contains(e.Message, "Prêt") {
+				t.Fatalf("%s: message %q does not say what the unit now is", name, e.Message)
+			}
+		}
+		for name, in := range map[string]inventory.TransitionInput{
+			"ErrNegativeVersion": {Version: -1},
+			"ErrUnknownStatus":   {From: "lost"},
+		} {
+			if _, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusDiagnosed, in); !errors.Is(err, ordi.Invalid) {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		if got, _ := f.svc.Unit(ctx, string(seen.Code)); got.Status != inventory.StatusReady || got.Version != ready.Version || f.moves(t, seen) != 4 {
+			t.Fatalf("a refused move changed the unit: %+v, %d moves", got, f.moves(t, seen))
+		}
+		// The current view is accepted, and so is no view at all.
+		got, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusDiagnosed, inventory.TransitionInput{Version: ready.Version, From: inventory.StatusReady})
+		if err != nil || got.Status != inventory.StatusDiagnosed {
+			t.Fatalf("move on the current view: %v", err)
+		}
+		if _, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusWiped, inventory.TransitionInput{}); err != nil {
+			t.Fatalf("move without a view: %v", err)
+		}
+	})
+}
+
+// unitIn returns a new laptop brought to status st by the shortest path
+// (an erasure first where the path needs one).
+func (f *fixture) unitIn(t *testing.T, st inventory.Status) inventory.Unit {
+	t.Helper()
+	u := f.laptop(t)
+	allocate := func(op inventory.Allocation) {
+		t.Helper()
+		err := f.db.Transaction(func(tx *gorm.DB) error {
+			var err error
+			u, err = f.svc.WithTx(tx).MoveForAllocation(ctx, staff, u.Code, op, "")
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+	path := map[inventory.Status][]inventory.Status{
+		inventory.StatusReceived:    {},
+		inventory.StatusDiagnosed:   {inventory.StatusDiagnosed},
+		inventory.StatusWiped:       {inventory.StatusDiagnosed, inventory.StatusWiped},
+		inventory.StatusRefurbished: {inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished},
+		inventory.StatusReady:       {inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady},
+		inventory.StatusReserved:    {inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady, inventory.StatusReserved},
+		inventory.StatusHandedOver:  {inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady, inventory.StatusReserved, inventory.StatusHandedOver},
+		inventory.StatusReturned:    {inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady, inventory.StatusReserved, inventory.StatusHandedOver, inventory.StatusReturned},
+		inventory.StatusDismantled:  {inventory.StatusDismantled},
+		inventory.StatusRecycled:    {inventory.StatusRecycled},
+	}[st]
+	if len(path) > 0 {
+		f.erase(t, u, "S1", inventory.ErasurePassed)
+		u, _ = f.svc.Unit(ctx, string(u.Code))
+	}
+	for _, to := range path {
+		switch to {
+		case inventory.StatusReserved:
+			allocate(inventory.AllocationReserve)
+		case inventory.StatusHandedOver:
+			allocate(inventory.AllocationHandover)
+		case inventory.StatusRecycled:
+			var err error
+			if u, err = f.svc.Transition(ctx, staff, string(u.Code), to, inventory.TransitionInput{Outlet: "Ecologic", OutletReference: "BE-1"}); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			u = f.move(t, u, to)
+		}
+	}
+	if u.Status != st {
+		t.Fatalf("unit in %s, want %s", u.Status, st)
+	}
+	return u
+}
+
+// TestErasureOnlyAtTheWorkshop: an erasure is recorded only while the unit
+// is at the workshop with its data being dealt with; elsewhere (reserved,
+// handed over, recycled, or already rebuilt: refurbished, ready) it is a
+// Conflict saying why, and nothing is written: no record, no event, no new
+// version. Every status is tried.
+func TestErasureOnlyAtTheWorkshop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		refused := map[inventory.Status]string{
+			inventory.StatusRefurbished: "renvoyez-la d'abord en diagnostic",
+			inventory.StatusReady:       "renvoyez-la d'abord en diagnostic",
+			inventory.StatusReserved:    "pas à l'atelier",
+			inventory.StatusHandedOver:  "pas à l'atelier",
+			inventory.StatusRecycled:    "pas à l'atelier",
+		}
+		for _, st := range inventory.Statuses() {
+			u := f.unitIn(t, st)
+			erasures, events := count(t, db, "erasures"), count(t, db, "unit_events")
+			_, err := f.svc.RecordErasure(ctx, staff, string(u.Code), inventory.NewErasure{
+				Category: inventory.ErasureDestroy, Technique: "broyage", DriveSerial: "S1", Result: inventory.ErasureFailed, Version: u.Version,
+			})
+			want, isRefused := refused[st]
+			if st.Erasable() == isRefused {
+				t.Fatalf("%s: Erasable() = %v, the test expects the opposite", st, st.Erasable())
+			}
+			if !isRefused {
+				if err != nil {
+					t.Fatalf("%s: erasure refused: %v", st, err)
+				}
+				continue
+			}
+			var e *ordi.Error
+			if !errors.As(err, &e) || e.Kind != ordi.Conflict || !strings.Contains(e.Message, want) {
+				t.Fatalf("%s: erasure outside the workshop: %v", st, err)
+			}
+			after, _ := f.svc.Unit(ctx, string(u.Code))
+			if count(t, db, "erasures") != erasures || count(t, db, "unit_events") != events || after.Version != u.Version {
+				t.Fatalf("%s: a refused erasure wrote something", st)
+			}
+		}
+	})
+}
+
+// TestErasureOnStaleView: an erasure bumps the unit's version, so a second
+// one recorded on the page shown before the first (which could undo it: a
+// failed record after a passed one leaves the drive unsanitised) is a
+// Conflict carrying the unit as it now is, and writes nothing. Without a
+// version (a script), records are accepted.
+func TestErasureOnStaleView(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		seen := f.unitIn(t, inventory.StatusDiagnosed)
+		passed := inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "NVMe sanitize", DriveSerial: "S2", Result: inventory.ErasurePassed, Version: seen.Version}
+		if _, err := f.svc.RecordErasure(ctx, staff, string(seen.Code), passed); err != nil {
+			t.Fatal(err)
+		}
+		now, _ := f.svc.Unit(ctx, string(seen.Code))
+		if now.Version != seen.Version+1 {
+			t.Fatalf("version %d after an erasure, want %d", now.Version, seen.Version+1)
+		}
+		erasures := count(t, db, "erasures")
+		failed := passed
+		failed.Result = inventory.ErasureFailed
+		_, err := f.svc.RecordErasure(ctx, staff, string(seen.Code), failed)
+		var e *ordi.Error
+		if !errors.As(err, &e) || e.Kind != ordi.Conflict {
+			t.Fatalf("erasure on a stale page: %v", err)
+		}
+		if cur, ok := e.Extra["current"].(inventory.Unit); !ok || cur.Version != now.Version {
+			t.Fatalf("conflict carries %+v", e.Extra["current"])
+		}
+		if count(t, db, "erasures") != erasures {
+			t.Fatal("a stale erasure was recorded")
+		}
+		failed.Version = -1
+		if _, err := f.svc.RecordErasure(ctx, staff, string(seen.Code), failed); !errors.Is(err, ordi.Invalid) || !hasField(err, "version") {
+			t.Fatalf("negative version: %v", err)
+		}
+		failed.Version = 0
+		if _, err := f.svc.RecordErasure(ctx, staff, string(seen.Code), failed); err != nil {
+			t.Fatalf("erasure without a version: %v", err)
+		}
+		// A page shown before the erasure cannot move the unit either.
+		if _, err := f.svc.Transition(ctx, staff, string(seen.Code), inventory.StatusWiped, inventory.TransitionInput{Version: seen.Version}); !errors.Is(err, ordi.Conflict) {
+			t.Fatalf("move on a page shown before the erasure: %v", err)
 		}
 	})
 }

@@ -275,6 +275,9 @@ type NewErasure struct {
 	Result      ErasureResult   `json:"result"`
 	StartedAt   *time.Time      `json:"started_at"`
 	FinishedAt  *time.Time      `json:"finished_at"`
+	// Version is the unit's version the person saw (the unit page sends
+	// it), 0 when not given.
+	Version int `json:"version"`
 }
 
 func (n *NewErasure) validate(now time.Time) error {
@@ -290,6 +293,9 @@ func (n *NewErasure) validate(now time.Time) error {
 	}
 	for _, f := range []struct{ name, value string }{{"tool", n.Tool}, {"drive_serial", n.DriveSerial}, {"drive_model", n.DriveModel}} {
 		optionalText(&v, f.name, f.value, maxShortText)
+	}
+	if n.Version < 0 {
+		v.Add("version", "La version doit être un nombre positif : celle de la fiche que vous avez vue.")
 	}
 	if n.StartedAt != nil && n.FinishedAt != nil && n.FinishedAt.Before(*n.StartedAt) {
 		v.Add("finished_at", "La fin de l'effacement précède son début.")
