@@ -216,11 +216,15 @@ func (s *Server) withCurrentUnit(err error) error {
 	return err
 }
 
+// transitionInput is the body of a transition. Version, optional, is the
+// unit's version the client saw: when the unit changed since, the answer is
+// 409 with the unit as it now is in "current".
 type transitionInput struct {
 	To              inventory.Status `json:"to"`
 	Note            string           `json:"note"`
 	Outlet          string           `json:"outlet"`
 	OutletReference string           `json:"outlet_reference"`
+	Version         int              `json:"version"`
 }
 
 func (s *Server) handleAPIUnitTransition(c *gin.Context) error {
@@ -229,9 +233,9 @@ func (s *Server) handleAPIUnitTransition(c *gin.Context) error {
 		return err
 	}
 	u, err := s.cfg.Inventory.Transition(c.Request.Context(), actor(c), c.Param("code"), in.To,
-		inventory.TransitionInput{Note: in.Note, Outlet: in.Outlet, OutletReference: in.OutletReference})
+		inventory.TransitionInput{Note: in.Note, Outlet: in.Outlet, OutletReference: in.OutletReference, Version: in.Version})
 	if err != nil {
-		return err
+		return s.withCurrentUnit(err)
 	}
 	c.JSON(http.StatusOK, s.unitJSON(u))
 	return nil
@@ -244,7 +248,7 @@ func (s *Server) handleAPIErasureCreate(c *gin.Context) error {
 	}
 	e, err := s.cfg.Inventory.RecordErasure(c.Request.Context(), actor(c), c.Param("code"), in)
 	if err != nil {
-		return err
+		return s.withCurrentUnit(err)
 	}
 	c.JSON(http.StatusCreated, e)
 	return nil

@@ -103,7 +103,8 @@ func TestAPIInventoryFlow(t *testing.T) {
 		move("wiped", http.StatusOK)
 		move("refurbished", http.StatusOK)
 		ready := move("ready", http.StatusOK)
-		if ready["status"] != "ready" || ready["version"].(float64) != 5 {
+		// Four moves and one erasure since version 1.
+		if ready["status"] != "ready" || ready["version"].(float64) != 6 {
 			t.Fatalf("ready: %v", ready)
 		}
 		reserve := move("reserved", http.StatusConflict)
@@ -137,17 +138,17 @@ func TestAPIInventoryFlow(t *testing.T) {
 		}
 
 		// Edits need the current version.
-		res = app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 5, "ram_gb": 16})
+		res = app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 6, "ram_gb": 16})
 		if res.StatusCode != http.StatusOK || decode[unitBody](t, res).RAMGB != 16 {
 			t.Fatalf("patch: %d", res.StatusCode)
 		}
-		res = app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 5, "model": "Latitude 7490"})
+		res = app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 6, "model": "Latitude 7490"})
 		stale := decode[map[string]any](t, res)
 		if res.StatusCode != http.StatusConflict || stale["current"].(map[string]any)["ram_gb"].(float64) != 16 {
 			t.Fatalf("stale patch: %d %v", res.StatusCode, stale)
 		}
-		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 6, "weight_kg": 300}), http.StatusUnprocessableEntity, "weight_kg")
-		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, `{"version": 6, "colour": "red"}`), http.StatusBadRequest)
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, map[string]any{"version": 7, "weight_kg": 300}), http.StatusUnprocessableEntity, "weight_kg")
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPatch, "/api/v1/units/"+u.Code, `{"version": 7, "colour": "red"}`), http.StatusBadRequest)
 
 		res = app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/donations/%d", donation), nil)
 		d := decode[struct {

@@ -28,6 +28,10 @@ type batchRequest struct {
 	Skip     int      `json:"skip"`
 	Codes    []string `json:"codes"`
 	DryRun   bool     `json:"dry_run"`
+	// Seen is, for a "transition", the status each code had when it was
+	// scanned (code → status; optional, the scan page always sends it): a
+	// unit whose status changed since is refused, not moved on a stale view.
+	Seen map[string]inventory.Status `json:"seen"`
 }
 
 // batchItem is the outcome for one code.
@@ -74,14 +78,18 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 	if len(req.Codes) == 0 || len(req.Codes) > maxBatch {
 		v.Addf("codes", "Entre 1 et %d codes par lot.", maxBatch)
 	}
+	seen := seenStatuses(&v, req.Seen)
 	if err := v.Err(); err != nil {
 		return err
 	}
-	in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
 	codes := distinctCodes(req.Codes)
 	res := batchResult{Items: []batchItem{}, Total: len(codes)}
 	for _, raw := range codes {
 		item := batchItem{Input: raw}
+		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
+		if c, err := inventory.ParseCode(raw); err == nil {
+			in.From = seen[c]
+		}
 		var u inventory.Unit
 		var err error
 		switch {
@@ -116,6 +124,27 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, res)
 	return nil
+}
+
+// seenStatuses reads a batch's "seen" map by canonical code. Keys that are
+// no code are ignored (their code is refused as unknown anyway); an unknown
+// status is a field error.
+func seenStatuses(v *ordi.Validation, raw map[string]inventory.Status) map[inventory.Code]inventory.Status {
+	if len(raw) > maxBatch {
+		v.Addf("seen", "Entre 0 et %d codes par lot.", maxBatch)
+		return nil
+	}
+	seen := make(map[inventory.Code]inventory.Status, len(raw))
+	for key, st := range raw {
+		if !st.Valid() {
+			v.Add("seen", "Statut inconnu.")
+			return nil
+		}
+		if c, err := inventory.ParseCode(key); err == nil {
+			seen[c] = st
+		}
+	}
+	return seen
 }
 
 // distinctCodes keeps the first of the inputs naming the same unit (after

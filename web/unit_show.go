@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -93,8 +94,23 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 			p.BlockedReasons = append(p.BlockedReasons, st.Reason)
 		}
 	}
-	p.CanErase = p.CanEdit && u.HasStorage() && u.Status != inventory.StatusRecycled && u.Status != inventory.StatusHandedOver && u.Status != inventory.StatusReserved
+	p.CanErase = p.CanEdit && u.HasStorage() && u.Status.Erasable()
 	return p, nil
+}
+
+// formVersion is the unit's version the page was shown with, which its
+// forms send so that an action decided on a stale page is refused; 0 (not
+// checked) when absent, -1 (refused as invalid) when not a number.
+func formVersion(c *gin.Context) int {
+	raw := strings.TrimSpace(c.PostForm("version"))
+	if raw == "" {
+		return 0
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 func slicesReverse[T any](s []T) {
@@ -126,7 +142,8 @@ func (s *Server) handleUnitPage(c *gin.Context) error {
 func (s *Server) handleUnitTransition(c *gin.Context) error {
 	code := c.Param("code")
 	to := inventory.Status(c.PostForm("to"))
-	in := inventory.TransitionInput{Note: c.PostForm("note"), Outlet: c.PostForm("outlet"), OutletReference: c.PostForm("outlet_reference")}
+	in := inventory.TransitionInput{Note: c.PostForm("note"), Outlet: c.PostForm("outlet"), OutletReference: c.PostForm("outlet_reference"),
+		Version: formVersion(c)}
 	u, err := s.cfg.Inventory.Transition(c.Request.Context(), actor(c), code, to, in)
 	if err == nil {
 		s.flash(c, "Unité "+string(u.Code)+" : « "+u.Status.Label()+" ».")
@@ -155,6 +172,7 @@ func (s *Server) handleUnitErasure(c *gin.Context) error {
 	in := inventory.NewErasure{
 		Category: inventory.ErasureCategory(c.PostForm("category")), Technique: c.PostForm("technique"), Tool: c.PostForm("tool"),
 		DriveSerial: c.PostForm("drive_serial"), DriveModel: c.PostForm("drive_model"), Result: inventory.ErasureResult(c.PostForm("result")),
+		Version: formVersion(c),
 	}
 	_, err := s.cfg.Inventory.RecordErasure(c.Request.Context(), actor(c), code, in)
 	if err == nil {

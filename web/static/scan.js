@@ -48,6 +48,12 @@
         body.outlet = $("scan-outlet-name").value;
         body.outlet_reference = $("scan-outlet-ref").value;
       }
+      // The status each unit had when scanned: one that changed since (moved
+      // by someone else) is refused rather than moved on a stale view.
+      if (!dryRun) {
+        body.seen = {};
+        codes.forEach((c) => { const item = batch.get(c); if (item && item.status) body.seen[c] = item.status; });
+      }
     }
     const res = await fetch("/api/v1/units/batch", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
