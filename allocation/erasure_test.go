@@ -83,7 +83,7 @@ func TestEraseHouseholdOnRequest(t *testing.T) {
 			t.Fatalf("returned %+v", got)
 		}
 		// The reservation is cancelled and the unit ready for another family.
-		if unit, _ := w.inv.Unit(ctx, string(u.Code)); unit.Status != inventory.StatusReady {
+		if unit, _ := w.inv.Unit(ctx, w.staff, string(u.Code)); unit.Status != inventory.StatusReady {
 			t.Fatalf("the unit is %s", unit.Status)
 		}
 		if erasures(t, db, h.ID) != 1 {
@@ -194,7 +194,7 @@ func TestEraseRacesReservationAndDecision(t *testing.T) {
 			row := rowOf(t, db, h.ID)
 			var active int64
 			db.Table("reservations").Where("household_id = ? AND status = 'active'", h.ID).Count(&active)
-			unit, _ := w.inv.Unit(ctx, string(u.Code))
+			unit, _ := w.inv.Unit(ctx, w.staff, string(u.Code))
 			switch {
 			case row.ErasedAt != nil && (active != 0 || unit.Status != inventory.StatusReady || row.Status != string(allocation.StatusWithdrawn)):
 				t.Fatalf("round %d: erased family %s with %d active reservations, unit %s", round, row.Status, active, unit.Status)

@@ -37,7 +37,7 @@ func (s *Service) HandedOverFacts(ctx context.Context, a ordi.Actor, reservation
 	if err := db.Table("units").Where("id = ?", r.UnitID).Pluck("code", &codes).Error; err != nil || len(codes) == 0 {
 		return HandoverFacts{}, fmt.Errorf("unit of reservation %d: %v", r.ID, err)
 	}
-	u, err := s.inventory.Unit(ctx, codes[0])
+	u, err := s.inventory.Unit(ctx, a, codes[0])
 	if err != nil {
 		return HandoverFacts{}, err
 	}

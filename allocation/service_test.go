@@ -355,7 +355,7 @@ func TestReservationLifecycle(t *testing.T) {
 		if err != nil || r.UnitCode != u.Code || r.HouseholdReference != h.Reference {
 			t.Fatalf("reserve: %+v %v", r, err)
 		}
-		unit, _ := w.inv.Unit(ctx, string(u.Code))
+		unit, _ := w.inv.Unit(ctx, w.staff, string(u.Code))
 		fam, _ := w.svc.Household(ctx, w.staff, h.ID)
 		if unit.Status != inventory.StatusReserved || fam.Status != allocation.StatusReserved {
 			t.Fatalf("after reserve: unit %s, family %s", unit.Status, fam.Status)
@@ -366,7 +366,7 @@ func TestReservationLifecycle(t *testing.T) {
 		if _, err := w.svc.Cancel(ctx, w.staff, r.ID, "rendez-vous manqué"); err != nil {
 			t.Fatal(err)
 		}
-		unit, _ = w.inv.Unit(ctx, string(u.Code))
+		unit, _ = w.inv.Unit(ctx, w.staff, string(u.Code))
 		fam, _ = w.svc.Household(ctx, w.staff, h.ID)
 		if unit.Status != inventory.StatusReady || fam.Status != allocation.StatusTrained {
 			t.Fatalf("after cancel: unit %s, family %s", unit.Status, fam.Status)
@@ -383,7 +383,7 @@ func TestReservationLifecycle(t *testing.T) {
 		if _, err := w.svc.Withdraw(ctx, w.workerA, h.ID, canary); err != nil {
 			t.Fatal(err)
 		}
-		unit, _ = w.inv.Unit(ctx, string(u.Code))
+		unit, _ = w.inv.Unit(ctx, w.staff, string(u.Code))
 		closed, _ := w.svc.Reservation(ctx, w.staff, r2.ID)
 		if unit.Status != inventory.StatusReady || closed.Status != allocation.ReservationCancelled {
 			t.Fatalf("after withdrawal: unit %s, reservation %s", unit.Status, closed.Status)
@@ -393,7 +393,7 @@ func TestReservationLifecycle(t *testing.T) {
 		if fam, _ := w.svc.Household(ctx, w.staff, h.ID); fam.StatusReason != canary {
 			t.Fatalf("family's reason %q", fam.StatusReason)
 		}
-		events, _ := w.inv.Events(ctx, string(u.Code))
+		events, _ := w.inv.Events(ctx, w.staff, string(u.Code))
 		for _, e := range events {
 			if strings.Contains(e.Note, "Canari") || strings.Contains(e.Note, "rendez-vous manqué") {
 				t.Fatalf("unit history carries a reason: %+v", e)
@@ -551,7 +551,7 @@ func TestProposalsAndExport(t *testing.T) {
 			t.Fatalf("proposals %+v (small %s, big %s)", set, small.Code, big.Code)
 		}
 		// Proposals change nothing.
-		if u, _ := w.inv.Unit(ctx, string(big.Code)); u.Status != inventory.StatusReady {
+		if u, _ := w.inv.Unit(ctx, w.staff, string(big.Code)); u.Status != inventory.StatusReady {
 			t.Fatalf("proposal moved the unit to %s", u.Status)
 		}
 		if _, err := w.svc.Reserve(ctx, w.staff, h.ID, string(big.Code)); err != nil {

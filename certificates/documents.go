@@ -9,17 +9,17 @@ import (
 )
 
 // Receipt renders a donation's intake receipt as it stands today: not
-// numbered, not stored.
-func (s *Service) Receipt(ctx context.Context, donationID int64) ([]byte, error) {
+// numbered, not stored. The inventory authorises the actor's reads.
+func (s *Service) Receipt(ctx context.Context, a ordi.Actor, donationID int64) ([]byte, error) {
 	issuer, err := s.Issuer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	donation, err := s.inventory.Donation(ctx, donationID)
+	donation, err := s.inventory.Donation(ctx, a, donationID)
 	if err != nil {
 		return nil, err
 	}
-	donor, err := s.inventory.Donor(ctx, donation.DonorID)
+	donor, err := s.inventory.Donor(ctx, a, donation.DonorID)
 	if err != nil {
 		return nil, err
 	}

@@ -40,11 +40,11 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 	var cert Certificate
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		inv := s.inventory.WithTx(tx)
-		donation, err := inv.Donation(ctx, donationID)
+		donation, err := inv.Donation(ctx, a, donationID)
 		if err != nil {
 			return err
 		}
-		donor, err := inv.Donor(ctx, donation.DonorID)
+		donor, err := inv.Donor(ctx, a, donation.DonorID)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		}
 		var erasures []inventory.Erasure
 		for start := 0; start < len(ids); start += 500 {
-			batch, err := inv.Erasures(ctx, ids[start:min(start+500, len(ids))]...)
+			batch, err := inv.Erasures(ctx, a, ids[start:min(start+500, len(ids))]...)
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		public := PublicView{Kind: KindDonor, KindLabel: KindDonor.Label(), Issuer: issuer.Name, IssuerSIRET: issuer.SIRET}
 		for _, u := range units {
 			outcome, settled := outcomeOf(u.Status)
-			f, err := inv.Facts(ctx, u)
+			f, err := inv.Facts(ctx, a, u)
 			if err != nil {
 				return err
 			}

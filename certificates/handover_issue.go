@@ -107,7 +107,7 @@ func (s *Service) issueHandover(ctx context.Context, tx *gorm.DB, a ordi.Actor, 
 		}
 		doc.Course = ci
 	}
-	erasures, err := s.inventory.WithTx(tx).Erasures(ctx, u.ID)
+	erasures, err := s.inventory.WithTx(tx).Erasures(ctx, a, u.ID)
 	if err != nil {
 		return Certificate{}, err
 	}

@@ -144,7 +144,7 @@ func TestHandoverIssuesAFrozenCertificate(t *testing.T) {
 			t.Fatal("stored hash does not match the bytes")
 		}
 		// Unit, family and reservation moved together.
-		u, _ := w.inv.Unit(ctx, string(r.UnitCode))
+		u, _ := w.inv.Unit(ctx, w.staff, string(r.UnitCode))
 		h, _ := w.alloc.Household(ctx, w.staff, r.HouseholdID)
 		rv, _ := w.alloc.Reservation(ctx, w.staff, r.ID)
 		if u.Status != inventory.StatusHandedOver || h.Status != allocation.StatusEquipped || rv.Status != allocation.ReservationHandedOver {

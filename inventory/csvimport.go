@@ -48,13 +48,19 @@ type importRow struct {
 // every unit, or none: any bad line makes an Invalid error listing each
 // problem with its line (1 is the header) and field.
 func (s *Service) ImportUnits(ctx context.Context, actor ordi.Actor, r io.Reader) (ImportResult, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return ImportResult{}, err
+	}
 	return s.importUnits(ctx, actor, 0, r)
 }
 
 // ImportDonationUnits imports a donor's asset list into one donation: the
 // donation_id column may be left out, and must name this donation when given.
 func (s *Service) ImportDonationUnits(ctx context.Context, actor ordi.Actor, donationID int64, r io.Reader) (ImportResult, error) {
-	if _, err := s.Donation(ctx, donationID); err != nil {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return ImportResult{}, err
+	}
+	if _, err := s.Donation(ctx, actor, donationID); err != nil {
 		return ImportResult{}, err
 	}
 	return s.importUnits(ctx, actor, donationID, r)

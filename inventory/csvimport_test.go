@@ -30,18 +30,18 @@ func TestImportUnits(t *testing.T) {
 		if res.Created != 3 || len(res.Codes) != 3 {
 			t.Fatalf("created %+v", res)
 		}
-		u, err := f.svc.Unit(ctx, res.Codes[0])
+		u, err := f.svc.Unit(ctx, staff, res.Codes[0])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.Brand != "HP" || u.ScreenInches == nil || *u.ScreenInches != 14 || *u.WeightKG != 1.5 || u.Notes != "clavier « AZERTY »; rayure" || u.Grade != inventory.GradeB {
 			t.Fatalf("imported %+v", u)
 		}
-		events, _ := f.svc.Events(ctx, res.Codes[0])
+		events, _ := f.svc.Events(ctx, staff, res.Codes[0])
 		if len(events) != 1 || events[0].Action != inventory.ActionImported {
 			t.Fatalf("events %+v", events)
 		}
-		screen, _ := f.svc.Unit(ctx, res.Codes[2])
+		screen, _ := f.svc.Unit(ctx, staff, res.Codes[2])
 		if screen.StorageKind != inventory.StorageNone || screen.Status != inventory.StatusReceived {
 			t.Fatalf("screen %+v", screen)
 		}

@@ -87,7 +87,7 @@ func BenchmarkUnitList100k(b *testing.B) {
 							before = 0
 						}
 						t0 := time.Now()
-						if _, err := svc.Units(ctx, c.f(before)); err != nil {
+						if _, err := svc.Units(ctx, staff, c.f(before)); err != nil {
 							b.Fatal(err)
 						}
 						lat = append(lat, time.Since(t0))

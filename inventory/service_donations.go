@@ -12,6 +12,9 @@ import (
 
 // CreateDonor registers a donor.
 func (s *Service) CreateDonor(ctx context.Context, actor ordi.Actor, n NewDonor) (Donor, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return Donor{}, err
+	}
 	n.Normalize()
 	if err := n.Validate(); err != nil {
 		return Donor{}, err
@@ -25,7 +28,10 @@ func (s *Service) CreateDonor(ctx context.Context, actor ordi.Actor, n NewDonor)
 }
 
 // Donor returns a donor.
-func (s *Service) Donor(ctx context.Context, id int64) (Donor, error) {
+func (s *Service) Donor(ctx context.Context, actor ordi.Actor, id int64) (Donor, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return Donor{}, err
+	}
 	var d Donor
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -45,7 +51,10 @@ type DonorFilter struct {
 }
 
 // Donors lists donors.
-func (s *Service) Donors(ctx context.Context, f DonorFilter) ([]Donor, error) {
+func (s *Service) Donors(ctx context.Context, actor ordi.Actor, f DonorFilter) ([]Donor, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Model(&Donor{})
 	if t := strings.TrimSpace(f.Q); t != "" {
 		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(t))+"%")
@@ -62,6 +71,9 @@ func (s *Service) Donors(ctx context.Context, f DonorFilter) ([]Donor, error) {
 
 // CreateDonation registers a donation of a known donor.
 func (s *Service) CreateDonation(ctx context.Context, actor ordi.Actor, n NewDonation) (Donation, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return Donation{}, err
+	}
 	received, err := n.validate(s.today())
 	var v ordi.Validation
 	if err := v.Merge(err); err != nil {
@@ -89,7 +101,10 @@ func (s *Service) CreateDonation(ctx context.Context, actor ordi.Actor, n NewDon
 }
 
 // Donation returns a donation.
-func (s *Service) Donation(ctx context.Context, id int64) (Donation, error) {
+func (s *Service) Donation(ctx context.Context, actor ordi.Actor, id int64) (Donation, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return Donation{}, err
+	}
 	var d Donation
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -116,7 +131,10 @@ type DonationFilter struct {
 }
 
 // Donations lists donations with their donor's name and number of units.
-func (s *Service) Donations(ctx context.Context, f DonationFilter) ([]DonationSummary, error) {
+func (s *Service) Donations(ctx context.Context, actor ordi.Actor, f DonationFilter) ([]DonationSummary, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Table("donations").
 		Select("donations.*, donors.name AS donor_name, (SELECT COUNT(*) FROM units WHERE units.donation_id = donations.id) AS units").
 		Joins("JOIN donors ON donors.id = donations.donor_id")
@@ -146,7 +164,10 @@ func (c Counts) Total() int {
 }
 
 // CountByStatus counts units per status, of one donation when donationID > 0.
-func (s *Service) CountByStatus(ctx context.Context, donationID int64) (Counts, error) {
+func (s *Service) CountByStatus(ctx context.Context, actor ordi.Actor, donationID int64) (Counts, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Model(&Unit{}).Select("status, COUNT(*) AS n").Group("status")
 	if donationID > 0 {
 		q = q.Where("donation_id = ?", donationID)

@@ -17,6 +17,9 @@ import (
 // it bumps the unit's version: a second record made on a stale page, which
 // could undo the first, is refused in turn.
 func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code string, n NewErasure) (Erasure, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseErasure); err != nil {
+		return Erasure{}, err
+	}
 	c, err := ParseCode(code)
 	if err != nil {
 		return Erasure{}, err
@@ -70,7 +73,10 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 }
 
 // Erasures returns the erasure records of units, oldest first.
-func (s *Service) Erasures(ctx context.Context, unitIDs ...int64) ([]Erasure, error) {
+func (s *Service) Erasures(ctx context.Context, actor ordi.Actor, unitIDs ...int64) ([]Erasure, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	if len(unitIDs) == 0 {
 		return nil, nil
 	}

@@ -41,7 +41,10 @@ func facts(tx *gorm.DB, u Unit) (UnitFacts, error) {
 }
 
 // Facts returns the unit's lifecycle facts, for pages that show next steps.
-func (s *Service) Facts(ctx context.Context, u Unit) (UnitFacts, error) {
+func (s *Service) Facts(ctx context.Context, actor ordi.Actor, u Unit) (UnitFacts, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return UnitFacts{}, err
+	}
 	return facts(s.db.WithContext(ctx), u)
 }
 
@@ -53,6 +56,9 @@ func (s *Service) Facts(ctx context.Context, u Unit) (UnitFacts, error) {
 // two people moving the same unit at once, one wins and the other gets a
 // Conflict, and the history holds one event.
 func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseMove); err != nil {
+		return Unit{}, err
+	}
 	c, err := ParseCode(code)
 	if err != nil {
 		return Unit{}, err
@@ -157,6 +163,9 @@ func (s *Service) move(tx *gorm.DB, actor ordi.Actor, u *Unit, to Status, action
 // cancel, handover) on a unit, inside the caller's transaction (use WithTx).
 // The table decides the statuses; the database settles races.
 func (s *Service) MoveForAllocation(ctx context.Context, actor ordi.Actor, code Code, op Allocation, note string) (Unit, error) {
+	if err := requireAllocation(actor, op); err != nil {
+		return Unit{}, err
+	}
 	db := s.db.WithContext(ctx)
 	u, err := findUnit(db, code)
 	if err != nil {
@@ -179,8 +188,11 @@ func (s *Service) MoveForAllocation(ctx context.Context, actor ordi.Actor, code 
 
 // CheckTransition tells, without changing anything, whether the generic
 // transition would be accepted now: the scan page's "allowed?" answer.
-func (s *Service) CheckTransition(ctx context.Context, code string, to Status, in TransitionInput) (Unit, error) {
-	u, err := s.Unit(ctx, code)
+func (s *Service) CheckTransition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseMove); err != nil {
+		return Unit{}, err
+	}
+	u, err := s.Unit(ctx, actor, code)
 	if err != nil {
 		return Unit{}, err
 	}

@@ -150,7 +150,7 @@ func TestDonorAndDonationValidation(t *testing.T) {
 		if n := count(t, db, "donations"); n != 1 {
 			t.Fatalf("%d donations written", n)
 		}
-		got, err := f.svc.Donation(ctx, f.donation.ID)
+		got, err := f.svc.Donation(ctx, staff, f.donation.ID)
 		if err != nil || got.ReceivedOn.String() != "2026-10-28" {
 			t.Fatalf("donation = %+v, %v", got, err)
 		}
@@ -232,7 +232,7 @@ func TestUnitLifecycleToReady(t *testing.T) {
 			t.Fatalf("illegal move: %v", err)
 		}
 
-		events, err := f.svc.Events(ctx, string(u.Code))
+		events, err := f.svc.Events(ctx, staff, string(u.Code))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +283,7 @@ func TestRecyclingNeedsSanitisedStorageAndOutlet(t *testing.T) {
 		if _, err := f.svc.Transition(ctx, staff, string(u.Code), inventory.StatusDiagnosed, inventory.TransitionInput{}); !errors.Is(err, ordi.Conflict) {
 			t.Fatalf("leaving recycled: %v", err)
 		}
-		stored, _ := f.svc.Unit(ctx, string(u.Code))
+		stored, _ := f.svc.Unit(ctx, staff, string(u.Code))
 		if stored.Outlet != "Ecologic" {
 			t.Fatalf("outlet not stored: %+v", stored)
 		}
@@ -336,7 +336,7 @@ func TestConcurrentTransitions(t *testing.T) {
 					t.Fatalf("unexpected error: %v", err)
 				}
 			}
-			events, err := f.svc.Events(ctx, string(u.Code))
+			events, err := f.svc.Events(ctx, staff, string(u.Code))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -469,7 +469,7 @@ func TestTransitionOnStaleView(t *testing.T) {
 				t.Fatalf("%s: %v", name, err)
 			}
 		}
-		if got, _ := f.svc.Unit(ctx, string(seen.Code)); got.Status != inventory.StatusReady || got.Version != ready.Version || f.moves(t, seen) != 4 {
+		if got, _ := f.svc.Unit(ctx, staff, string(seen.Code)); got.Status != inventory.StatusReady || got.Version != ready.Version || f.moves(t, seen) != 4 {
 			t.Fatalf("a refused move changed the unit: %+v, %d moves", got, f.moves(t, seen))
 		}
 		// The current view is accepted, and so is no view at all.
@@ -513,7 +513,7 @@ func (f *fixture) unitIn(t *testing.T, st inventory.Status) inventory.Unit {
 	}[st]
 	if len(path) > 0 {
 		f.erase(t, u, "S1", inventory.ErasurePassed)
-		u, _ = f.svc.Unit(ctx, string(u.Code))
+		u, _ = f.svc.Unit(ctx, staff, string(u.Code))
 	}
 	for _, to := range path {
 		switch to {
@@ -571,7 +571,7 @@ func TestErasureOnlyAtTheWorkshop(t *testing.T) {
 			if !errors.As(err, &e) || e.Kind != ordi.Conflict || !strings.Contains(e.Message, want) {
 				t.Fatalf("%s: erasure outside the workshop: %v", st, err)
 			}
-			after, _ := f.svc.Unit(ctx, string(u.Code))
+			after, _ := f.svc.Unit(ctx, staff, string(u.Code))
 			if count(t, db, "erasures") != erasures || count(t, db, "unit_events") != events || after.Version != u.Version {
 				t.Fatalf("%s: a refused erasure wrote something", st)
 			}
@@ -592,7 +592,7 @@ func TestErasureOnStaleView(t *testing.T) {
 		if _, err := f.svc.RecordErasure(ctx, staff, string(seen.Code), passed); err != nil {
 			t.Fatal(err)
 		}
-		now, _ := f.svc.Unit(ctx, string(seen.Code))
+		now, _ := f.svc.Unit(ctx, staff, string(seen.Code))
 		if now.Version != seen.Version+1 {
 			t.Fatalf("version %d after an erasure, want %d", now.Version, seen.Version+1)
 		}
@@ -648,7 +648,7 @@ func TestUpdateUnitOptimisticLocking(t *testing.T) {
 		if _, err := f.svc.UpdateUnit(ctx, staff, string(u.Code), inventory.UnitUpdate{Version: 2, RAMGB: &neg}); !errors.Is(err, ordi.Invalid) {
 			t.Fatalf("negative RAM: %v", err)
 		}
-		stored, _ := f.svc.Unit(ctx, string(u.Code))
+		stored, _ := f.svc.Unit(ctx, staff, string(u.Code))
 		if stored.Model != "ThinkPad T480" || stored.RAMGB != 16 {
 			t.Fatalf("stored %+v", stored)
 		}
@@ -665,11 +665,11 @@ func TestUnknownCodes(t *testing.T) {
 		f := newFixture(t, db)
 		u := f.laptop(t)
 		lower := strings.ToLower(string(u.Code))
-		if got, err := f.svc.Unit(ctx, lower); err != nil || got.ID != u.ID {
+		if got, err := f.svc.Unit(ctx, staff, lower); err != nil || got.ID != u.ID {
 			t.Fatalf("lower-case code: %v", err)
 		}
 		for _, bad := range []string{"", "ABC", "ZZZZZZZZ", "http://x/u/1"} {
-			if _, err := f.svc.Unit(ctx, bad); !errors.Is(err, ordi.NotFound) {
+			if _, err := f.svc.Unit(ctx, staff, bad); !errors.Is(err, ordi.NotFound) {
 				t.Errorf("Unit(%q) = %v, want NotFound", bad, err)
 			}
 		}
@@ -692,7 +692,7 @@ func TestUnitsFilterAndPagination(t *testing.T) {
 		seen := map[inventory.Code]bool{}
 		before := int64(0)
 		for page := 0; page < 10; page++ {
-			units, err := f.svc.Units(ctx, inventory.UnitFilter{Kind: inventory.KindLaptop, Before: before, Limit: 3})
+			units, err := f.svc.Units(ctx, staff, inventory.UnitFilter{Kind: inventory.KindLaptop, Before: before, Limit: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -723,16 +723,16 @@ func TestUnitsFilterAndPagination(t *testing.T) {
 			"unprinted":      {inventory.UnitFilter{Unprinted: true}, 8},
 		} {
 			t.Run(name, func(t *testing.T) {
-				units, err := f.svc.Units(ctx, tc.f)
+				units, err := f.svc.Units(ctx, staff, tc.f)
 				if err != nil || len(units) != tc.want {
 					t.Fatalf("%d units, %v; want %d", len(units), err, tc.want)
 				}
 			})
 		}
-		if _, err := f.svc.Units(ctx, inventory.UnitFilter{Status: "lost"}); !errors.Is(err, ordi.Invalid) {
+		if _, err := f.svc.Units(ctx, staff, inventory.UnitFilter{Status: "lost"}); !errors.Is(err, ordi.Invalid) {
 			t.Fatalf("unknown status filter: %v", err)
 		}
-		counts, err := f.svc.CountByStatus(ctx, f.donation.ID)
+		counts, err := f.svc.CountByStatus(ctx, staff, f.donation.ID)
 		if err != nil || counts[inventory.StatusReceived] != 7 || counts[inventory.StatusDiagnosed] != 1 || counts.Total() != 8 {
 			t.Fatalf("counts %v, %v", counts, err)
 		}

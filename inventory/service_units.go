@@ -16,6 +16,9 @@ const maxCodeAttempts = 5
 
 // CreateUnit registers a unit of a donation, status received.
 func (s *Service) CreateUnit(ctx context.Context, actor ordi.Actor, n NewUnit) (Unit, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return Unit{}, err
+	}
 	n.normalize()
 	var v ordi.Validation
 	n.validate(&v)
@@ -78,7 +81,10 @@ func (s *Service) insertUnits(ctx context.Context, actor ordi.Actor, donationID 
 
 // Unit returns the unit with the given code. A code that is not well formed
 // is NotFound before any lookup.
-func (s *Service) Unit(ctx context.Context, code string) (Unit, error) {
+func (s *Service) Unit(ctx context.Context, actor ordi.Actor, code string) (Unit, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return Unit{}, err
+	}
 	c, err := ParseCode(code)
 	if err != nil {
 		return Unit{}, err
@@ -125,7 +131,10 @@ func (f UnitFilter) Validate() error {
 }
 
 // Units lists units. The cursor for the next page is the last unit's ID.
-func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, error) {
+func (s *Service) Units(ctx context.Context, actor ordi.Actor, f UnitFilter) ([]Unit, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -169,6 +178,9 @@ func (s *Service) Units(ctx context.Context, f UnitFilter) ([]Unit, error) {
 // caller read; when the unit changed since, nothing is written and the
 // Conflict error holds the current unit in Extra["current"].
 func (s *Service) UpdateUnit(ctx context.Context, actor ordi.Actor, code string, up UnitUpdate) (Unit, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return Unit{}, err
+	}
 	c, err := ParseCode(code)
 	if err != nil {
 		return Unit{}, err
@@ -238,8 +250,8 @@ func staleVersion(current Unit) error {
 const maxHistory = 1000
 
 // Events returns a unit's history, oldest first.
-func (s *Service) Events(ctx context.Context, code string) ([]Event, error) {
-	u, err := s.Unit(ctx, code)
+func (s *Service) Events(ctx context.Context, actor ordi.Actor, code string) ([]Event, error) {
+	u, err := s.Unit(ctx, actor, code)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +265,10 @@ func (s *Service) Events(ctx context.Context, code string) ([]Event, error) {
 // UnitsByCodes returns the units with the given codes, in the order given,
 // each once. Codes that do not parse or do not exist make an Invalid error
 // naming them: nothing is half-done.
-func (s *Service) UnitsByCodes(ctx context.Context, codes []string) ([]Unit, error) {
+func (s *Service) UnitsByCodes(ctx context.Context, actor ordi.Actor, codes []string) ([]Unit, error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return nil, err
+	}
 	var parsed []Code
 	seen := map[Code]bool{}
 	var unknown []string
@@ -302,6 +317,9 @@ func (s *Service) UnitsByCodes(ctx context.Context, codes []string) ([]Unit, err
 // MarkLabelsPrinted records that the units' labels were printed, with an
 // event on each: they leave the print queue.
 func (s *Service) MarkLabelsPrinted(ctx context.Context, actor ordi.Actor, units []Unit, template string) error {
+	if err := actor.Require(ordi.ReadUnits, refusePrint); err != nil {
+		return err
+	}
 	if len(units) == 0 {
 		return nil
 	}

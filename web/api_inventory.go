@@ -43,7 +43,7 @@ func (s *Server) handleAPIDonor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.cfg.Inventory.Donor(c.Request.Context(), id)
+	d, err := s.cfg.Inventory.Donor(c.Request.Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) handleAPIDonorList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Inventory.Donors(c.Request.Context(), inventory.DonorFilter{Q: c.Query("q"), Before: before, Limit: limit + 1})
+	items, err := s.cfg.Inventory.Donors(c.Request.Context(), actor(c), inventory.DonorFilter{Q: c.Query("q"), Before: before, Limit: limit + 1})
 	if err != nil {
 		return err
 	}
@@ -95,22 +95,22 @@ func (s *Server) handleAPIDonation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.cfg.Inventory.Donation(ctx, id)
+	d, err := s.cfg.Inventory.Donation(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}
-	donor, err := s.cfg.Inventory.Donor(ctx, d.DonorID)
+	donor, err := s.cfg.Inventory.Donor(ctx, actor(c), d.DonorID)
 	if err != nil {
 		return err
 	}
-	counts, err := s.cfg.Inventory.CountByStatus(ctx, id)
+	counts, err := s.cfg.Inventory.CountByStatus(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}
 	out := donationJSON{Donation: d, Donor: donor, Counts: counts, Units: []unitJSON{}}
 	before := int64(0)
 	for len(out.Units) < maxDonationUnits {
-		page, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{DonationID: id, Before: before, Limit: ordi.MaxLimit})
+		page, err := s.cfg.Inventory.Units(ctx, actor(c), inventory.UnitFilter{DonationID: id, Before: before, Limit: ordi.MaxLimit})
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Server) handleAPIDonationList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Inventory.Donations(c.Request.Context(), inventory.DonationFilter{DonorID: donor, Before: before, Limit: limit + 1})
+	items, err := s.cfg.Inventory.Donations(c.Request.Context(), actor(c), inventory.DonationFilter{DonorID: donor, Before: before, Limit: limit + 1})
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *Server) handleAPIUnitCreate(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIUnit(c *gin.Context) error {
-	u, err := s.cfg.Inventory.Unit(c.Request.Context(), c.Param("code"))
+	u, err := s.cfg.Inventory.Unit(c.Request.Context(), actor(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Server) handleAPIUnitList(c *gin.Context) error {
 		Status: inventory.Status(c.Query("status")), Kind: inventory.Kind(c.Query("kind")), DonationID: donation,
 		Q: c.Query("q"), Unprinted: c.Query("unprinted") == "true", Before: before, Limit: limit + 1,
 	}
-	items, err := s.cfg.Inventory.Units(c.Request.Context(), f)
+	items, err := s.cfg.Inventory.Units(c.Request.Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -256,11 +256,11 @@ func (s *Server) handleAPIErasureCreate(c *gin.Context) error {
 
 func (s *Server) handleAPIErasureList(c *gin.Context) error {
 	ctx := c.Request.Context()
-	u, err := s.cfg.Inventory.Unit(ctx, c.Param("code"))
+	u, err := s.cfg.Inventory.Unit(ctx, actor(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Inventory.Erasures(ctx, u.ID)
+	items, err := s.cfg.Inventory.Erasures(ctx, actor(c), u.ID)
 	if err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (s *Server) handleAPIErasureList(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIUnitEvents(c *gin.Context) error {
-	events, err := s.cfg.Inventory.Events(c.Request.Context(), c.Param("code"))
+	events, err := s.cfg.Inventory.Events(c.Request.Context(), actor(c), c.Param("code"))
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func (s *Server) handleDonationsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Inventory.Donations(c.Request.Context(), inventory.DonationFilter{Before: before, Limit: ordi.DefaultLimit + 1})
+	items, err := s.cfg.Inventory.Donations(c.Request.Context(), actor(c), inventory.DonationFilter{Before: before, Limit: ordi.DefaultLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ type donationFormPage struct {
 }
 
 func (s *Server) donationForm(c *gin.Context, form url.Values, fields []ordi.FieldError) (*donationFormPage, error) {
-	donors, err := s.cfg.Inventory.Donors(c.Request.Context(), inventory.DonorFilter{Limit: ordi.MaxLimit})
+	donors, err := s.cfg.Inventory.Donors(c.Request.Context(), actor(c), inventory.DonorFilter{Limit: ordi.MaxLimit})
 	if err != nil {
 		return nil, err
 	}

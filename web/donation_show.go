@@ -55,15 +55,15 @@ func countsOf(c inventory.Counts) []statusCount {
 
 func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 	ctx := c.Request.Context()
-	d, err := s.cfg.Inventory.Donation(ctx, id)
+	d, err := s.cfg.Inventory.Donation(ctx, actor(c), id)
 	if err != nil {
 		return nil, err
 	}
-	donor, err := s.cfg.Inventory.Donor(ctx, d.DonorID)
+	donor, err := s.cfg.Inventory.Donor(ctx, actor(c), d.DonorID)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := s.cfg.Inventory.CountByStatus(ctx, id)
+	counts, err := s.cfg.Inventory.CountByStatus(ctx, actor(c), id)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	units, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{DonationID: id, Before: before, Limit: ordi.DefaultLimit + 1})
+	units, err := s.cfg.Inventory.Units(ctx, actor(c), inventory.UnitFilter{DonationID: id, Before: before, Limit: ordi.DefaultLimit + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Server) handleDonationImport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.cfg.Inventory.Donation(ctx, id); err != nil {
+	if _, err := s.cfg.Inventory.Donation(ctx, actor(c), id); err != nil {
 		return err
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes+64<<10)

@@ -33,7 +33,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 	u, _ := userOf(c)
 	p := homePage{basePage: s.base(c, "Accueil"), Role: u.Role, CanAdd: workshop.allows(u.Role), CanLookup: unitsRead.allows(u.Role)}
 	if workshop.allows(u.Role) {
-		counts, err := s.cfg.Inventory.CountByStatus(c.Request.Context(), 0)
+		counts, err := s.cfg.Inventory.CountByStatus(c.Request.Context(), actor(c), 0)
 		if err != nil {
 			return err
 		}

@@ -56,13 +56,13 @@ func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([
 	case req.DonationID > 0 && len(req.Codes) > 0:
 		v.Add("codes", "Donnez soit des codes, soit un don, pas les deux.")
 	case req.DonationID > 0:
-		if _, err := s.cfg.Inventory.Donation(ctx, req.DonationID); err != nil {
+		if _, err := s.cfg.Inventory.Donation(ctx, actor(c), req.DonationID); err != nil {
 			v.Add("donation_id", "Don inconnu.")
 			break
 		}
 		before := int64(0)
 		for {
-			page, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{DonationID: req.DonationID, Before: before, Limit: ordi.MaxLimit})
+			page, err := s.cfg.Inventory.Units(ctx, actor(c), inventory.UnitFilter{DonationID: req.DonationID, Before: before, Limit: ordi.MaxLimit})
 			if err != nil {
 				return nil, err
 			}
@@ -78,7 +78,7 @@ func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([
 		v.Addf("codes", "%d étiquettes demandées : %d au plus par impression.", len(req.Codes), labels.MaxLabels)
 	case len(req.Codes) > 0:
 		var err error
-		if units, err = s.cfg.Inventory.UnitsByCodes(ctx, req.Codes); err != nil {
+		if units, err = s.cfg.Inventory.UnitsByCodes(ctx, actor(c), req.Codes); err != nil {
 			fields, err := invalidFields(err)
 			if err != nil {
 				return nil, err
@@ -187,7 +187,7 @@ func (s *Server) handlePrintQueuePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	units, err := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{Unprinted: true, Before: before, Limit: ordi.MaxLimit + 1})
+	units, err := s.cfg.Inventory.Units(ctx, actor(c), inventory.UnitFilter{Unprinted: true, Before: before, Limit: ordi.MaxLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (s *Server) handleLabelsPrint(c *gin.Context) error {
 			return err
 		}
 		p := printQueuePage{basePage: s.base(c, "Étiquettes à imprimer"), Templates: labels.Templates(), Template: req.Template, Skip: req.Skip, Fields: fields}
-		units, uerr := s.cfg.Inventory.Units(ctx, inventory.UnitFilter{Unprinted: true, Limit: ordi.MaxLimit})
+		units, uerr := s.cfg.Inventory.Units(ctx, actor(c), inventory.UnitFilter{Unprinted: true, Limit: ordi.MaxLimit})
 		if uerr != nil {
 			return uerr
 		}

@@ -66,9 +66,8 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 	case "print":
 		checkPaper(&v, req.Template, req.Skip)
 	case "transition":
-		if !canEdit(c) {
-			return ordi.Errorf(ordi.Forbidden, "Votre rôle ne permet pas de changer le statut des unités.")
-		}
+		// Who may move units is the inventory's decision: a volunteer's
+		// batch is refused (403) at its first code.
 		if !req.To.Valid() {
 			v.Add("to", "Statut inconnu.")
 		}
@@ -94,9 +93,9 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 		var err error
 		switch {
 		case req.Action != "transition":
-			u, err = s.cfg.Inventory.Unit(ctx, raw)
+			u, err = s.cfg.Inventory.Unit(ctx, actor(c), raw)
 		case req.DryRun:
-			u, err = s.cfg.Inventory.CheckTransition(ctx, raw, req.To, in)
+			u, err = s.cfg.Inventory.CheckTransition(ctx, actor(c), raw, req.To, in)
 		default:
 			u, err = s.cfg.Inventory.Transition(ctx, actor(c), raw, req.To, in)
 		}
@@ -112,7 +111,7 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 		case errors.Is(err, ordi.Conflict), errors.Is(err, ordi.Invalid):
 			item.Result, item.Message = "refused", ordi.MessageOf(err)
 			if u.ID == 0 {
-				u, _ = s.cfg.Inventory.Unit(ctx, raw)
+				u, _ = s.cfg.Inventory.Unit(ctx, actor(c), raw)
 			}
 		default:
 			return err

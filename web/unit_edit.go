@@ -37,7 +37,7 @@ func formOf(u inventory.Unit) url.Values {
 }
 
 func (s *Server) handleUnitEditPage(c *gin.Context) error {
-	u, err := s.cfg.Inventory.Unit(c.Request.Context(), c.Param("code"))
+	u, err := s.cfg.Inventory.Unit(c.Request.Context(), actor(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) handleUnitEdit(c *gin.Context) error {
 	default:
 		return err
 	}
-	if p.Unit, err = s.cfg.Inventory.Unit(ctx, code); err != nil {
+	if p.Unit, err = s.cfg.Inventory.Unit(ctx, actor(c), code); err != nil {
 		return err
 	}
 	p.Title = "Modifier l'unité " + string(p.Unit.Code)

@@ -29,7 +29,7 @@ func (s *Server) handleUnitsPage(c *gin.Context) error {
 	q := strings.TrimSpace(c.Query("q"))
 	// A typed or scanned code goes straight to its unit.
 	if code, err := inventory.ParseCode(q); err == nil {
-		if _, err := s.cfg.Inventory.Unit(ctx, string(code)); err == nil {
+		if _, err := s.cfg.Inventory.Unit(ctx, actor(c), string(code)); err == nil {
 			return seeOther(c, "/u/"+string(code))
 		}
 	}
@@ -38,11 +38,11 @@ func (s *Server) handleUnitsPage(c *gin.Context) error {
 		return err
 	}
 	f := inventory.UnitFilter{Status: inventory.Status(c.Query("status")), Kind: inventory.Kind(c.Query("kind")), Q: q, Before: before, Limit: ordi.DefaultLimit + 1}
-	units, err := s.cfg.Inventory.Units(ctx, f)
+	units, err := s.cfg.Inventory.Units(ctx, actor(c), f)
 	if err != nil {
 		return err
 	}
-	counts, err := s.cfg.Inventory.CountByStatus(ctx, 0)
+	counts, err := s.cfg.Inventory.CountByStatus(ctx, actor(c), 0)
 	if err != nil {
 		return err
 	}

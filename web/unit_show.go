@@ -40,27 +40,27 @@ type unitPage struct {
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 	ctx := c.Request.Context()
-	u, err := s.cfg.Inventory.Unit(ctx, code)
+	u, err := s.cfg.Inventory.Unit(ctx, actor(c), code)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.cfg.Inventory.Facts(ctx, u)
+	f, err := s.cfg.Inventory.Facts(ctx, actor(c), u)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.cfg.Inventory.Donation(ctx, u.DonationID)
+	d, err := s.cfg.Inventory.Donation(ctx, actor(c), u.DonationID)
 	if err != nil {
 		return nil, err
 	}
-	donor, err := s.cfg.Inventory.Donor(ctx, d.DonorID)
+	donor, err := s.cfg.Inventory.Donor(ctx, actor(c), d.DonorID)
 	if err != nil {
 		return nil, err
 	}
-	erasures, err := s.cfg.Inventory.Erasures(ctx, u.ID)
+	erasures, err := s.cfg.Inventory.Erasures(ctx, actor(c), u.ID)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.cfg.Inventory.Events(ctx, string(u.Code))
+	events, err := s.cfg.Inventory.Events(ctx, actor(c), string(u.Code))
 	if err != nil {
 		return nil, err
 	}

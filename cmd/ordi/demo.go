@@ -244,7 +244,7 @@ func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func
 	if err != nil {
 		return 0, fmt.Errorf("demo course: %w", err)
 	}
-	ready, err := inv.Units(ctx, inventory.UnitFilter{Status: inventory.StatusReady, Limit: ordi.MaxLimit})
+	ready, err := inv.Units(ctx, staff, inventory.UnitFilter{Status: inventory.StatusReady, Limit: ordi.MaxLimit})
 	if err != nil {
 		return 0, err
 	}

@@ -85,7 +85,7 @@ func TestE2EScanBatch(t *testing.T) {
 		t.Fatalf("result %q", got)
 	}
 	for _, c := range codes[:2] {
-		u, _ := inv.Unit(ctx, c)
+		u, _ := inv.Unit(ctx, ordi.System, c)
 		if u.Status != inventory.StatusDiagnosed {
 			t.Fatalf("%s is %s after the batch", c, u.Status)
 		}
@@ -146,7 +146,7 @@ func TestE2EScanBatch(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for _, c := range codes[:2] {
 		for {
-			events, err := inv.Events(ctx, c)
+			events, err := inv.Events(ctx, ordi.System, c)
 			if err != nil {
 				t.Fatal(err)
 			}
