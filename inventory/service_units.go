@@ -198,13 +198,14 @@ func (s *Service) UpdateUnit(ctx context.Context, actor ordi.Actor, code string,
 		if up.Version != u.Version {
 			return staleVersion(u)
 		}
-		spec, changed := up.merge(specOf(u))
+		spec := up.merge(specOf(u))
 		spec.normalize()
 		var v ordi.Validation
 		spec.validate(&v)
 		if err := v.Err(); err != nil {
 			return err
 		}
+		changed := specOf(u).changed(spec)
 		if len(changed) == 0 {
 			return nil
 		}

@@ -198,53 +198,60 @@ type UnitUpdate struct {
 	Notes        *string      `json:"notes"`
 }
 
-// merge applies the update to a spec and names the changed fields.
-func (up UnitUpdate) merge(s UnitSpec) (UnitSpec, []string) {
-	var changed []string
-	set := func(name string, ok bool) {
-		if ok {
-			changed = append(changed, name)
-		}
-	}
+// merge applies the update to a spec.
+func (up UnitUpdate) merge(s UnitSpec) UnitSpec {
 	if up.Kind != nil {
 		s.Kind = *up.Kind
 	}
-	set("kind", up.Kind != nil)
 	for _, f := range []struct {
-		name string
-		src  *string
-		dst  *string
-	}{{"brand", up.Brand, &s.Brand}, {"model", up.Model, &s.Model}, {"serial_number", up.SerialNumber, &s.SerialNumber}, {"cpu", up.CPU, &s.CPU}, {"os", up.OS, &s.OS}, {"notes", up.Notes, &s.Notes}} {
+		src *string
+		dst *string
+	}{{up.Brand, &s.Brand}, {up.Model, &s.Model}, {up.SerialNumber, &s.SerialNumber}, {up.CPU, &s.CPU}, {up.OS, &s.OS}, {up.Notes, &s.Notes}} {
 		if f.src != nil {
 			*f.dst = *f.src
 		}
-		set(f.name, f.src != nil)
 	}
 	if up.RAMGB != nil {
 		s.RAMGB = *up.RAMGB
 	}
-	set("ram_gb", up.RAMGB != nil)
 	if up.StorageGB != nil {
 		s.StorageGB = *up.StorageGB
 	}
-	set("storage_gb", up.StorageGB != nil)
 	if up.StorageKind != nil {
 		s.StorageKind = *up.StorageKind
 	}
-	set("storage_kind", up.StorageKind != nil)
 	if up.ScreenInches != nil {
 		s.ScreenInches = up.ScreenInches
 	}
-	set("screen_inches", up.ScreenInches != nil)
 	if up.WeightKG != nil {
 		s.WeightKG = up.WeightKG
 	}
-	set("weight_kg", up.WeightKG != nil)
 	if up.Grade != nil {
 		s.Grade = *up.Grade
 	}
-	set("grade", up.Grade != nil)
-	return s, changed
+	return s
+}
+
+// changed names the fields whose value differs between two specs: an edit
+// form sent back unchanged changes nothing.
+func (s UnitSpec) changed(t UnitSpec) []string {
+	sameFloat := func(a, b *float64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+	var names []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{
+		{"kind", s.Kind == t.Kind}, {"brand", s.Brand == t.Brand}, {"model", s.Model == t.Model},
+		{"serial_number", s.SerialNumber == t.SerialNumber}, {"cpu", s.CPU == t.CPU}, {"os", s.OS == t.OS},
+		{"notes", s.Notes == t.Notes}, {"ram_gb", s.RAMGB == t.RAMGB}, {"storage_gb", s.StorageGB == t.StorageGB},
+		{"storage_kind", s.StorageKind == t.StorageKind}, {"screen_inches", sameFloat(s.ScreenInches, t.ScreenInches)},
+		{"weight_kg", sameFloat(s.WeightKG, t.WeightKG)}, {"grade", s.Grade == t.Grade},
+	} {
+		if !f.same {
+			names = append(names, f.name)
+		}
+	}
+	return names
 }
 
 // Erasure is the record of one storage device's sanitisation, in NIST
