@@ -61,8 +61,8 @@ func (s *Service) findOpenHousehold(tx *gorm.DB, a ordi.Actor, id int64) (Househ
 // are frozen documents kept for their own stated period (see the handover
 // form) and are not touched.
 func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (Household, error) {
-	if !a.Is(ordi.RoleAdmin) {
-		return Household{}, ordi.Errorf(ordi.Forbidden, "L'effacement d'un dossier est réservé aux administrateurs.")
+	if err := a.Require(ordi.Administer, "L'effacement d'un dossier est réservé aux administrateurs."); err != nil {
+		return Household{}, err
 	}
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
