@@ -204,7 +204,9 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 			return err
 		}
 		if up.Version != h.Version {
-			return &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.", Extra: map[string]any{"current": h}}
+			// The current version only: the file itself is shown by a read,
+			// which the access log records.
+			return staleHousehold(h.Version)
 		}
 		if h.Status == StatusEquipped || h.Status == StatusWithdrawn {
 			return ordi.Errorf(ordi.Conflict, "Le dossier d'une famille %s n'est plus modifiable.", strings.ToLower(h.Status.Label()))
@@ -257,12 +259,23 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 			return fmt.Errorf("update household: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return ordi.Errorf(ordi.Conflict, "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.")
+			return staleHousehold(0)
 		}
 		h.Version++
 		return audit.Record(ctx, tx, h.UpdatedAt, a, "household.update", "household", h.ID, "")
 	})
 	return h, err
+}
+
+// staleHousehold is the Conflict of an edit made on an old version of a
+// file: it carries the current version (when known), never the file, whose
+// reads go through the access log.
+func staleHousehold(current int) error {
+	e := &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez."}
+	if current > 0 {
+		e.Extra = map[string]any{"current": map[string]int{"version": current}}
+	}
+	return e
 }
 
 // setStatus moves a family from one status to another with a conditional
