@@ -160,7 +160,7 @@ func (s *Service) checkpoint(ctx context.Context) {
 // for EraseHousehold: callers go through certificates.Service.EraseExpired.
 // It returns how many it erased. ordi serve runs it at start-up and daily;
 // two sweeps at once erase each family once.
-func (s *Service) EraseExpired(ctx context.Context, others ...Eraser) (erased int, err error) {
+func (s *Service) EraseExpired(ctx context.Context, others ...Eraser) (erased int, _ error) {
 	cutoff := s.now().AddDate(-RetentionYears, 0, 0)
 	defer func() {
 		if erased > 0 {
