@@ -124,8 +124,8 @@ type AccessEntry struct {
 // AccessLog returns access-log entries (administrators). A reference that
 // names no family is an Invalid error on the field "reference".
 func (s *Service) AccessLog(ctx context.Context, a ordi.Actor, f AccessLogFilter) ([]AccessEntry, error) {
-	if !a.Is(ordi.RoleAdmin) {
-		return nil, ordi.Errorf(ordi.Forbidden, "Le journal des accès est réservé aux administrateurs.")
+	if err := a.Require(ordi.Administer, "Le journal des accès est réservé aux administrateurs."); err != nil {
+		return nil, err
 	}
 	db := s.db.WithContext(ctx)
 	id := f.HouseholdID

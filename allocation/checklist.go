@@ -23,8 +23,8 @@ func (s *Service) Rules(ctx context.Context) (Rules, error) {
 
 // SetRules saves the programme rules (administrators).
 func (s *Service) SetRules(ctx context.Context, a ordi.Actor, r Rules) (Rules, error) {
-	if !a.Is(ordi.RoleAdmin) {
-		return Rules{}, ordi.Errorf(ordi.Forbidden, "Seuls les administrateurs règlent le programme.")
+	if err := a.Require(ordi.Administer, "Seuls les administrateurs règlent le programme."); err != nil {
+		return Rules{}, err
 	}
 	if err := r.Validate(); err != nil {
 		return Rules{}, err

@@ -40,8 +40,8 @@ func (s *Service) findCourse(tx *gorm.DB, a ordi.Actor, id int64) (Course, error
 
 // CreateCourse creates a course with its dated sessions (staff).
 func (s *Service) CreateCourse(ctx context.Context, a ordi.Actor, n NewCourse) (Course, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return Course{}, ordi.Errorf(ordi.Forbidden, "Les formations sont créées par l'équipe.")
+	if err := a.Require(ordi.Allocate, "Les formations sont créées par l'équipe."); err != nil {
+		return Course{}, err
 	}
 	dates, err := n.validate()
 	var v ordi.Validation
@@ -91,6 +91,9 @@ type CourseFilter struct {
 
 // Courses lists the courses the actor may see.
 func (s *Service) Courses(ctx context.Context, a ordi.Actor, f CourseFilter) ([]CourseSummary, error) {
+	if err := a.Require(ordi.RunCourses, coursesMessage); err != nil {
+		return nil, err
+	}
 	q := courseScope(s.db.WithContext(ctx).Table("courses"), a).
 		Select(`courses.*, users.name AS trainer_name,
 			(SELECT COUNT(*) FROM course_sessions cs WHERE cs.course_id = courses.id) AS sessions,
@@ -109,14 +112,26 @@ func (s *Service) Courses(ctx context.Context, a ordi.Actor, f CourseFilter) ([]
 	return out, nil
 }
 
+const coursesMessage = "Les formations sont suivies par l'équipe et leurs formateurs."
+
 // Course returns a course with its sessions and the attendance of each
 // enrolled family (reference and contact name only).
 func (s *Service) Course(ctx context.Context, a ordi.Actor, id int64) (CourseDetail, error) {
+	if err := a.Require(ordi.RunCourses, coursesMessage); err != nil {
+		return CourseDetail{}, err
+	}
 	db := s.db.WithContext(ctx)
 	c, err := s.findCourse(db, a, id)
 	if err != nil {
 		return CourseDetail{}, err
 	}
+	return s.courseDetail(db, c, a)
+}
+
+// courseDetail gathers a course's sessions and attendees, as viewer may see
+// them (forViewer).
+func (s *Service) courseDetail(db *gorm.DB, c Course, viewer ordi.Actor) (CourseDetail, error) {
+	id := c.ID
 	d := CourseDetail{Course: c, Sessions: []Session{}, Attendees: []Attendee{}}
 	if c.TrainerID != nil {
 		var names []string
@@ -133,7 +148,7 @@ func (s *Service) Course(ctx context.Context, a ordi.Actor, id int64) (CourseDet
 		ContactName string
 		Status      HouseholdStatus
 	}
-	err = db.Table("enrollments").Select("households.id AS household_id, households.reference, households.contact_name, households.status").
+	err := db.Table("enrollments").Select("households.id AS household_id, households.reference, households.contact_name, households.status").
 		Joins("JOIN households ON households.id = enrollments.household_id").
 		Where("enrollments.course_id = ?", id).Order("households.reference").Limit(ordi.MaxLimit * 5).Scan(&rows).Error
 	if err != nil {
@@ -158,15 +173,15 @@ func (s *Service) Course(ctx context.Context, a ordi.Actor, id int64) (CourseDet
 				}
 			}
 		}
-		d.Attendees = append(d.Attendees, forViewer(a, at))
+		d.Attendees = append(d.Attendees, forViewer(viewer, at))
 	}
 	return d, nil
 }
 
 // Enroll enrolls an eligible family in a course (staff).
 func (s *Service) Enroll(ctx context.Context, a ordi.Actor, courseID, householdID int64) error {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return ordi.Errorf(ordi.Forbidden, "Les inscriptions sont faites par l'équipe.")
+	if err := a.Require(ordi.Allocate, "Les inscriptions sont faites par l'équipe."); err != nil {
+		return err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := s.findCourse(tx, a, courseID); err != nil {
@@ -209,6 +224,9 @@ type Mark struct {
 // makes the family trained; falling back below it (a correction) before a
 // reservation makes it enrolled again.
 func (s *Service) RecordAttendance(ctx context.Context, a ordi.Actor, courseID int64, m Mark) (Attendee, error) {
+	if err := a.Require(ordi.RunCourses, "La présence est relevée par le formateur ou l'équipe."); err != nil {
+		return Attendee{}, err
+	}
 	var out Attendee
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := s.findCourse(tx, a, courseID)

@@ -21,8 +21,8 @@ type Desk struct {
 // HandoverDesk returns the active reservations grouped for the desk
 // (staff, volunteers).
 func (s *Service) HandoverDesk(ctx context.Context, a ordi.Actor) (Desk, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
-		return Desk{}, ordi.Errorf(ordi.Forbidden, "Réservé à l'équipe et aux bénévoles.")
+	if err := a.Require(ordi.HandOver, "Réservé à l'équipe et aux bénévoles."); err != nil {
+		return Desk{}, err
 	}
 	// Every active reservation holds a unit: the list stays short, and it is
 	// read whole so that none falls off the desk.

@@ -47,22 +47,34 @@ func (s *Service) findOpenHousehold(tx *gorm.DB, a ordi.Actor, id int64) (Househ
 	return h, err
 }
 
+// Eraser erases, inside an erasure's transaction, what another package
+// keeps of the family h: certificates passes the one that removes the
+// signatory's name from h's attestations. reservations are h's
+// reservations, every status.
+type Eraser func(ctx context.Context, tx *gorm.DB, h Household, reservations []int64) error
+
 // EraseHousehold erases a family's personal data at its request
 // (administrators), who confirm by typing its reference: the erasure cannot
 // be undone. A family still in the programme is withdrawn first, its
-// reservation cancelled and the unit ready again.
+// reservation cancelled and the unit ready again. others erase, in the same
+// transaction, what other packages keep of the family: callers go through
+// certificates.Service.EraseHousehold, which passes its own.
 //
 // What identifies or describes the family goes: contact name (replaced by
-// ErasedName), phone, postcode, income band, notes and the reason of its
-// status. What stays is anonymous once those are gone and is what the
-// programme accounts for to its funders: the pseudonymous reference, the
-// commune, QPV, the size of the household, the need, the status and dates,
-// course attendance, reservations and the access log. Issued attestations
-// are frozen documents kept for their own stated period (see the handover
-// form) and are not touched.
-func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (Household, error) {
-	if !a.Is(ordi.RoleAdmin) {
-		return Household{}, ordi.Errorf(ordi.Forbidden, "L'effacement d'un dossier est réservé aux administrateurs.")
+// ErasedName), phone, postcode, income band, notes, the reason of its status
+// and the reasons given for cancelling its reservations. What stays is
+// anonymous once those are gone and is what the programme accounts for to
+// its funders: the pseudonymous reference, the commune, QPV, the size of the
+// household, the need, the status and dates, course attendance,
+// reservations and the access log. Issued attestations are frozen documents
+// kept for their own stated period (see the handover form): their PDF is
+// not touched.
+//
+// On SQLite the write-ahead log is then checkpointed and emptied, so that
+// the old copies of the erased values leave the -wal file.
+func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string, others ...Eraser) (Household, error) {
+	if err := a.Require(ordi.Administer, "L'effacement d'un dossier est réservé aux administrateurs."); err != nil {
+		return Household{}, err
 	}
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -77,8 +89,11 @@ func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, co
 			return &ordi.Error{Kind: ordi.Invalid, Message: "L'effacement n'a pas été confirmé : rien n'a été effacé.",
 				Fields: []ordi.FieldError{{Field: "confirm", Message: "Recopiez la référence " + h.Reference + " pour confirmer l'effacement."}}}
 		}
-		return s.erase(ctx, tx, a, &h, ErasedOnRequest)
+		return s.erase(ctx, tx, a, &h, ErasedOnRequest, others)
 	})
+	if err == nil {
+		s.checkpoint(ctx)
+	}
 	return h, err
 }
 
@@ -86,7 +101,7 @@ func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, co
 // personal data, with an update conditional on the status read: two
 // erasures cannot both apply, and a change committed meanwhile (a new
 // decision, a reservation) makes it fail rather than be erased unseen.
-func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Household, cause ErasureCause) error {
+func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *Household, cause ErasureCause, others []Eraser) error {
 	switch h.Status {
 	case StatusEquipped, StatusWithdrawn, StatusIneligible:
 	default:
@@ -108,16 +123,51 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 	h.ContactName, h.Phone, h.Postcode, h.IncomeBracket, h.Notes = ErasedName, "", "", "", ""
 	h.StatusReason, h.ErasedAt, h.UpdatedAt = cause.reason(), &now, now
 	h.Version++
+	// Staff's reasons for cancelling a reservation speak of the family
+	// ("hospitalisée", "injoignable"): they go with its file.
+	if err := tx.Model(&Reservation{}).Where("household_id = ? AND close_reason <> ''", h.ID).Update("close_reason", "").Error; err != nil {
+		return fmt.Errorf("erase reservation reasons of household %d: %w", h.ID, err)
+	}
+	var reservations []int64
+	if err := tx.Model(&Reservation{}).Where("household_id = ?", h.ID).Order("id").Pluck("id", &reservations).Error; err != nil {
+		return fmt.Errorf("reservations of household %d: %w", h.ID, err)
+	}
+	for _, erase := range others {
+		if err := erase(ctx, tx, *h, reservations); err != nil {
+			return err
+		}
+	}
 	return audit.Record(ctx, tx, now, a, "household.erase", "household", h.ID, string(cause))
 }
 
+// checkpoint copies SQLite's write-ahead log into the database file and
+// truncates it, after an erasure: until then the log holds the pages as
+// they were before, the erased values with them. It waits for readers
+// (the busy timeout); when it cannot complete, the log is emptied at a later
+// erasure or checkpoint, and the erasure stands. PostgreSQL's log is the
+// server's own, recycled by it.
+func (s *Service) checkpoint(ctx context.Context) {
+	if s.db.Dialector.Name() != "sqlite" {
+		return
+	}
+	var busy, frames, done int
+	_ = s.db.WithContext(ctx).Raw("PRAGMA wal_checkpoint(TRUNCATE)").Row().Scan(&busy, &frames, &done)
+}
+
 // EraseExpired erases the families whose course through the programme
-// ended more than RetentionYears ago: equipped, refused or withdrawn, and
-// unchanged since. It returns how many it erased. ordi serve runs it at
-// start-up and daily; two sweeps at once erase each family once.
-func (s *Service) EraseExpired(ctx context.Context) (int, error) {
+// ended more than RetentionYears ago: equipped, refused or withdrawn (the
+// families who left before the end too), and unchanged since. others are as
+// for EraseHousehold: callers go through certificates.Service.EraseExpired.
+// It returns how many it erased. ordi serve runs it at start-up and daily;
+// two sweeps at once erase each family once.
+func (s *Service) EraseExpired(ctx context.Context, others ...Eraser) (erased int, _ error) {
 	cutoff := s.now().AddDate(-RetentionYears, 0, 0)
-	erased, after := 0, int64(0)
+	defer func() {
+		if erased > 0 {
+			s.checkpoint(ctx)
+		}
+	}()
+	after := int64(0)
 	for {
 		var ids []int64
 		err := s.db.WithContext(ctx).Model(&Household{}).
@@ -136,7 +186,7 @@ func (s *Service) EraseExpired(ctx context.Context) (int, error) {
 				if err := tx.Where("id = ? AND erased_at IS NULL", id).Take(&h).Error; err != nil {
 					return err
 				}
-				return s.erase(ctx, tx, ordi.System, &h, ErasedRetention)
+				return s.erase(ctx, tx, ordi.System, &h, ErasedRetention, others)
 			})
 			switch {
 			case err == nil:

@@ -18,23 +18,22 @@ const referenceSeries = "F"
 // Nominate records a family nominated with its consent. A social worker
 // nominates for their own partner; an administrator names the partner.
 func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (Household, error) {
+	if err := a.Require(ordi.NominateHouseholds, "Seuls les travailleurs sociaux et les administrateurs orientent des familles."); err != nil {
+		return Household{}, err
+	}
 	band, err := n.validate()
 	var v ordi.Validation
 	if err := v.Merge(err); err != nil {
 		return Household{}, err
 	}
-	switch {
-	case a.Is(ordi.RoleSocialWorker):
+	// Data scope: a social worker nominates for their own partner only.
+	if a.Is(ordi.RoleSocialWorker) {
 		if n.PartnerID != 0 && n.PartnerID != a.PartnerID {
 			v.Add("partner_id", "Vous ne pouvez orienter une famille que pour votre structure.")
 		}
 		n.PartnerID = a.PartnerID
-	case a.Is(ordi.RoleAdmin):
-		if n.PartnerID <= 0 {
-			v.Add("partner_id", "Choisissez la structure qui oriente la famille.")
-		}
-	default:
-		return Household{}, ordi.Errorf(ordi.Forbidden, "Seuls les travailleurs sociaux et les administrateurs orientent des familles.")
+	} else if n.PartnerID <= 0 {
+		v.Add("partner_id", "Choisissez la structure qui oriente la famille.")
 	}
 	db := s.db.WithContext(ctx)
 	if n.PartnerID > 0 && !v.Has("partner_id") {
@@ -84,6 +83,9 @@ func (s *Service) Household(ctx context.Context, a ordi.Actor, id int64) (Househ
 }
 
 func (s *Service) readHousehold(ctx context.Context, a ordi.Actor, id int64, action string) (Household, error) {
+	if err := a.Require(ordi.ReadHouseholds, readHouseholdsMessage); err != nil {
+		return Household{}, err
+	}
 	h, err := s.findHousehold(s.db.WithContext(ctx), a, id)
 	if err != nil {
 		return Household{}, err
@@ -95,6 +97,8 @@ func (s *Service) readHousehold(ctx context.Context, a ordi.Actor, id int64, act
 	}
 	return h, nil
 }
+
+const readHouseholdsMessage = "Les dossiers des familles sont réservés à l'équipe, aux administrateurs et à leur travailleur social."
 
 // HouseholdFilter selects families, newest first.
 type HouseholdFilter struct {
@@ -121,6 +125,9 @@ type HouseholdSummary struct {
 
 // Households lists the families the actor may see, as summaries.
 func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilter) ([]HouseholdSummary, error) {
+	if err := a.Require(ordi.ReadHouseholds, readHouseholdsMessage); err != nil {
+		return nil, err
+	}
 	if f.Status != "" && !f.Status.Valid() {
 		var v ordi.Validation
 		v.Add("status", "Statut inconnu.")
@@ -149,6 +156,9 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 // CountByStatus counts the families the actor may see, per status. It is a
 // count, not a read of anyone's file: nothing is logged.
 func (s *Service) CountByStatus(ctx context.Context, a ordi.Actor) (map[HouseholdStatus]int, error) {
+	if err := a.Require(ordi.ReadHouseholds, readHouseholdsMessage); err != nil {
+		return nil, err
+	}
 	var rows []struct {
 		Status HouseholdStatus
 		N      int
@@ -184,8 +194,8 @@ type HouseholdUpdate struct {
 // UpdateHousehold edits a family's file (the nominating social worker's
 // partner, or an administrator), with the version the caller read.
 func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, up HouseholdUpdate) (Household, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleSocialWorker) {
-		return Household{}, ordi.Errorf(ordi.Forbidden, "Seuls le travailleur social et les administrateurs modifient le dossier d'une famille.")
+	if err := a.Require(ordi.NominateHouseholds, "Seuls le travailleur social et les administrateurs modifient le dossier d'une famille."); err != nil {
+		return Household{}, err
 	}
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -194,7 +204,9 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 			return err
 		}
 		if up.Version != h.Version {
-			return &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.", Extra: map[string]any{"current": h}}
+			// The current version only: the file itself is shown by a read,
+			// which the access log records.
+			return staleHousehold(h.Version)
 		}
 		if h.Status == StatusEquipped || h.Status == StatusWithdrawn {
 			return ordi.Errorf(ordi.Conflict, "Le dossier d'une famille %s n'est plus modifiable.", strings.ToLower(h.Status.Label()))
@@ -247,12 +259,23 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 			return fmt.Errorf("update household: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return ordi.Errorf(ordi.Conflict, "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez.")
+			return staleHousehold(0)
 		}
 		h.Version++
 		return audit.Record(ctx, tx, h.UpdatedAt, a, "household.update", "household", h.ID, "")
 	})
 	return h, err
+}
+
+// staleHousehold is the Conflict of an edit made on an old version of a
+// file: it carries the current version (when known), never the file, whose
+// reads go through the access log.
+func staleHousehold(current int) error {
+	e := &ordi.Error{Kind: ordi.Conflict, Message: "Ce dossier a été modifié entre-temps : rechargez-le puis recommencez."}
+	if current > 0 {
+		e.Extra = map[string]any{"current": map[string]int{"version": current}}
+	}
+	return e
 }
 
 // setStatus moves a family from one status to another with a conditional
@@ -279,8 +302,8 @@ func (s *Service) setStatus(tx *gorm.DB, h *Household, from []HouseholdStatus, t
 // Decide records the eligibility decision for a nominated family. A refusal
 // needs a reason: the social worker sees it.
 func (s *Service) Decide(ctx context.Context, a ordi.Actor, id int64, eligible bool, reason string) (Household, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return Household{}, ordi.Errorf(ordi.Forbidden, "La décision d'éligibilité revient à l'équipe.")
+	if err := a.Require(ordi.Allocate, "La décision d'éligibilité revient à l'équipe."); err != nil {
+		return Household{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	var v ordi.Validation
@@ -318,14 +341,16 @@ func (s *Service) Decide(ctx context.Context, a ordi.Actor, id int64, eligible b
 // Withdraw takes a family out of the programme before it is equipped; an
 // active reservation is cancelled and its unit becomes ready again.
 func (s *Service) Withdraw(ctx context.Context, a ordi.Actor, id int64, reason string) (Household, error) {
+	// Staff withdraw a family as they allocate, its social worker as they
+	// nominate: no single capability of DESIGN §3 says both.
+	if !a.Can(ordi.Allocate) && !a.Can(ordi.NominateHouseholds) {
+		return Household{}, ordi.Errorf(ordi.Forbidden, "Seuls l'équipe, les administrateurs et le travailleur social de la famille la font sortir du dispositif.")
+	}
 	reason = strings.TrimSpace(reason)
 	var v ordi.Validation
 	text(&v, "reason", reason, maxNotes, "Indiquez pourquoi la famille sort du dispositif.")
 	if err := v.Err(); err != nil {
 		return Household{}, err
-	}
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleSocialWorker) {
-		return Household{}, notFound()
 	}
 	var h Household
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

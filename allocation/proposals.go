@@ -18,8 +18,8 @@ type ProposalSet struct {
 // Proposals pairs every trained family without a unit with the ready units
 // (staff). It changes nothing.
 func (s *Service) Proposals(ctx context.Context, a ordi.Actor) (ProposalSet, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return ProposalSet{}, ordi.Errorf(ordi.Forbidden, "Les propositions sont réservées à l'équipe.")
+	if err := a.Require(ordi.Allocate, "Les propositions sont réservées à l'équipe."); err != nil {
+		return ProposalSet{}, err
 	}
 	db := s.db.WithContext(ctx)
 	var families []Household

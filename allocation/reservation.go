@@ -87,8 +87,8 @@ func (s *Service) Reserve(ctx context.Context, a ordi.Actor, householdID int64, 
 // ReserveOn is Reserve with the day of the handover appointment
 // (YYYY-MM-DD, today or later in Europe/Paris; "" for none yet).
 func (s *Service) ReserveOn(ctx context.Context, a ordi.Actor, householdID int64, unitCode, appointmentOn string) (ReservationView, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les réservations sont faites par l'équipe.")
+	if err := a.Require(ordi.Allocate, "Les réservations sont faites par l'équipe."); err != nil {
+		return ReservationView{}, err
 	}
 	var v ordi.Validation
 	code, err := inventory.ParseCode(unitCode)
@@ -145,8 +145,8 @@ func (s *Service) ReserveOn(ctx context.Context, a ordi.Actor, householdID int64
 // Cancel cancels an active reservation: the unit is ready again and the
 // family back to trained.
 func (s *Service) Cancel(ctx context.Context, a ordi.Actor, id int64, reason string) (ReservationView, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les réservations sont gérées par l'équipe.")
+	if err := a.Require(ordi.Allocate, "Les réservations sont gérées par l'équipe."); err != nil {
+		return ReservationView{}, err
 	}
 	reason = strings.TrimSpace(reason)
 	var v ordi.Validation
@@ -215,8 +215,8 @@ func (s *Service) view(tx *gorm.DB, r Reservation) (ReservationView, error) {
 
 // Reservation returns one reservation (staff, volunteers at the handover desk).
 func (s *Service) Reservation(ctx context.Context, a ordi.Actor, id int64) (ReservationView, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
-		return ReservationView{}, reservationNotFound()
+	if err := a.Require(ordi.HandOver, "Les réservations sont consultées par l'équipe et les bénévoles."); err != nil {
+		return ReservationView{}, err
 	}
 	v, err := s.view(s.db.WithContext(ctx), Reservation{ID: id})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -245,10 +245,20 @@ type ReservationFilter struct {
 
 // Reservations lists reservations (staff, volunteers).
 func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationFilter) ([]ReservationView, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
-		return nil, ordi.Errorf(ordi.Forbidden, "Réservé à l'équipe et aux bénévoles.")
+	if err := a.Require(ordi.HandOver, "Réservé à l'équipe et aux bénévoles."); err != nil {
+		return nil, err
 	}
-	q := reservationViews(s.db.WithContext(ctx))
+	out, err := listReservations(s.db.WithContext(ctx), f)
+	for i := range out {
+		out[i] = forRole(a, out[i])
+	}
+	return out, err
+}
+
+// listReservations reads the reservations f selects, whole: callers shape
+// them for their reader.
+func listReservations(db *gorm.DB, f ReservationFilter) ([]ReservationView, error) {
+	q := reservationViews(db)
 	if f.Status != "" {
 		q = q.Where("reservations.status = ?", f.Status)
 	}
@@ -265,9 +275,6 @@ func (s *Service) Reservations(ctx context.Context, a ordi.Actor, f ReservationF
 	var out []ReservationView
 	if err := q.Order("reservations.id DESC").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list reservations: %w", err)
-	}
-	for i := range out {
-		out[i] = forRole(a, out[i])
 	}
 	return out, nil
 }
@@ -315,8 +322,8 @@ func (s *Service) appointmentDate(v *ordi.Validation, in string) *ordi.Date {
 // reservation's handover appointment. Staff and the volunteers at the desk
 // may; a reservation no longer active is a Conflict.
 func (s *Service) SetAppointment(ctx context.Context, a ordi.Actor, id int64, appointmentOn string) (ReservationView, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
-		return ReservationView{}, ordi.Errorf(ordi.Forbidden, "Les rendez-vous de remise sont fixés par l'équipe ou un bénévole.")
+	if err := a.Require(ordi.HandOver, "Les rendez-vous de remise sont fixés par l'équipe ou un bénévole."); err != nil {
+		return ReservationView{}, err
 	}
 	var v ordi.Validation
 	appointment := s.appointmentDate(&v, appointmentOn)

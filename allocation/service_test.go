@@ -187,7 +187,7 @@ func TestSocialWorkersSeeOnlyTheirFamilies(t *testing.T) {
 		if _, err := w.svc.Household(ctx, w.workerA, b.ID); !errors.Is(err, ordi.NotFound) {
 			t.Fatalf("worker A reading B's family: %v, want NotFound", err)
 		}
-		if _, err := w.svc.Household(ctx, w.trainer, a.ID); !errors.Is(err, ordi.NotFound) {
+		if _, err := w.svc.Household(ctx, w.trainer, a.ID); !errors.Is(err, ordi.Forbidden) {
 			t.Fatalf("trainer reading a family file: %v", err)
 		}
 		list, _ := w.svc.Households(ctx, w.workerA, allocation.HouseholdFilter{})

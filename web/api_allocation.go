@@ -131,7 +131,7 @@ func (s *Server) handleAPIHouseholdErase(c *gin.Context) error {
 	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
 		return err
 	}
-	h, err := s.cfg.Allocation.EraseHousehold(c.Request.Context(), actor(c), id, in.Confirm)
+	h, err := s.cfg.Certificates.EraseHousehold(c.Request.Context(), actor(c), id, in.Confirm)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -310,5 +311,58 @@ func TestHouseholdAccessMatrix(t *testing.T) {
 		}
 		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodGet, "/api/v1/households", nil), http.StatusForbidden)
 		expectProblem(t, app.api(ordi.RoleTrainer, http.MethodGet, "/api/v1/households", nil), http.StatusForbidden)
+	})
+}
+
+// TestEquippedFamilyCannotReserveAgain: a family that received its computer
+// at the handover desk cannot have a second one reserved, by the API or the
+// proposals page; the refusal changes nothing.
+func TestEquippedFamilyCannotReserveAgain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		rid, _ := app.reserved(t, "Famille déjà équipée", donation)
+		res := app.api(ordi.RoleVolunteer, http.MethodPost, fmt.Sprintf("/api/v1/reservations/%d/handover", rid), map[string]any{"signatory_name": "Mme Équipée"})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("handover: %d %s", res.StatusCode, readBody(res))
+		}
+		r := decode[struct {
+			HouseholdID int64 `json:"household_id"`
+		}](t, app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/reservations/%d", rid), nil))
+		second := app.readyUnit(t, donation)
+		type seen struct {
+			Family, Unit string
+			Active       int
+		}
+		look := func() seen {
+			t.Helper()
+			h := decode[householdBody](t, app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/households/%d", r.HouseholdID), nil))
+			u := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units/"+second.Code, nil))
+			var active int64
+			db.Table("reservations").Where("status = 'active' AND (household_id = ? OR unit_id IN (SELECT id FROM units WHERE code = ?))", r.HouseholdID, second.Code).Count(&active)
+			return seen{h.Status, u.Status, int(active)}
+		}
+		before := look()
+		if before != (seen{"equipped", "ready", 0}) {
+			t.Fatalf("before the second reservation: %+v", before)
+		}
+		for _, role := range []ordi.Role{ordi.RoleStaff, ordi.RoleAdmin} {
+			res := app.api(role, http.MethodPost, "/api/v1/reservations", map[string]any{"household_id": r.HouseholdID, "unit_code": second.Code})
+			if p := expectProblem(t, res, http.StatusConflict); !strings.Contains(p.Detail, "déjà servie") {
+				t.Fatalf("second unit for an equipped family, as %s: %+v", role, p)
+			}
+		}
+		// The page confirms a batch of pairs and reports the refused ones.
+		staff := app.login(ordi.RoleStaff)
+		res = app.postForm(staff, "/reservations", url.Values{"pair": {fmt.Sprintf("%d:%s", r.HouseholdID, second.Code)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("proposals page: %d", res.StatusCode)
+		}
+		if body := readBody(app.get(staff, res.Header.Get("Location"))); !strings.Contains(body, "0 réservation faite ; refusées") || !strings.Contains(body, "déjà servie") {
+			t.Fatalf("the proposals page does not report the refusal:\n%s", body)
+		}
+		if after := look(); after != before {
+			t.Fatalf("a refused reservation changed %+v into %+v", before, after)
+		}
 	})
 }

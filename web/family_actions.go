@@ -57,7 +57,7 @@ func (s *Server) handleFamilyErase(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.cfg.Allocation.EraseHousehold(c.Request.Context(), actor(c), id, c.PostForm("confirm")); err != nil {
+	if _, err := s.cfg.Certificates.EraseHousehold(c.Request.Context(), actor(c), id, c.PostForm("confirm")); err != nil {
 		return s.familyFormError(c, id, err)
 	}
 	s.flash(c, "Les données de la famille ont été effacées.")

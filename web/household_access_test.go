@@ -99,6 +99,15 @@ type haFamily struct {
 	Version     int
 	Unit        string // a ready unit for it (trained), or its reserved unit
 	Reservation int64
+	// Phone and Notes are fields of the file found nowhere else: an answer
+	// that carries either shows the file.
+	Phone, Notes string
+}
+
+// showsFile reports whether an answer carries fields of h's file (beyond
+// the name and reference that lists and queues may show).
+func (h haFamily) showsFile(text string) bool {
+	return h.Phone != "" && strings.Contains(text, h.Phone) || h.Notes != "" && strings.Contains(text, h.Notes)
 }
 
 // haCell is what a route needs to build its request.
@@ -177,6 +186,10 @@ func haRoutes() []haRoute {
 		{name: "PATCH /api/v1/households/:id", method: patch, state: haNominated, path: api,
 			body: func(x haCell) any { return map[string]any{"version": x.h.Version, "notes": haEditedNotes} },
 			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusOK, effect: notesEdited},
+		// A stale version changes nothing; its answer is no read of the file.
+		{name: "PATCH /api/v1/households/:id (stale version)", method: patch, state: haNominated, path: api,
+			body: func(x haCell) any { return map[string]any{"version": 0, "notes": haEditedNotes} },
+			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusConflict},
 		{name: "POST /api/v1/households/:id/decision", method: post, state: haNominated,
 			path: func(x haCell) string { return api(x) + "/decision" },
 			body: func(haCell) any { return map[string]any{"eligible": true} },
@@ -245,6 +258,15 @@ func haRoutes() []haRoute {
 				return f
 			},
 			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusSeeOther, to: family, effect: notesEdited},
+		{name: "POST /families/:id/edit (stale version)", page: true, method: post, state: haNominated,
+			path: func(x haCell) string { return family(x) + "/edit" },
+			body: func(x haCell) any {
+				f := nominationForm(x.h.Name)
+				f.Set("notes", haEditedNotes)
+				f.Set("version", "0")
+				return f
+			},
+			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusUnprocessableEntity},
 		{name: "POST /families/:id/decision", page: true, method: post, state: haNominated,
 			path: func(x haCell) string { return family(x) + "/decision" },
 			body: func(haCell) any { return url.Values{"eligible": {"yes"}} },
@@ -328,6 +350,7 @@ type haFixture struct {
 	donation int64
 	canaries map[string]haFamily // one family per partner, for the lists
 	seq      int
+	files    int // families nominated, numbering their phone and notes
 }
 
 func newHAFixture(t *testing.T, db *gorm.DB) *haFixture {
@@ -374,12 +397,16 @@ func newHAFixture(t *testing.T, db *gorm.DB) *haFixture {
 // nominate creates a family for a partner, as that partner's social worker.
 func (f *haFixture) nominate(t *testing.T, app *testApp, partner, name string) haFamily {
 	t.Helper()
-	res := app.apiToken(f.tokens["social_worker_"+partner], http.MethodPost, "/api/v1/households", nominationBody(name))
+	f.files++
+	phone, notes := fmt.Sprintf("07 77 %06d", f.files), fmt.Sprintf("Note de dossier n°%06d", f.files)
+	body := nominationBody(name)
+	body["phone"], body["notes"] = phone, notes
+	res := app.apiToken(f.tokens["social_worker_"+partner], http.MethodPost, "/api/v1/households", body)
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("nominate %s: %d %s", name, res.StatusCode, readBody(res))
 	}
 	h := decode[householdBody](t, res)
-	return haFamily{ID: h.ID, Reference: h.Reference, Name: name, Version: h.Version}
+	return haFamily{ID: h.ID, Reference: h.Reference, Name: name, Version: h.Version, Phone: phone, Notes: notes}
 }
 
 // family builds a fresh family of partner in the given state.
@@ -541,7 +568,7 @@ func (f *haFixture) cell(t *testing.T, r haRoute, c haCaller, target string) {
 		if len(added) != 0 {
 			t.Fatalf("refused call wrote %d access-log entries: %+v", len(added), added)
 		}
-		if strings.Contains(text, x.h.Name) || strings.Contains(text, x.h.Reference) {
+		if strings.Contains(text, x.h.Name) || strings.Contains(text, x.h.Reference) || x.h.showsFile(text) {
 			t.Fatalf("refused answer discloses the family: %.300s", text)
 		}
 		if want == haHidden {
@@ -573,11 +600,17 @@ func (f *haFixture) cell(t *testing.T, r haRoute, c haCaller, target string) {
 			}
 		}
 	}
-	if r.shows && !strings.Contains(text, x.h.Name) {
+	if r.shows && !(strings.Contains(text, x.h.Name) && x.h.showsFile(text)) {
 		t.Fatalf("allowed read does not show the family's file: %.300s", text)
 	}
-	if r.nameless && (strings.Contains(text, x.h.Name) || strings.Contains(text, "06 00 00 00 00")) {
-		t.Fatalf("%s shows the family's contact name or phone to %s: %.300s", r.name, c.name, text)
+	if r.nameless && (strings.Contains(text, x.h.Name) || x.h.showsFile(text)) {
+		t.Fatalf("%s shows the family's contact name or file to %s: %.300s", r.name, c.name, text)
+	}
+	// Whatever the status, an answer that carries the file's fields is in
+	// the file's access log: a read entry, or the entry of the change the
+	// caller made (the access log lists both, with who and when).
+	if x.h.showsFile(text) && !slices.ContainsFunc(added, func(e auditEntry) bool { return e.ActorID != nil && *e.ActorID == f.userIDs[c.name] }) {
+		t.Fatalf("%s as %s answers %d with the family's file but logs no access: %.300s", r.name, c.name, res.StatusCode, text)
 	}
 }
 
@@ -624,6 +657,10 @@ func (f *haFixture) listCell(t *testing.T, l haList, c haCaller) {
 	shown := func(h haFamily) bool { return strings.Contains(text, h.Name) || strings.Contains(text, h.Reference) }
 	for _, p := range []string{"A", "B"} {
 		h := f.canaries[p]
+		// Lists and queues never log a read: they never carry a file.
+		if h.showsFile(text) {
+			t.Fatalf("%s as %s carries the file of partner %s's family: %.300s", l.name, c.name, p, text)
+		}
 		switch {
 		case want != haOK:
 			if shown(h) {

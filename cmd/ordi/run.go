@@ -301,7 +301,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	go purgeLoop(ctx, accounts, log)
-	go retentionLoop(ctx, alloc, log, 24*time.Hour)
+	// The whole erasure: the family's file and its attestations' details.
+	go retentionLoop(ctx, certificates.NewService(db, inv, alloc, base.String(), now), log, 24*time.Hour)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -335,12 +336,12 @@ func purgeLoop(ctx context.Context, accounts *account.Service, log *slog.Logger)
 }
 
 // retentionLoop erases the family files kept past their retention period
-// (allocation.EraseExpired) at start-up, then every period.
-func retentionLoop(ctx context.Context, alloc *allocation.Service, log *slog.Logger, every time.Duration) {
+// (certificates.EraseExpired) at start-up, then every period.
+func retentionLoop(ctx context.Context, certs *certificates.Service, log *slog.Logger, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		switch n, err := alloc.EraseExpired(ctx); {
+		switch n, err := certs.EraseExpired(ctx); {
 		case err != nil && ctx.Err() == nil:
 			log.Warn("effacement des dossiers échus", "error", err)
 		case n > 0:
