@@ -58,7 +58,7 @@ func (w *world) state(t *testing.T, householdID int64, code inventory.Code) stat
 		t.Fatal(err)
 	}
 	s.Household, s.Version = h.Status, h.Version
-	u, err := w.inv.Unit(ctx, string(code))
+	u, err := w.inv.Unit(ctx, w.staff, string(code))
 	if err != nil {
 		t.Fatal(err)
 	}
