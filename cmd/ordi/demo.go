@@ -232,7 +232,7 @@ func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func
 		}
 		partners = append(partners, created.ID)
 	}
-	today := now().In(time.Local)
+	today := now().In(ordi.Paris)
 	day := func(offset int) string { return today.AddDate(0, 0, offset).Format(ordi.DateLayout) }
 	past, err := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Premiers pas avec l'ordinateur", Place: "Médiathèque Zola",
 		SessionDates: []string{day(-40), day(-33), day(-26)}, RequiredSessions: 3})
