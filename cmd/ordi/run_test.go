@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -135,19 +138,27 @@ func TestServeOnEmptyDatabase(t *testing.T) {
 const testPassword = "correct horse battery"
 
 // TestGracefulShutdown starts a request, asks the server to stop while the
-// request is still being sent, and checks it is answered before exit.
+// request's body is still being sent, and checks it is answered before exit.
+// It waits for facts, not for time: the handler is reading the body (the
+// server answered "100 Continue"), then the server no longer listens.
 func TestGracefulShutdown(t *testing.T) {
 	s := startServer(t, map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite)})
+	reading := make(chan struct{})
+	trace := &httptrace.ClientTrace{Got100Continue: func() { close(reading) }}
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/login", pr)
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost, s.base+"/login", pr)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Expect", "100-continue")
+	// The body waits for the server's "100 Continue", however long it takes.
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	defer client.CloseIdleConnections()
 	type result struct {
 		status int
 		err    error
 	}
 	resc := make(chan result, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			resc <- result{err: err}
 			return
@@ -155,10 +166,16 @@ func TestGracefulShutdown(t *testing.T) {
 		res.Body.Close()
 		resc <- result{status: res.StatusCode}
 	}()
+	select {
+	case <-reading:
+	case r := <-resc:
+		t.Fatalf("answered before reading the body: status %d, err %v", r.status, r.err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not start reading the body within 30 s")
+	}
 	io.WriteString(pw, "email=x%40example.org&")
-	time.Sleep(100 * time.Millisecond) // the request is in flight
 	s.stop()
-	time.Sleep(100 * time.Millisecond)
+	waitNotListening(t, strings.TrimPrefix(s.base, "http://"))
 	io.WriteString(pw, "password=whatever-long-enough")
 	pw.Close()
 	r := <-resc
@@ -169,6 +186,23 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("serve returned %v", err)
 	}
 	s.done <- nil
+}
+
+// waitNotListening waits until addr refuses connections: a stopping server
+// closes its listener first, then waits for the requests in flight.
+func waitNotListening(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still accepts connections 30 s after the stop", addr)
+		}
+		runtime.Gosched()
+	}
 }
 
 func TestCommands(t *testing.T) {
