@@ -24,18 +24,36 @@ import (
 	"github.com/ordi-app/ordi/inventory"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test,
+// which can wait for the next write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write; nil when nobody waits
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.wrote != nil {
+		close(s.wrote)
+		s.wrote = nil
+	}
 	return s.b.Write(p)
 }
+
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// next returns a channel closed at the next write. Take it before reading
+// the contents, so that a write in between is not missed.
+func (s *syncBuffer) next() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wrote == nil {
+		s.wrote = make(chan struct{})
+	}
+	return s.wrote
+}
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -69,21 +87,24 @@ func startServer(t *testing.T, vars map[string]string) *server {
 	go func() {
 		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env(vars), nil, s.stdout, s.stderr)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	// A loaded machine (CI under -race) may take long to migrate: the
+	// deadline is generous, and each printed line wakes the wait.
+	deadline := time.After(60 * time.Second)
+	for {
+		wrote := s.stdout.next()
 		if m := listenRE.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.base = "http://" + m[1]
 			t.Cleanup(func() { s.shutdown(t) })
 			return s
 		}
 		select {
+		case <-wrote:
 		case err := <-s.done:
 			t.Fatalf("serve exited: %v\n%s", err, s.stderr.String())
-		case <-time.After(10 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("serve did not start within 60 s:\n%s\n%s", s.stdout.String(), s.stderr.String())
 		}
 	}
-	t.Fatalf("serve did not start:\n%s\n%s", s.stdout.String(), s.stderr.String())
-	return nil
 }
 
 func (s *server) shutdown(t *testing.T) error {
