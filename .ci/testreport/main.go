@@ -20,6 +20,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -60,6 +61,9 @@ type event struct {
 	Output     string
 }
 
+// benchResult matches a benchmark's result line: name, iterations, ns/op.
+var benchResult = regexp.MustCompile(`^Benchmark\S*\s+\d+\s+[0-9.]+ ns/op`)
+
 // skip is one skipped test, benchmark or SKIP line.
 type skip struct {
 	pkg, name, reason string
@@ -73,13 +77,14 @@ type report struct {
 	allowed map[string]bool
 
 	output         map[string][]string // (package, test) → output lines, until the test ends
+	partial        map[string]string   // package → its output's last, unfinished line
 	passed, failed int
 	failedPackages []string
 	skips          []skip
 }
 
 func newReport(w io.Writer, allowed map[string]bool) *report {
-	return &report{w: w, allowed: allowed, output: map[string][]string{}}
+	return &report{w: w, allowed: allowed, output: map[string][]string{}, partial: map[string]string{}}
 }
 
 // readAllowList reads "PACKAGE NAME" lines, ignoring blank lines and comments.
@@ -126,10 +131,7 @@ func (r *report) event(e event) {
 	key := e.Package + "\x00" + e.Test
 	switch e.Action {
 	case "output", "build-output":
-		if text, ok := strings.CutPrefix(strings.TrimRight(e.Output, "\n"), "SKIP: "); ok {
-			what, why, _ := strings.Cut(text, ": ")
-			r.skips = append(r.skips, skip{e.Package, what, why})
-		}
+		r.lines(e.Package, e.Output)
 		switch {
 		case e.Test == "":
 			// Package-level lines: "ok  pkg 1.2s", "FAIL pkg", benchmark headers.
@@ -137,12 +139,8 @@ func (r *report) event(e event) {
 				fmt.Fprint(r.w, e.Output)
 			}
 		case strings.HasPrefix(e.Test, "Benchmark") && !strings.HasPrefix(e.Output, "=== ") && !strings.HasPrefix(e.Output, "--- "):
-			// A benchmark's result line is its figure: show it. A passing
-			// benchmark has no "pass" event: its result line is its success.
+			// A benchmark's result line is its figure: show it.
 			fmt.Fprint(r.w, e.Output)
-			if strings.HasPrefix(e.Output, e.Test) && strings.Contains(e.Output, " ns/op") {
-				r.passed++
-			}
 		default:
 			r.output[key] = append(r.output[key], e.Output)
 		}
@@ -172,6 +170,29 @@ func (r *report) event(e event) {
 			r.skips = append(r.skips, skip{e.Package, e.Test, skipReason(r.output[key])})
 		}
 		delete(r.output, key)
+	}
+}
+
+// lines reads a package's output as whole lines: test2json sends a line in
+// pieces when it is written in pieces (a benchmark's name, then its result),
+// and may credit the pieces to different tests.
+func (r *report) lines(pkg, output string) {
+	text := r.partial[pkg] + output
+	for {
+		line, rest, complete := strings.Cut(text, "\n")
+		if !complete {
+			r.partial[pkg] = text
+			return
+		}
+		text = rest
+		if s, ok := strings.CutPrefix(line, "SKIP: "); ok {
+			what, why, _ := strings.Cut(s, ": ")
+			r.skips = append(r.skips, skip{pkg, what, why})
+		}
+		// A passing benchmark has no "pass" event: its result line is its success.
+		if benchResult.MatchString(line) {
+			r.passed++
+		}
 	}
 }
 

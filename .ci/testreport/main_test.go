@@ -100,6 +100,25 @@ func TestReport(t *testing.T) {
 	})
 }
 
+// TestBenchmarkLineInPieces counts a benchmark's result line that test2json
+// sent in pieces, credited to the benchmark or to the package, as it does
+// by turns (the name is written before the benchmark runs, the figures after).
+func TestBenchmarkLineInPieces(t *testing.T) {
+	event := func(test, output string) string {
+		return `{"Action":"output","Package":"p","Test":"` + test + `","Output":"` + output + `"}` + "\n"
+	}
+	for name, stream := range map[string]string{
+		"whole":           event("BenchmarkOnce", `BenchmarkOnce-2   \t       1\t      2425 ns/op\n`),
+		"to the package":  event("", `BenchmarkOnce-2   \t       1\t      2425 ns/op\n`),
+		"in two pieces":   event("BenchmarkOnce", `BenchmarkOnce-2   \t`) + event("", `       1\t      2425 ns/op\t        42.00 answers\n`),
+		"in three pieces": event("", `Bench`) + event("BenchmarkOnce", `markOnce-2   \t`) + event("BenchmarkOnce", `1\t2425 ns/op\n`),
+	} {
+		if out, ok := runReport(t, []byte(stream), nil); !ok || !strings.Contains(out, "\n1 passed, 0 failed, 0 skipped\n") {
+			t.Errorf("%s: not counted as one benchmark:\n%s", name, out)
+		}
+	}
+}
+
 func TestReadAllowList(t *testing.T) {
 	got, err := readAllowList(strings.NewReader("# why each is allowed\n\nexample.org/p TestX/sub # no GPU\n"))
 	if err != nil || len(got) != 1 || !got["example.org/p TestX/sub"] {
