@@ -67,7 +67,7 @@ func TestImportRules(t *testing.T) {
 	if len(all) < 8 {
 		t.Fatalf("found only %d packages: %v", len(all), all)
 	}
-	domain := []string{".", "account", "audit", "settings", "numbering", "inventory", "allocation", "labels", "certificates", "pdfdoc", "database", "migrations"}
+	domain := []string{".", "account", "audit", "settings", "numbering", "inventory", "allocation", "labels", "certificates", "pdfdoc", "database", "migrations", "app"}
 	for pkg, imps := range all {
 		top := strings.SplitN(pkg, "/", 2)[0]
 		for _, imp := range imps {
@@ -78,6 +78,12 @@ func TestImportRules(t *testing.T) {
 			// The web layer never touches the database directly.
 			if top == "web" && hasPrefixAny(imp, "gorm.io", module+"/database") {
 				t.Errorf("web package %s imports %s: go through a domain service", pkg, imp)
+			}
+			// The wiring over a database (app) serves the commands only: the
+			// web server gets its services through web.Config (web's tests
+			// use app too, but test files are not read here).
+			if hasPrefixAny(imp, module+"/app") && top != "cmd" {
+				t.Errorf("%s imports %s: only cmd wires services over a database", pkg, imp)
 			}
 			// Nothing imports the edge.
 			if hasPrefixAny(imp, module+"/web", module+"/cmd") && top != "web" && top != "cmd" {

@@ -279,22 +279,12 @@ func listReservations(db *gorm.DB, f ReservationFilter) ([]ReservationView, erro
 	return out, nil
 }
 
-// appointmentZone is the association's time zone: an appointment's "today"
-// is a French day, as a donation's is.
-var appointmentZone = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
-
 // maxAppointmentAhead bounds how far ahead an appointment is fixed: further
 // is a typing slip (2062 for 2026).
 const maxAppointmentAhead = 1 // year
 
 // today is the current calendar day in Europe/Paris.
-func (s *Service) today() ordi.Date { return ordi.DateOf(s.now().In(appointmentZone)) }
+func (s *Service) today() ordi.Date { return ordi.DateOf(s.now().In(ordi.Paris)) }
 
 // appointmentDate reads an appointment day: "" is none; otherwise
 // YYYY-MM-DD, not in the past, at most a year ahead.

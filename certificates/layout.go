@@ -10,6 +10,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/pdfdoc"
 )
 
@@ -308,16 +309,8 @@ var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "j
 
 // longDate writes "3 mars 2026" in Paris time.
 func longDate(t time.Time) string {
-	t = t.In(paris)
+	t = t.In(ordi.Paris)
 	return fmt.Sprintf("%d %s %d", t.Day(), frenchMonths[t.Month()-1], t.Year())
 }
 
-func shortDate(t time.Time) string { return t.In(paris).Format("02/01/2006") }
-
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+func shortDate(t time.Time) string { return t.In(ordi.Paris).Format("02/01/2006") }

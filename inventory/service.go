@@ -33,16 +33,8 @@ func (s *Service) WithTx(tx *gorm.DB) *Service {
 	return &c
 }
 
-func (s *Service) today() ordi.Date { return ordi.DateOf(s.now().In(paris)) }
-
-// paris is the association's time zone: "today" is a French day.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+// today is the current calendar day in the association's time zone.
+func (s *Service) today() ordi.Date { return ordi.DateOf(s.now().In(ordi.Paris)) }
 
 func actorID(a ordi.Actor) *int64 {
 	if a.UserID == 0 {

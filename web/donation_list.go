@@ -45,7 +45,7 @@ func (s *Server) donationForm(c *gin.Context, form url.Values, fields []ordi.Fie
 		return nil, err
 	}
 	if form == nil {
-		form = url.Values{"received_on": {s.now().In(paris).Format(ordi.DateLayout)}, "donor": {"new"}, "kind": {string(inventory.DonorCompany)}}
+		form = url.Values{"received_on": {s.now().In(ordi.Paris).Format(ordi.DateLayout)}, "donor": {"new"}, "kind": {string(inventory.DonorCompany)}}
 		if len(donors) > 0 {
 			form.Set("donor", strconv.FormatInt(donors[0].ID, 10))
 		}

@@ -17,10 +17,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
-	"github.com/ordi-app/ordi/allocation"
-	"github.com/ordi-app/ordi/certificates"
-	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/app"
 )
 
 const testPassword = "correct horse battery"
@@ -54,19 +51,18 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 	t.Helper()
 	clk := &testClock{t: time.Now().UTC()}
 	a := &testApp{t: t, db: db, clock: clk, users: map[ordi.Role]account.User{}, tokens: map[ordi.Role]string{}}
-	a.accounts = account.NewService(db, clk.Now)
 	a.http = httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + a.http.Listener.Addr().String())
-	inv := inventory.NewService(db, clk.Now)
-	alloc := allocation.NewService(db, inv, clk.Now)
+	svc := app.New(db, base.String(), clk.Now)
+	a.accounts = svc.Accounts
 	cfg := Config{
 		BaseURL:      base,
-		Accounts:     a.accounts,
-		Sessions:     account.NewSessionStore(db, clk.Now),
-		Inventory:    inv,
-		Allocation:   alloc,
-		Certificates: certificates.NewService(db, inv, alloc, base.String(), clk.Now),
-		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
+		Accounts:     svc.Accounts,
+		Sessions:     svc.Sessions,
+		Inventory:    svc.Inventory,
+		Allocation:   svc.Allocation,
+		Certificates: svc.Certificates,
+		Ready:        svc.Ready,
 		Now:          clk.Now,
 		Version:      "test",
 	}

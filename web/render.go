@@ -115,13 +115,13 @@ var templateFuncs = template.FuncMap{
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(paris).Format("02/01/2006")
+		return t.In(ordi.Paris).Format("02/01/2006")
 	},
 	"datetime": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.In(paris).Format("02/01/2006 à 15:04")
+		return t.In(ordi.Paris).Format("02/01/2006 à 15:04")
 	},
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
@@ -196,15 +196,6 @@ var templateFuncs = template.FuncMap{
 		return ""
 	},
 }
-
-// paris is the time zone of dates on screens. Stored times are UTC.
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
 
 // parsePages builds one template set per page: the layout, the partials and
 // the page itself, so page templates can reuse block names freely.

@@ -25,6 +25,8 @@ type browser struct {
 
 	mu       sync.Mutex
 	problems []string
+	url      string        // the page's URL, from the last main-frame navigation
+	moved    chan struct{} // closed, and replaced, at each main-frame navigation
 }
 
 // e2eRequired reports whether browser tests must run (CI sets ORDI_E2E=1):
@@ -68,11 +70,17 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	// A bound on the whole test's browsing, so that a stuck page fails
+	// rather than hangs; generous, as CI runs it under -race on a busy machine.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
-	b := &browser{t: t, ctx: ctx}
+	b := &browser{t: t, ctx: ctx, moved: make(chan struct{})}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
+		case *page.EventFrameNavigated:
+			if e.Frame.ParentID == "" {
+				b.navigated(e.Frame.URL)
+			}
 		case *runtime.EventExceptionThrown:
 			b.report("exception: " + e.ExceptionDetails.Error())
 		case *log.EventEntryAdded:
@@ -138,6 +146,36 @@ func (b *browser) text(sel string) string {
 	var s string
 	b.run(chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
 	return s
+}
+
+func (b *browser) navigated(url string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.url = url
+	close(b.moved)
+	b.moved = make(chan struct{})
+}
+
+// waitNavigation waits until the page has navigated to a URL ending with
+// suffix, whoever caused it (a script, a redirect), and reports the last URL.
+// It listens to the browser's navigation events rather than asking the page,
+// which fails while a navigation replaces the document.
+func (b *browser) waitNavigation(suffix string, timeout time.Duration) (string, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		b.mu.Lock()
+		url, moved := b.url, b.moved
+		b.mu.Unlock()
+		if strings.HasSuffix(url, suffix) {
+			return url, true
+		}
+		select {
+		case <-moved:
+		case <-deadline.C:
+			return url, false
+		}
+	}
 }
 
 // location returns the current URL.

@@ -12,6 +12,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
@@ -31,12 +32,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	base := envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080")
-	n, err := fillDemo(ctx, db, time.Now)
+	svc := app.New(db, envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"), time.Now)
+	n, err := fillDemo(ctx, db, svc.Inventory, time.Now)
 	if err != nil {
 		return err
 	}
-	families, err := fillDemoFamilies(ctx, db, base, time.Now)
+	families, err := fillDemoFamilies(ctx, svc, time.Now)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ var demoPaths = [][]inventory.Status{
 }
 
 // fillDemo creates the demo workshop in an empty database.
-func fillDemo(ctx context.Context, db *gorm.DB, now func() time.Time) (int, error) {
+func fillDemo(ctx context.Context, db *gorm.DB, inv *inventory.Service, now func() time.Time) (int, error) {
 	var existing int64
 	if err := db.WithContext(ctx).Table("units").Count(&existing).Error; err != nil {
 		return 0, err
@@ -107,7 +108,6 @@ func fillDemo(ctx context.Context, db *gorm.DB, now func() time.Time) (int, erro
 	if existing > 0 {
 		return 0, ordi.Errorf(ordi.Conflict, "la base contient déjà %d unités : la démonstration ne remplit qu'une base vide", existing)
 	}
-	inv := inventory.NewService(db, now)
 	actor := ordi.Actor{Name: "Démonstration", Role: ordi.RoleStaff}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	total := 0
@@ -213,11 +213,8 @@ const demoReturnNote = "Rapporté par la famille : l'écran ne s'allume plus apr
 // fillDemoFamilies adds partners, families at every stage, two courses,
 // a reservation and two handovers with their attestations (one unit since
 // returned).
-func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func() time.Time) (int, error) {
-	acc := account.NewService(db, now)
-	inv := inventory.NewService(db, now)
-	alloc := allocation.NewService(db, inv, now)
-	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+func fillDemoFamilies(ctx context.Context, svc app.Services, now func() time.Time) (int, error) {
+	acc, inv, alloc, certs := svc.Accounts, svc.Inventory, svc.Allocation, svc.Certificates
 	admin := ordi.Actor{Name: "Démonstration", Role: ordi.RoleAdmin}
 	staff := ordi.Actor{Name: "Démonstration", Role: ordi.RoleStaff}
 	if _, err := certs.SetIssuer(ctx, admin, certificates.Issuer{Name: "Régie de quartier de Roubaix-Est", Address: "12 rue de l'Épeule\n59100 Roubaix",
@@ -232,7 +229,7 @@ func fillDemoFamilies(ctx context.Context, db *gorm.DB, baseURL string, now func
 		}
 		partners = append(partners, created.ID)
 	}
-	today := now().In(time.Local)
+	today := now().In(ordi.Paris)
 	day := func(offset int) string { return today.AddDate(0, 0, offset).Format(ordi.DateLayout) }
 	past, err := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Premiers pas avec l'ordinateur", Place: "Médiathèque Zola",
 		SessionDates: []string{day(-40), day(-33), day(-26)}, RequiredSessions: 3})

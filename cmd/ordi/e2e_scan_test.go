@@ -257,13 +257,11 @@ func TestE2ECameraScan(t *testing.T) {
 	)
 	b.clickAndLoad(`form button[type=submit]`, chromedp.ByQuery)
 	b.run(chromedp.WaitVisible(`#scan-camera`, chromedp.ByQuery), chromedp.Click(`#scan-camera`, chromedp.ByQuery))
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.HasSuffix(b.location(), "/u/"+string(u.Code)) {
-		if time.Now().After(deadline) {
-			b.screenshot("camera")
-			t.Fatalf("the camera did not open the unit; page says %q", b.text("#scan-camera-msg"))
-		}
-		time.Sleep(200 * time.Millisecond)
+	if url, ok := b.waitNavigation("/u/"+string(u.Code), 30*time.Second); !ok {
+		b.screenshot("camera")
+		var msg string
+		chromedp.Run(b.ctx, chromedp.Evaluate(`document.getElementById("scan-camera-msg")?.textContent ?? ""`, &msg))
+		t.Fatalf("the camera did not open the unit; the page is %s and says %q", url, msg)
 	}
 	b.run(chromedp.WaitVisible(`.unit-status`, chromedp.ByQuery))
 	if got := b.text("h1"); got != "Acer TravelMate" {

@@ -21,10 +21,9 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
-	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -253,9 +252,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	now := time.Now
-	accounts := account.NewService(db, now)
+	svc := app.New(db, base.String(), now)
 	setupToken := ""
-	need, err := accounts.NeedsSetup(ctx)
+	need, err := svc.Accounts.NeedsSetup(ctx)
 	if err != nil {
 		return err
 	}
@@ -264,17 +263,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		rand.Read(b[:])
 		setupToken = hex.EncodeToString(b[:])
 	}
-	inv := inventory.NewService(db, now)
-	alloc := allocation.NewService(db, inv, now)
 	srv, err := web.New(web.Config{
 		BaseURL:        base,
 		Logger:         log,
-		Accounts:       accounts,
-		Sessions:       account.NewSessionStore(db, now),
-		Inventory:      inv,
-		Allocation:     alloc,
-		Certificates:   certificates.NewService(db, inv, alloc, base.String(), now),
-		Ready:          func(ctx context.Context) error { return database.Check(ctx, db) },
+		Accounts:       svc.Accounts,
+		Sessions:       svc.Sessions,
+		Inventory:      svc.Inventory,
+		Allocation:     svc.Allocation,
+		Certificates:   svc.Certificates,
+		Ready:          svc.Ready,
 		SetupToken:     setupToken,
 		TrustedProxies: trusted,
 		Version:        buildVersion(),
@@ -300,9 +297,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
 	}
 
-	go purgeLoop(ctx, accounts, log)
+	go purgeLoop(ctx, svc.Accounts, log)
 	// The whole erasure: the family's file and its attestations' details.
-	go retentionLoop(ctx, certificates.NewService(db, inv, alloc, base.String(), now), log, 24*time.Hour)
+	go retentionLoop(ctx, svc.Certificates, log, 24*time.Hour)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {

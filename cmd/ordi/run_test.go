@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -21,18 +24,36 @@ import (
 	"github.com/ordi-app/ordi/inventory"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test,
+// which can wait for the next write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write; nil when nobody waits
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.wrote != nil {
+		close(s.wrote)
+		s.wrote = nil
+	}
 	return s.b.Write(p)
 }
+
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// next returns a channel closed at the next write. Take it before reading
+// the contents, so that a write in between is not missed.
+func (s *syncBuffer) next() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wrote == nil {
+		s.wrote = make(chan struct{})
+	}
+	return s.wrote
+}
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -66,21 +87,24 @@ func startServer(t *testing.T, vars map[string]string) *server {
 	go func() {
 		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env(vars), nil, s.stdout, s.stderr)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	// A loaded machine (CI under -race) may take long to migrate: the
+	// deadline is generous, and each printed line wakes the wait.
+	deadline := time.After(60 * time.Second)
+	for {
+		wrote := s.stdout.next()
 		if m := listenRE.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.base = "http://" + m[1]
 			t.Cleanup(func() { s.shutdown(t) })
 			return s
 		}
 		select {
+		case <-wrote:
 		case err := <-s.done:
 			t.Fatalf("serve exited: %v\n%s", err, s.stderr.String())
-		case <-time.After(10 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("serve did not start within 60 s:\n%s\n%s", s.stdout.String(), s.stderr.String())
 		}
 	}
-	t.Fatalf("serve did not start:\n%s\n%s", s.stdout.String(), s.stderr.String())
-	return nil
 }
 
 func (s *server) shutdown(t *testing.T) error {
@@ -135,19 +159,27 @@ func TestServeOnEmptyDatabase(t *testing.T) {
 const testPassword = "correct horse battery"
 
 // TestGracefulShutdown starts a request, asks the server to stop while the
-// request is still being sent, and checks it is answered before exit.
+// request's body is still being sent, and checks it is answered before exit.
+// It waits for facts, not for time: the handler is reading the body (the
+// server answered "100 Continue"), then the server no longer listens.
 func TestGracefulShutdown(t *testing.T) {
 	s := startServer(t, map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite)})
+	reading := make(chan struct{})
+	trace := &httptrace.ClientTrace{Got100Continue: func() { close(reading) }}
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/login", pr)
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost, s.base+"/login", pr)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Expect", "100-continue")
+	// The body waits for the server's "100 Continue", however long it takes.
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	defer client.CloseIdleConnections()
 	type result struct {
 		status int
 		err    error
 	}
 	resc := make(chan result, 1)
 	go func() {
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			resc <- result{err: err}
 			return
@@ -155,10 +187,16 @@ func TestGracefulShutdown(t *testing.T) {
 		res.Body.Close()
 		resc <- result{status: res.StatusCode}
 	}()
+	select {
+	case <-reading:
+	case r := <-resc:
+		t.Fatalf("answered before reading the body: status %d, err %v", r.status, r.err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not start reading the body within 30 s")
+	}
 	io.WriteString(pw, "email=x%40example.org&")
-	time.Sleep(100 * time.Millisecond) // the request is in flight
 	s.stop()
-	time.Sleep(100 * time.Millisecond)
+	waitNotListening(t, strings.TrimPrefix(s.base, "http://"))
 	io.WriteString(pw, "password=whatever-long-enough")
 	pw.Close()
 	r := <-resc
@@ -169,6 +207,23 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("serve returned %v", err)
 	}
 	s.done <- nil
+}
+
+// waitNotListening waits until addr refuses connections: a stopping server
+// closes its listener first, then waits for the requests in flight.
+func waitNotListening(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still accepts connections 30 s after the stop", addr)
+		}
+		runtime.Gosched()
+	}
 }
 
 func TestCommands(t *testing.T) {
