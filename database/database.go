@@ -180,7 +180,7 @@ type opened struct {
 
 const openedName = "ordi:database"
 
-func (*opened) Name() string                { return openedName }
+func (*opened) Name() string                 { return openedName }
 func (*opened) Initialize(db *gorm.DB) error { return nil }
 
 func openedOf(db *gorm.DB) *opened {
@@ -204,4 +204,3 @@ type slogWriter struct{ log *slog.Logger }
 func (w slogWriter) Printf(format string, args ...any) {
 	w.log.Warn("database", "message", fmt.Sprintf(format, args...))
 }
-
