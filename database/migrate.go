@@ -17,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/gorm"
 
+	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/migrations"
 )
 
@@ -272,8 +273,9 @@ const ReadyTimeout = 2 * time.Second
 
 // Check is the readiness probe: the database answers, its schema is the one
 // this program was written for (no migration pending, none unknown), and on
-// SQLite its disk has room for writes (SpaceError). Every error it returns
-// has a message that may be shown to whoever probes.
+// SQLite its disk has room for writes (SpaceError). Its errors are
+// ordi.Unavailable, with a message that may be shown to whoever probes;
+// errors.Is finds ErrPending and ErrAhead in them.
 func Check(ctx context.Context, db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -287,9 +289,10 @@ func Check(ctx context.Context, db *gorm.DB) error {
 	case err != nil:
 		return err
 	case len(s.unknown) > 0:
-		return aheadError{s.unknown}
+		return &ordi.Error{Kind: ordi.Unavailable, Err: aheadError{s.unknown},
+			Message: "La base de données a été migrée par une version plus récente d'Ordi : cette instance ne doit plus la servir."}
 	case len(s.pending) > 0:
-		return ErrPending
+		return &ordi.Error{Kind: ordi.Unavailable, Err: ErrPending, Message: "Des migrations de la base de données restent à appliquer."}
 	}
 	if DialectOf(db) == SQLite {
 		return checkSpace(ctx, sqlDB)
