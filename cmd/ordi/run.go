@@ -309,11 +309,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("arrêt demandé : les requêtes en cours se terminent (10 s au plus)")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// Stop accepting, and let every request in flight finish: one may take
+	// up to ReadHeaderTimeout for its headers, then WriteTimeout for its
+	// answer. One still running after that has lost its client anyway.
+	drain := httpSrv.ReadHeaderTimeout + httpSrv.WriteTimeout
+	log.Info("arrêt demandé : plus de nouvelle requête ; celles en cours se terminent", "au_plus", drain)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("arrêt : %w", err)
+		log.Warn("arrêt : requêtes interrompues après leur durée maximale", "error", err)
+		httpSrv.Close()
 	}
 	return nil
 }
@@ -389,12 +394,20 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	ahead := false
 	for _, s := range states {
 		state := "en attente"
 		if s.Applied {
 			state = "appliquée le " + s.AppliedAt.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, s.Name, state)
+		name := s.Name
+		if s.Unknown {
+			name, ahead = "(inconnue de ce programme)", true
+		}
+		fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, name, state)
+	}
+	if ahead {
+		fmt.Fprintln(stdout, "La base de données a été migrée par une version plus récente d'Ordi : ce programme refuse de la servir.")
 	}
 	return nil
 }
