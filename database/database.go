@@ -4,7 +4,10 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -203,4 +206,23 @@ type slogWriter struct{ log *slog.Logger }
 
 func (w slogWriter) Printf(format string, args ...any) {
 	w.log.Warn("database", "message", fmt.Sprintf(format, args...))
+}
+
+// ErrBackupPostgres is returned by Backup on PostgreSQL, whose own tools
+// (pg_dump) make backups.
+var ErrBackupPostgres = errors.New("ordi backup copie une base SQLite ; sur PostgreSQL, utilisez pg_dump (voir le README)")
+
+// Backup writes a consistent copy of a SQLite database, in use or not, to
+// path, which must not exist yet (VACUUM INTO).
+func Backup(ctx context.Context, db *gorm.DB, path string) error {
+	if DialectOf(db) != SQLite {
+		return ErrBackupPostgres
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("le fichier %s existe déjà : choisissez un nouveau nom", path)
+	}
+	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("copie de la base vers %s : %w", path, err)
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/numbering"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -40,6 +41,8 @@ Usage :
   ordi user add        crée un compte (mot de passe lu sur l'entrée standard)
   ordi token add       crée un jeton d'API et l'affiche
   ordi demo            remplit une base vide avec un atelier de démonstration
+  ordi backup          copie une base SQLite (ordi backup --to FICHIER)
+  ordi numbering       numérotation des documents : status, ou advance après une restauration
   ordi version         affiche la version
 
 Chaque commande accepte --help.
@@ -87,6 +90,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runTokenAdd(ctx, args[1:], getenv, stdout)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout)
+	case "numbering":
+		return runNumbering(ctx, args, getenv, stdout)
 	case "version":
 		if len(args) > 0 && isHelp(args[0]) {
 			fmt.Fprintln(stdout, "ordi version : affiche la version d'Ordi.\nusage : ordi version")
@@ -298,6 +305,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Ordi %s écoute sur %s (adresse publique %s)\n", buildVersion(), ln.Addr(), base)
 	if setupToken != "" {
 		fmt.Fprintf(stdout, "Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
+	}
+	if st, err := numbering.Status(ctx, db); err != nil {
+		return err
+	} else if st.Held {
+		log.Warn("numérotation suspendue : base restaurée d'une sauvegarde ; aucun document ne sera numéroté avant « ordi numbering advance »")
 	}
 
 	go purgeLoop(ctx, accounts, log)
