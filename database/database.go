@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
