@@ -267,10 +267,6 @@ func knownVersions(dir string) ([]int64, error) {
 	return out, nil
 }
 
-// ReadyTimeout bounds a readiness check (GET /readyz): a load balancer
-// probing a hung database gets its answer, 503, within it.
-const ReadyTimeout = 2 * time.Second
-
 // Check is the readiness probe: the database answers, its schema is the one
 // this program was written for (no migration pending, none unknown), and on
 // SQLite its disk has room for writes (SpaceError). Its errors are
