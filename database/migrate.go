@@ -113,8 +113,25 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
+	for {
+		before, err := readSchema(ctx, pool, DialectOf(db))
+		if err != nil {
+			return err
+		}
+		_, err = p.Up(ctx)
+		if err == nil {
+			break
+		}
+		// SQLite has no lock for the whole of goose's run, only each
+		// migration's transaction: instances starting together may decide
+		// to apply the same migration, and the second one's transaction
+		// fails once the first's has committed (and rolls back whole). As
+		// long as another instance makes progress, run again: what it
+		// applied is skipped.
+		after, rerr := readSchema(ctx, pool, DialectOf(db))
+		if DialectOf(db) != SQLite || rerr != nil || len(after.pending) >= len(before.pending) {
+			return fmt.Errorf("migrations: %w", err)
+		}
 	}
 	return refuseAhead(ctx, pool, DialectOf(db))
 }

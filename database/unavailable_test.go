@@ -130,19 +130,31 @@ func TestHungPostgres(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A transaction open when the database hangs: its next statement has no
+	// liveness ping, only its own deadline (1 s + 2 s).
+	open := db.WithContext(ctx).Begin()
+	if err := open.Exec("SELECT 1").Error; err != nil {
+		t.Fatal(err)
+	}
+	// No Rollback: the connection dies with its statement (and would hang,
+	// were the deadline missing).
 	proxy.Freeze()
 	var units int64
-	checks := map[string]func() error{
-		"query": func() error { return db.WithContext(ctx).Table("units").Count(&units).Error },
-		"transaction": func() error {
+	checks := map[string]struct {
+		bound time.Duration
+		fn    func() error
+	}{
+		"query": {hungBound, func() error { return db.WithContext(ctx).Table("units").Count(&units).Error }},
+		"transaction": {hungBound, func() error {
 			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return tx.Exec("UPDATE units SET notes = ''").Error })
-		},
+		}},
+		"statement of an open transaction": {3*time.Second + 2*time.Second, func() error { return open.Exec("SELECT 1").Error }},
 	}
 	done := make(chan struct{})
-	for what, fn := range checks {
+	for what, c := range checks {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			within(t, hungBound, what, fn)
+			within(t, c.bound, what, c.fn)
 		}()
 	}
 	go func() {
