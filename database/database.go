@@ -6,24 +6,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/ncruces/go-sqlite3/gormlite"
-	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-
-	"github.com/ordi-app/ordi/migrations"
 )
 
 // DefaultURL is the database used when ORDI_DATABASE_URL is not set: a SQLite
@@ -88,7 +80,10 @@ func sqliteTarget(path string) (Target, error) {
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(wal)")
-	q.Add("_pragma", "synchronous(normal)")
+	// FULL: a commit is on disk before it is acknowledged. With NORMAL a power
+	// cut may roll back the last transactions, and a handover already printed
+	// would give its certificate number to the next one (docs/decisions.md).
+	q.Add("_pragma", "synchronous(full)")
 	// Writers take the lock at BEGIN, so a transaction never fails half-way
 	// when it upgrades from reading to writing; waiting is the busy timeout's job.
 	q.Set("_txlock", "immediate")
@@ -118,22 +113,31 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*gorm.DB, error
 
 // OpenTarget connects to a parsed target.
 func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, error) {
-	var dialector gorm.Dialector
+	var (
+		inner gorm.Dialector
+		pg    *postgresConfig
+	)
 	switch t.Dialect {
 	case SQLite:
-		dialector = gormlite.Open(t.DSN)
+		inner = gormlite.Open(t.DSN)
 	case Postgres:
-		dialector = postgres.New(postgres.Config{DSN: t.DSN, OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionAfterConnect(scanUTC)}})
+		var err error
+		if pg, err = parsePostgres(t.DSN); err != nil {
+			return nil, err
+		}
+		inner = pg.dialector()
 	default:
 		return nil, fmt.Errorf("base de données inconnue %q", t.Dialect)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db, err := gorm.Open(dialector, &gorm.Config{
+	db, err := gorm.Open(dialector{inner}, &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		// OpenTarget pings below, under a deadline; GORM's own ping has none.
+		DisableAutomaticPing: true,
+		NowFunc:              func() time.Time { return time.Now().UTC() },
 		Logger: logger.New(slogWriter{log}, logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,
@@ -144,6 +148,9 @@ func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, erro
 	})
 	if err != nil {
 		return nil, fmt.Errorf("base de données injoignable : %w", err)
+	}
+	if err := db.Use(&opened{target: t, pg: pg}); err != nil {
+		return nil, err
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -162,16 +169,26 @@ func OpenTarget(ctx context.Context, t Target, log *slog.Logger) (*gorm.DB, erro
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("base de données injoignable: %w", err)
+		return nil, fmt.Errorf("base de données injoignable : %w", err)
 	}
 	return db, nil
 }
 
-// scanUTC makes pgx return timestamptz values in UTC rather than the
-// server process's local zone: Ordi's times are UTC everywhere.
-func scanUTC(_ context.Context, conn *pgx.Conn) error {
-	conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
-	return nil
+// opened keeps on a *gorm.DB what OpenTarget knew, for Migrate. It is a
+// GORM plugin only to ride along with the handle.
+type opened struct {
+	target Target
+	pg     *postgresConfig // nil for SQLite
+}
+
+const openedName = "ordi:database"
+
+func (*opened) Name() string                 { return openedName }
+func (*opened) Initialize(db *gorm.DB) error { return nil }
+
+func openedOf(db *gorm.DB) *opened {
+	o, _ := db.Config.Plugins[openedName].(*opened)
+	return o
 }
 
 // Close closes the connection pool behind db.
@@ -191,112 +208,21 @@ func (w slogWriter) Printf(format string, args ...any) {
 	w.log.Warn("database", "message", fmt.Sprintf(format, args...))
 }
 
-func provider(db *gorm.DB) (*goose.Provider, error) {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
-	var (
-		dialect goose.Dialect
-		dir     string
-		opts    []goose.ProviderOption
-	)
-	switch DialectOf(db) {
-	case SQLite:
-		dialect, dir = goose.DialectSQLite3, "sqlite"
-	case Postgres:
-		dialect, dir = goose.DialectPostgres, "postgres"
-		// Several instances starting at once (behind a load balancer) must
-		// not apply the same migration twice. The advisory lock is named
-		// after the schema migrated, so instances of other schemas in the
-		// same database (tests, a second association) do not wait on it;
-		// a waiter tries again every second rather than goose's five.
-		var schema string
-		if err := sqlDB.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
-			return nil, fmt.Errorf("current schema: %w", err)
-		}
-		id := fnv.New64a()
-		id.Write([]byte("ordi migrations " + schema))
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(id.Sum64()>>1)), lock.WithLockTimeout(1, 300))
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	default:
-		return nil, fmt.Errorf("no migrations for %q", DialectOf(db))
-	}
-	fsys, err := fs.Sub(migrations.FS, dir)
-	if err != nil {
-		return nil, err
-	}
-	return goose.NewProvider(dialect, sqlDB, fsys, opts...)
-}
+// ErrBackupPostgres is returned by Backup on PostgreSQL, whose own tools
+// (pg_dump) make backups.
+var ErrBackupPostgres = errors.New("ordi backup copie une base SQLite ; sur PostgreSQL, utilisez pg_dump (voir le README)")
 
-// Migrate applies every pending migration.
-func Migrate(ctx context.Context, db *gorm.DB) error {
-	p, err := provider(db)
-	if err != nil {
-		return err
+// Backup writes a consistent copy of a SQLite database, in use or not, to
+// path, which must not exist yet (VACUUM INTO).
+func Backup(ctx context.Context, db *gorm.DB, path string) error {
+	if DialectOf(db) != SQLite {
+		return ErrBackupPostgres
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("le fichier %s existe déjà : choisissez un nouveau nom", path)
 	}
-	return nil
-}
-
-// Migration is the state of one migration.
-type Migration struct {
-	Version   int64
-	Name      string
-	Applied   bool
-	AppliedAt time.Time
-}
-
-// Status lists every known migration and whether it is applied.
-func Status(ctx context.Context, db *gorm.DB) ([]Migration, error) {
-	p, err := provider(db)
-	if err != nil {
-		return nil, err
-	}
-	states, err := p.Status(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
-	}
-	out := make([]Migration, 0, len(states))
-	for _, s := range states {
-		out = append(out, Migration{
-			Version:   s.Source.Version,
-			Name:      s.Source.Path,
-			Applied:   s.State == goose.StateApplied,
-			AppliedAt: s.AppliedAt,
-		})
-	}
-	return out, nil
-}
-
-// ErrPending is returned by Check when migrations remain to be applied.
-var ErrPending = errors.New("des migrations restent à appliquer")
-
-// Check pings the database and verifies that every migration is applied:
-// the readiness probe.
-func Check(ctx context.Context, db *gorm.DB) error {
-	sqlDB, err := db.DB()
-	if err != nil {
-		return err
-	}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("base de données injoignable: %w", err)
-	}
-	p, err := provider(db)
-	if err != nil {
-		return err
-	}
-	pending, err := p.HasPending(ctx)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	if pending {
-		return ErrPending
+	if err := db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("copie de la base vers %s : %w", path, err)
 	}
 	return nil
 }

@@ -61,12 +61,15 @@ func TestOpenUnreachablePostgres(t *testing.T) {
 
 func TestSQLitePragmas(t *testing.T) {
 	db := dbtest.OpenSQLite(t)
-	var fk int
+	var fk, sync int
 	var mode string
 	db.Raw("PRAGMA foreign_keys").Scan(&fk)
 	db.Raw("PRAGMA journal_mode").Scan(&mode)
-	if fk != 1 || mode != "wal" {
-		t.Fatalf("foreign_keys=%d journal_mode=%q, want 1 and wal", fk, mode)
+	db.Raw("PRAGMA synchronous").Scan(&sync)
+	// synchronous 2 is FULL: an acknowledged commit survives a power cut, so
+	// no certificate number goes back to be issued twice.
+	if fk != 1 || mode != "wal" || sync != 2 {
+		t.Fatalf("foreign_keys=%d journal_mode=%q synchronous=%d, want 1, wal and 2 (FULL)", fk, mode, sync)
 	}
 }
 

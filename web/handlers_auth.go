@@ -17,17 +17,6 @@ func (s *Server) handleHealth(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) handleReady(c *gin.Context) error {
-	if err := s.cfg.Ready(c.Request.Context()); err != nil {
-		s.log.WarnContext(c.Request.Context(), "not ready", "error", err)
-		writeProblem(c.Writer, problem{Type: "about:blank", Title: title(http.StatusServiceUnavailable),
-			Status: http.StatusServiceUnavailable, Detail: "La base de données n'est pas prête (injoignable, ou migrations en attente)."})
-		return nil
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
-	return nil
-}
-
 func (s *Server) handleMetrics(c *gin.Context) error {
 	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
 	return nil

@@ -24,6 +24,7 @@ import (
 	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/numbering"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -39,6 +40,8 @@ Usage :
   ordi user add        crée un compte (mot de passe lu sur l'entrée standard)
   ordi token add       crée un jeton d'API et l'affiche
   ordi demo            remplit une base vide avec un atelier de démonstration
+  ordi backup          copie une base SQLite (ordi backup --to FICHIER)
+  ordi numbering       numérotation des documents : status, ou advance après une restauration
   ordi version         affiche la version
 
 Chaque commande accepte --help.
@@ -86,6 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runTokenAdd(ctx, args[1:], getenv, stdout)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout)
+	case "backup":
+		return runBackup(ctx, args, getenv, stdout)
+	case "numbering":
+		return runNumbering(ctx, args, getenv, stdout)
 	case "version":
 		if len(args) > 0 && isHelp(args[0]) {
 			fmt.Fprintln(stdout, "ordi version : affiche la version d'Ordi.\nusage : ordi version")
@@ -296,6 +303,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if setupToken != "" {
 		fmt.Fprintf(stdout, "Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
 	}
+	if st, err := numbering.Status(ctx, db); err != nil {
+		return err
+	} else if st.Held {
+		log.Warn("numérotation suspendue : base restaurée d'une sauvegarde ; aucun document ne sera numéroté avant « ordi numbering advance »")
+	}
 
 	go purgeLoop(ctx, svc.Accounts, log)
 	// The whole erasure: the family's file and its attestations' details.
@@ -307,11 +319,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("arrêt demandé : les requêtes en cours se terminent (10 s au plus)")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// Stop accepting, and let every request in flight finish: one may take
+	// up to ReadHeaderTimeout for its headers, then WriteTimeout for its
+	// answer. One still running after that has lost its client anyway.
+	drain := httpSrv.ReadHeaderTimeout + httpSrv.WriteTimeout
+	log.Info("arrêt demandé : plus de nouvelle requête ; celles en cours se terminent", "au_plus", drain)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("arrêt : %w", err)
+		log.Warn("arrêt : requêtes interrompues après leur durée maximale", "error", err)
+		httpSrv.Close()
 	}
 	return nil
 }
@@ -387,12 +404,20 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	ahead := false
 	for _, s := range states {
 		state := "en attente"
 		if s.Applied {
 			state = "appliquée le " + s.AppliedAt.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, s.Name, state)
+		name := s.Name
+		if s.Unknown {
+			name, ahead = "(inconnue de ce programme)", true
+		}
+		fmt.Fprintf(stdout, "%05d  %-40s %s\n", s.Version, name, state)
+	}
+	if ahead {
+		fmt.Fprintln(stdout, "La base de données a été migrée par une version plus récente d'Ordi : ce programme refuse de la servir.")
 	}
 	return nil
 }
