@@ -84,6 +84,9 @@ func sqliteTarget(path string) (Target, error) {
 	// cut may roll back the last transactions, and a handover already printed
 	// would give its certificate number to the next one (docs/decisions.md).
 	q.Add("_pragma", "synchronous(full)")
+	// Deleted and overwritten content is zeroed, so an erased family's data
+	// does not live on in the file's free space (docs/decisions.md).
+	q.Add("_pragma", "secure_delete(1)")
 	// Writers take the lock at BEGIN, so a transaction never fails half-way
 	// when it upgrades from reading to writing; waiting is the busy timeout's job.
 	q.Set("_txlock", "immediate")
