@@ -125,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		s.engine.Handle(r.method, r.path, s.authorize(r), s.adapt(r.handle))
+		s.engine.Handle(r.method, r.path, s.authorize(r), s.checkInput(r), s.adapt(r.handle))
 	}
 
 	// Static files and metrics need no session: they skip the session load.
