@@ -21,7 +21,7 @@ func TestJSONTextCheck(t *testing.T) {
 	}{
 		{"OK", `{"name": "Émile \u00e9 \ud83d\ude00 😀", "n": [1, 2.5, true, null]}`, "-"},
 		{"OKEscapedBackslash", `{"name": "C:\\u0000\\ud800"}`, "-"},
-		{"OKNotJSON", `{"name": "\u0000`, "-"},          // left to the decoder's 400
+		{"OKNotJSON", `{"name": "\u0000`, "-"},         // left to the decoder's 400
 		{"OKUnknownEscape", `{"name": "\U0000"}`, "-"}, // not JSON: the decoder refuses it
 		{"ErrNUL", `{"name": "a\u0000b"}`, "name"},
 		{"ErrInvalidUTF8", "{\"kind\": \"x\", \"notes\": \"caf\xe9\"}", "notes"},

@@ -41,8 +41,11 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed
 	// (a load balancer); empty trusts none.
 	TrustedProxies []string
-	Version        string
-	Now            func() time.Time
+	// MetricsToken lets a Prometheus scraper on another machine read
+	// /metrics (Authorization: Bearer); empty, only the machine itself may.
+	MetricsToken string
+	Version      string
+	Now          func() time.Time
 }
 
 // Session timeouts for shared tablets (DESIGN §6).
@@ -117,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
-	s.engine.Use(s.requestIDAndLog, s.recover, s.metrics.middleware)
+	s.engine.Use(s.requestIDAndLog, s.recover, s.metrics.middleware, s.metricsGate)
 	s.engine.NoRoute(func(c *gin.Context) { s.fail(c, notFound()) })
 	s.engine.NoMethod(func(c *gin.Context) {
 		s.fail(c, &statusError{status: http.StatusMethodNotAllowed})
@@ -131,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 	// Static files and metrics need no session: they skip the session load.
 	mux := http.NewServeMux()
 	mux.Handle("/static/", s.engine)
-	mux.Handle("/metrics", s.engine)
+	mux.Handle(metricsPath, s.engine)
 	mux.Handle("/", s.sessions.LoadAndSave(markSession(s.engine)))
 
 	csrf := http.NewCrossOriginProtection()
