@@ -168,7 +168,10 @@ func (e *statusError) Error() string { return http.StatusText(e.status) }
 
 // securityHeaders sets the headers every answer carries. The policy allows
 // no inline script or style and no third-party origin; WebAssembly is
-// allowed for the barcode scanner.
+// allowed for the barcode scanner. Every answer but a static file's is
+// Cache-Control: no-store: pages, API answers and documents may carry a
+// family's file, and a shared tablet's cache or a proxy must not keep one.
+// One rule for all is simpler to keep true than a list of what is personal.
 func securityHeaders(next http.Handler) http.Handler {
 	const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -180,6 +183,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
 		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
