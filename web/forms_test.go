@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -68,42 +67,50 @@ func tempFiles(t *testing.T, dir string) []string {
 	return names
 }
 
-// TestMultipartFloodLeavesNoTempFile posts 20 forms carrying a 40 MB file,
-// anonymously and signed in, to form routes that take no file and to the
-// routes that do, and checks the temporary directory stays empty: a form that
-// expects no file refuses multipart before reading it (415), a file route
-// refuses a body over its bound (413).
+// TestMultipartFloodLeavesNoTempFile posts a form carrying a 40 MB file to
+// every route that takes a body, anonymously (20 times to /login) and as an
+// administrator, and checks the temporary directory stays empty: a route
+// that expects no file refuses multipart before reading it (415), a file
+// route refuses a body over its bound (413).
 func TestMultipartFloodLeavesNoTempFile(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // before the server parses anything: os.TempDir reads it on each call
 	// The body is refused before any query: the database plays no part.
 	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers()
 	admin := app.login(ordi.RoleAdmin)
-	donation := app.newDonation(t)
-	type post struct {
-		client *http.Client
-		path   string
-		status int
-	}
-	posts := []post{
-		{nil, "/login", http.StatusUnsupportedMediaType},
-		{nil, "/setup/whatever", http.StatusUnsupportedMediaType},
-		{nil, "/logout", http.StatusUnsupportedMediaType},
-		{admin, "/admin/partners", http.StatusUnsupportedMediaType},
-		{admin, "/families", http.StatusUnsupportedMediaType},
-		{admin, "/labels/print", http.StatusUnsupportedMediaType},
-		{admin, fmt.Sprintf("/donations/%d/import", donation), http.StatusRequestEntityTooLarge},
-		{admin, "/admin/association", http.StatusRequestEntityTooLarge},
-	}
-	for i := range 20 {
-		p := posts[i%len(posts)]
-		req := multipartRequest(t, app.url(p.path), map[string]string{"email": "a@b.fr", "password": "x"}, "f", bigUpload)
-		res := app.do(p.client, req)
-		if res.StatusCode != p.status {
-			t.Errorf("POST %s: status %d, want %d", p.path, res.StatusCode, p.status)
+	post := func(client *http.Client, token, method, path string, want int) {
+		t.Helper()
+		req := multipartRequest(t, app.url(path), map[string]string{"email": "a@b.fr", "password": "x"}, "f", bigUpload)
+		req.Method = method
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		if res := app.do(client, req); res.StatusCode != want {
+			t.Errorf("%s %s: status %d, want %d", method, path, res.StatusCode, want)
 		}
 		if files := tempFiles(t, tmp); len(files) > 0 {
-			t.Fatalf("after POST %s: the temporary directory holds %v", p.path, files)
+			t.Fatalf("after %s %s: the temporary directory holds %v", method, path, files)
+		}
+	}
+	for range 20 {
+		post(nil, "", http.MethodPost, "/login", http.StatusUnsupportedMediaType)
+	}
+	for _, r := range app.srv.routes {
+		if r.method == http.MethodGet {
+			continue
+		}
+		want := http.StatusUnsupportedMediaType
+		if bodyRuleOf(r).files {
+			want = http.StatusRequestEntityTooLarge
+		}
+		path := concretePath(r.path)
+		switch {
+		case r.allow.public:
+			post(nil, "", r.method, path, want)
+		case strings.HasPrefix(path, "/api/"):
+			post(nil, app.tokens[ordi.RoleAdmin], r.method, path, want)
+		default:
+			post(admin, "", r.method, path, want)
 		}
 	}
 }
@@ -137,5 +144,20 @@ func TestFormBodiesAreBounded(t *testing.T) {
 	app.db.Table("partners").Count(&n)
 	if n != 1 {
 		t.Fatalf("%d partners: a refused form wrote one", n)
+	}
+}
+
+// TestBodyRulesNameRoutes: a rule for a route that no longer exists (renamed,
+// say) would leave the new route with the default bound, files refused.
+func TestBodyRulesNameRoutes(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)) // the route table only
+	served := map[string]bool{}
+	for _, r := range app.srv.routes {
+		served[r.method+" "+r.path] = true
+	}
+	for key := range bodyRules {
+		if !served[key] {
+			t.Errorf("bodyRules lists %s, which is not a route", key)
+		}
 	}
 }
