@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,9 +16,8 @@ import (
 // bytes that are not UTF-8 (encoding/json would silently replace them, a
 // form would store them as they came).
 const (
-	nulMessage   = "Caractère nul (U+0000) interdit."
-	utf8Message  = "Texte mal encodé : UTF-8 attendu."
-	inputMessage = "Le texte envoyé contient des caractères refusés."
+	nulMessage  = "Caractère nul (U+0000) interdit."
+	utf8Message = "Texte mal encodé : UTF-8 attendu."
 )
 
 // textProblem says what is wrong with s, or "" when it is clean text.
@@ -33,7 +33,9 @@ func textProblem(s string) string {
 
 // badText is the 422 answer naming the field that holds bad text.
 func badText(field, problem string) error {
-	return &ordi.Error{Kind: ordi.Invalid, Message: inputMessage, Fields: []ordi.FieldError{{Field: printableField(field), Message: problem}}}
+	field = printableField(field)
+	return &ordi.Error{Kind: ordi.Invalid, Message: fmt.Sprintf("Le champ « %s » contient des caractères refusés.", field),
+		Fields: []ordi.FieldError{{Field: field, Message: problem}}}
 }
 
 // printableField makes a field name that is itself bad text safe to echo.
