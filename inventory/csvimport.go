@@ -161,6 +161,10 @@ func parseImport(data []byte, donation int64) ([]importRow, []ordi.FieldError) {
 	if !utf8.Valid(data) {
 		return nil, []ordi.FieldError{{Line: 1, Field: "", Message: "Le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 »."}}
 	}
+	if i := bytes.IndexByte(data, 0); i >= 0 { // PostgreSQL cannot store it, and no text file holds one
+		line := bytes.Count(data[:i], []byte("\n")) + 1
+		return nil, []ordi.FieldError{{Line: line, Message: "Le fichier contient un caractère nul (U+0000) : ce n'est pas un fichier CSV texte."}}
+	}
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	rd := csv.NewReader(bufio.NewReader(bytes.NewReader(data)))
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {

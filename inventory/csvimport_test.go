@@ -109,6 +109,7 @@ func TestImportHeaderProblems(t *testing.T) {
 			"ErrDuplicate":     {"donation_id,kind,kind\n1,laptop,laptop\n", "kind"},
 			"ErrNoRows":        {"donation_id,kind\n", ""},
 			"ErrNotUTF8":       {"donation_id,kind,brand\n1,laptop,\xe9t\xe9\n", ""},
+			"ErrNUL":           {"donation_id,kind,brand\n1,laptop,H\x00P\n", ""},
 			"ErrFieldCount":    {"donation_id,kind\n1,laptop,extra\n", ""},
 		} {
 			t.Run(name, func(t *testing.T) {

@@ -22,7 +22,8 @@ const maxJSONBody = 4 << 20
 
 // decodeJSON reads a JSON body into dst, a small input struct (never a
 // database model). Unknown fields, trailing data and a wrong content type are
-// refused with 400; an oversized body with 413.
+// refused with 400; an oversized body with 413. Strings holding a NUL or
+// bytes outside UTF-8 never get here: checkInput refused them with 422.
 func decodeJSON(c *gin.Context, dst any, limit int64) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)

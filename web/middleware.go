@@ -2,12 +2,17 @@ package web
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -105,6 +110,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
+// Every label value comes from a bounded set: route patterns, statuses Ordi
+// answers, and the standard methods, any other method name counting as
+// "other" (each invented name would otherwise add series for good).
 func (m *metrics) middleware(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -112,6 +120,59 @@ func (m *metrics) middleware(c *gin.Context) {
 	if route == "" {
 		route = "(unmatched)"
 	}
-	m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
-	m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+	method := methodLabel(c.Request.Method)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+}
+
+// methodLabel folds the method names no route uses into one label value.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
+
+const metricsPath = "/metrics"
+
+// metricsGate lets through to /metrics a request from the machine itself,
+// or one carrying the metrics token; anybody else gets 404, as for a page
+// that does not exist. A request relayed by a reverse proxy on the same
+// machine comes from loopback too: one carrying a forwarding header is
+// therefore not local.
+func (s *Server) metricsGate(c *gin.Context) {
+	if c.FullPath() != metricsPath || isLocal(c.Request) || s.metricsTokenOK(c.Request) {
+		c.Next()
+		return
+	}
+	s.fail(c, notFound())
+	c.Abort()
+}
+
+// isLocal reports whether r comes straight from the machine Ordi runs on.
+func isLocal(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-IP"} {
+		if len(r.Header.Values(h)) > 0 {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// metricsTokenOK compares the bearer token with the metrics token in
+// constant time (hashes of equal length, so the length leaks nothing).
+func (s *Server) metricsTokenOK(r *http.Request) bool {
+	want := s.cfg.MetricsToken
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if want == "" || !ok {
+		return false
+	}
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }

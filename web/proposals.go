@@ -76,7 +76,7 @@ func (s *Server) handleReservationCancel(c *gin.Context) error {
 	if err != nil {
 		if k := ordi.KindOf(err); k == ordi.Conflict || k == ordi.Invalid {
 			s.flashError(c, ordi.MessageOf(err))
-			return seeOther(c, c.PostForm("back"))
+			return seeOther(c, safeNext(c.PostForm("back"))) // a path of this site only: no open redirect
 		}
 		return err
 	}

@@ -41,8 +41,11 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed
 	// (a load balancer); empty trusts none.
 	TrustedProxies []string
-	Version        string
-	Now            func() time.Time
+	// MetricsToken lets a Prometheus scraper on another machine read
+	// /metrics (Authorization: Bearer); empty, only the machine itself may.
+	MetricsToken string
+	Version      string
+	Now          func() time.Time
 }
 
 // Session timeouts for shared tablets (DESIGN §6).
@@ -117,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
-	s.engine.Use(s.requestIDAndLog, s.recover, s.metrics.middleware)
+	s.engine.Use(s.requestIDAndLog, s.recover, s.metrics.middleware, s.metricsGate)
 	s.engine.NoRoute(func(c *gin.Context) { s.fail(c, notFound()) })
 	s.engine.NoMethod(func(c *gin.Context) {
 		s.fail(c, &statusError{status: http.StatusMethodNotAllowed})
@@ -125,13 +128,13 @@ func New(cfg Config) (*Server, error) {
 
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		s.engine.Handle(r.method, r.path, s.authorize(r), s.adapt(r.handle))
+		s.engine.Handle(r.method, r.path, s.authorize(r), s.checkInput(r), s.adapt(r.handle))
 	}
 
 	// Static files and metrics need no session: they skip the session load.
 	mux := http.NewServeMux()
 	mux.Handle("/static/", s.engine)
-	mux.Handle("/metrics", s.engine)
+	mux.Handle(metricsPath, s.engine)
 	mux.Handle("/", s.sessions.LoadAndSave(markSession(s.engine)))
 
 	csrf := http.NewCrossOriginProtection()
@@ -165,7 +168,10 @@ func (e *statusError) Error() string { return http.StatusText(e.status) }
 
 // securityHeaders sets the headers every answer carries. The policy allows
 // no inline script or style and no third-party origin; WebAssembly is
-// allowed for the barcode scanner.
+// allowed for the barcode scanner. Every answer but a static file's is
+// Cache-Control: no-store: pages, API answers and documents may carry a
+// family's file, and a shared tablet's cache or a proxy must not keep one.
+// One rule for all is simpler to keep true than a list of what is personal.
 func securityHeaders(next http.Handler) http.Handler {
 	const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
 		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -177,6 +183,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
 		if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}

@@ -51,6 +51,7 @@ Configuration (variables d'environnement, ou options de même nom) :
   ORDI_BASE_URL         adresse publique, imprimée dans les QR codes (défaut http://localhost:8080)
   ORDI_DATABASE_URL     fichier SQLite (défaut ordi.db) ou URL postgres://…
   ORDI_TRUSTED_PROXIES  adresses des répartiteurs de charge dont on croit X-Forwarded-For (facultatif)
+  ORDI_METRICS_TOKEN    jeton qui ouvre /metrics depuis une autre machine (facultatif ; variable seulement)
 `
 
 // run is the whole program; main only wires it to the process. Tests call it.
@@ -281,6 +282,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Ready:          svc.Ready,
 		SetupToken:     setupToken,
 		TrustedProxies: trusted,
+		MetricsToken:   getenv("ORDI_METRICS_TOKEN"), // no flag: a secret on the command line shows in ps
 		Version:        buildVersion(),
 		Now:            now,
 	})
