@@ -139,6 +139,9 @@ func TestRouteAccessByRole(t *testing.T) {
 					}
 				}
 			})
+			// Some routes end the credentials of account 1 (sign out
+			// everywhere, token revocation): sign in again for the next.
+			app.renewCredentials(sessions)
 		}
 	})
 }
