@@ -124,3 +124,13 @@ func heldMemory() uint64 {
 	metrics.Read(s)
 	return s[0].Value.Uint64() - s[1].Value.Uint64()
 }
+
+// BenchmarkPasswordHash is one argon2id hash with Ordi's parameters: the
+// cost of a sign-in, and what the hashing slots ration.
+func BenchmarkPasswordHash(b *testing.B) {
+	for b.Loop() {
+		if _, err := account.HashPassword(goodPassword); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
