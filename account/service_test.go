@@ -212,6 +212,7 @@ func TestCreateFirstAdminOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		s, _ := newService(t, db)
+		account.SetHashQueueWait(s, time.Hour) // the setups race, however slowly they hash
 		if need, err := s.NeedsSetup(ctx); err != nil || !need {
 			t.Fatalf("NeedsSetup on empty db = %v, %v", need, err)
 		}
