@@ -24,6 +24,9 @@ type User struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	LastLoginAt  *time.Time `json:"last_login_at,omitempty"`
+	// SessionEpoch moves on whenever the account's sessions must end
+	// (Service.SessionUser).
+	SessionEpoch int64 `json:"-"`
 }
 
 // Actor returns the user as the actor of a request.
@@ -63,7 +66,7 @@ func (n NewUser) Validate() error {
 	validateEmail(&v, n.Email)
 	validateName(&v, n.Name)
 	validateRole(&v, n.Role, n.PartnerID)
-	if msg := checkPasswordRules(n.Password); msg != "" {
+	if msg := checkPasswordRules(n.Password, n.Email); msg != "" {
 		v.Add("password", msg)
 	}
 	return v.Err()
@@ -180,14 +183,15 @@ func (n *NewPartner) Validate() error {
 	return v.Err()
 }
 
-// Token is an API token. Only its SHA-256 is stored.
+// Token is an API token of an account. Only its SHA-256 is stored.
 type Token struct {
-	ID        int64
-	UserID    int64
-	Name      string
-	TokenHash string
-	CreatedAt time.Time
-	RevokedAt *time.Time
+	ID        int64      `json:"id"`
+	UserID    int64      `json:"user_id"`
+	Name      string     `json:"name"`
+	TokenHash string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // TableName tells GORM where tokens live.

@@ -2,12 +2,9 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -18,50 +15,58 @@ import (
 	"github.com/ordi-app/ordi/audit"
 )
 
-// Login throttling: after this many failures within the window, further
-// attempts for the same account, or from the same address, are refused until
-// the window has passed. Counted in the database so that every instance
-// behind a load balancer sees the same numbers.
-const (
-	MaxFailuresPerAccount = 5
-	MaxFailuresPerAddress = 20
-	FailureWindow         = 15 * time.Minute
-)
-
-// tokenCacheTTL bounds how long a revoked token or a deactivated account may
-// still be accepted by another instance; this instance forgets at once.
-const tokenCacheTTL = 10 * time.Second
-
-// Service manages accounts, partners and tokens.
+// Service manages accounts, partners, tokens and sign-in. Every operation
+// done on behalf of someone takes their Actor and authorises it (DESIGN §3:
+// accounts and partners are the administrators'; ordi.System, the command
+// line's actor, is one). Authentication itself (Authenticate, UserByToken,
+// SessionUser) and first-run setup have no actor yet.
 type Service struct {
 	db  *gorm.DB
 	now func() time.Time
+
+	// hashSlots holds one token per password hash in progress; its capacity
+	// is the number of cores (throttle.go).
+	hashSlots     chan struct{}
+	hashQueueWait time.Duration
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // by token hash
 }
 
-type cachedToken struct {
-	user    User
-	expires time.Time
-}
-
 // NewService returns a service over db. now is the clock (time.Now in production).
 func NewService(db *gorm.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: func() time.Time { return now().UTC() }, tokens: map[string]cachedToken{}}
+	return &Service{
+		db:            db,
+		now:           func() time.Time { return now().UTC() },
+		hashSlots:     make(chan struct{}, runtime.GOMAXPROCS(0)),
+		hashQueueWait: hashQueueWait,
+		tokens:        map[string]cachedToken{},
+	}
 }
 
-// CreateUser creates an account. Duplicate email and unknown partner are
-// field errors; nothing is written on error.
+// The messages of refused operations.
+const (
+	onlyAdmins = "Seuls les administrateurs gèrent les comptes, les structures partenaires et les jetons d'API."
+)
+
+// CreateUser creates an account (administrators). Duplicate email and
+// unknown partner are field errors; nothing is written on error.
 func (s *Service) CreateUser(ctx context.Context, actor ordi.Actor, n NewUser) (User, error) {
+	if err := actor.Require(ordi.Administer, onlyAdmins); err != nil {
+		return User{}, err
+	}
 	n.Normalize()
 	if err := n.Validate(); err != nil {
 		return User{}, err
 	}
+	hash, err := s.hashPassword(ctx, n.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var u User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		u, err = s.insertUser(ctx, tx, n)
+		u, err = s.insertUser(ctx, tx, n, hash)
 		if err != nil {
 			return err
 		}
@@ -70,7 +75,9 @@ func (s *Service) CreateUser(ctx context.Context, actor ordi.Actor, n NewUser) (
 	return u, err
 }
 
-func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, n NewUser) (User, error) {
+// insertUser writes a validated account whose password is already hashed
+// (hashing stays out of the transaction, which on SQLite holds the write lock).
+func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, n NewUser, hash string) (User, error) {
 	var v ordi.Validation
 	if err := s.checkPartner(ctx, tx, &v, n.PartnerID); err != nil {
 		return User{}, err
@@ -83,10 +90,6 @@ func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, n NewUser) (User,
 		v.Add("email", "Cette adresse e-mail est déjà utilisée par un autre compte.")
 	}
 	if err := v.Err(); err != nil {
-		return User{}, err
-	}
-	hash, err := HashPassword(n.Password)
-	if err != nil {
 		return User{}, err
 	}
 	now := s.now()
@@ -141,8 +144,12 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, n NewUser) (User, error)
 	if err := n.Validate(); err != nil {
 		return User{}, err
 	}
+	hash, err := s.hashPassword(ctx, n.Password)
+	if err != nil {
+		return User{}, err
+	}
 	var u User
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var users int64
 		if err := tx.Model(&User{}).Count(&users).Error; err != nil {
 			return err
@@ -157,7 +164,7 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, n NewUser) (User, error)
 			return err
 		}
 		var err error
-		if u, err = s.insertUser(ctx, tx, n); err != nil {
+		if u, err = s.insertUser(ctx, tx, n, hash); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, s.now(), u.Actor(), "setup.admin", "user", u.ID, "")
@@ -165,79 +172,20 @@ func (s *Service) CreateFirstAdmin(ctx context.Context, n NewUser) (User, error)
 	return u, err
 }
 
-// errBadLogin is the one answer to a wrong email, a wrong password or an
-// inactive account, so the form reveals nothing.
-var errBadLogin = ordi.Errorf(ordi.Unauthorized, "Adresse e-mail ou mot de passe incorrect.")
-
-// Authenticate checks an email and password from the given client address.
-// Failures are counted per account and per address; past the limits the
-// answer is RateLimited without checking the password.
-func (s *Service) Authenticate(ctx context.Context, email, password, addr string) (User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	accountKey, addrKey := throttleKey("account", email), throttleKey("addr", addr)
-	since := s.now().Add(-FailureWindow)
-	db := s.db.WithContext(ctx)
-	var perAccount, perAddr int64
-	if err := db.Model(&loginAttempt{}).Where("key = ? AND at > ?", accountKey, since).Count(&perAccount).Error; err != nil {
-		return User{}, fmt.Errorf("count login failures: %w", err)
-	}
-	if err := db.Model(&loginAttempt{}).Where("key = ? AND at > ?", addrKey, since).Count(&perAddr).Error; err != nil {
-		return User{}, fmt.Errorf("count login failures: %w", err)
-	}
-	if perAccount >= MaxFailuresPerAccount || perAddr >= MaxFailuresPerAddress {
-		return User{}, ordi.Errorf(ordi.RateLimited, "Trop de tentatives de connexion. Réessayez dans %d minutes.", int(FailureWindow.Minutes()))
-	}
-	var u User
-	err := db.Where("email = ?", email).Take(&u).Error
-	ok := false
-	switch {
-	case err == nil:
-		ok, err = CheckPassword(u.PasswordHash, password)
-		if err != nil {
+// User returns the account with the given id, to an administrator or to
+// its owner.
+func (s *Service) User(ctx context.Context, actor ordi.Actor, id int64) (User, error) {
+	if actor.UserID != id {
+		if err := actor.Require(ordi.Administer, onlyAdmins); err != nil {
 			return User{}, err
 		}
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		// Spend the same time as a real check so timing reveals nothing.
-		CheckPassword(dummyHash(), password)
-	default:
-		return User{}, fmt.Errorf("find user: %w", err)
 	}
-	if !ok || !u.Active {
-		now := s.now()
-		if err := db.Create(&[]loginAttempt{{Key: accountKey, At: now}, {Key: addrKey, At: now}}).Error; err != nil {
-			return User{}, fmt.Errorf("record login failure: %w", err)
-		}
-		return User{}, errBadLogin
-	}
-	now := s.now()
-	if err := db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("key = ?", accountKey).Delete(&loginAttempt{}).Error; err != nil {
-			return err
-		}
-		return tx.Model(&User{}).Where("id = ?", u.ID).Update("last_login_at", now).Error
-	}); err != nil {
-		return User{}, fmt.Errorf("record login: %w", err)
-	}
-	u.LastLoginAt = &now
-	return u, nil
+	return s.findUser(ctx, s.db, id)
 }
 
-// dummyHash is checked against when the email is unknown.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("ordi-dummy-password")
-	return h
-})
-
-// throttleKey hashes the counted identity so the table holds no email or address.
-func throttleKey(kind, value string) string {
-	sum := sha256.Sum256([]byte(kind + ":" + value))
-	return hex.EncodeToString(sum[:16])
-}
-
-// User returns the account with the given id.
-func (s *Service) User(ctx context.Context, id int64) (User, error) {
+func (s *Service) findUser(ctx context.Context, db *gorm.DB, id int64) (User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return User{}, ordi.Errorf(ordi.NotFound, "Compte introuvable.")
 	}
@@ -255,8 +203,19 @@ type UserFilter struct {
 	Limit  int
 }
 
-// Users lists accounts by id.
-func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, error) {
+// courseLeaders reports whether the filter selects only the active accounts
+// that may lead a course (trainers, staff): the course form lists them to
+// whoever plans courses.
+func (f UserFilter) courseLeaders() bool {
+	return f.Active != nil && *f.Active && (f.Role == ordi.RoleTrainer || f.Role == ordi.RoleStaff)
+}
+
+// Users lists accounts by id, to administrators; those who plan courses
+// (ordi.Allocate) may list the active trainers and staff.
+func (s *Service) Users(ctx context.Context, actor ordi.Actor, f UserFilter) ([]User, error) {
+	if !actor.Can(ordi.Administer) && !(actor.Can(ordi.Allocate) && f.courseLeaders()) {
+		return nil, actor.Require(ordi.Administer, onlyAdmins)
+	}
 	q := s.db.WithContext(ctx).Model(&User{})
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
@@ -275,60 +234,71 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, error) {
 	return out, nil
 }
 
-// UpdateUser changes an account. An administrator cannot demote or
-// deactivate themself, so an installation never loses its last admin by a
-// slip of the finger.
+// UpdateUser changes an account (administrators). An administrator cannot
+// demote or deactivate themself, so an installation never loses its last
+// admin by a slip of the finger. A new password, role or partner, or a
+// deactivation, ends every session and token of the account
+// (endCredentials): what was signed in under the old terms stays out.
 func (s *Service) UpdateUser(ctx context.Context, actor ordi.Actor, id int64, up UserUpdate) (User, error) {
+	if err := actor.Require(ordi.Administer, onlyAdmins); err != nil {
+		return User{}, err
+	}
+	var hash, passwordMsg string
+	if up.Password != nil {
+		// The rules need the account's email: read it before hashing, which
+		// stays out of the transaction.
+		current, err := s.findUser(ctx, s.db, id)
+		if err != nil {
+			return User{}, err
+		}
+		passwordMsg = checkPasswordRules(*up.Password, current.Email)
+		if passwordMsg == "" {
+			if hash, err = s.hashPassword(ctx, *up.Password); err != nil {
+				return User{}, err
+			}
+		}
+	}
 	var u User
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", id).Take(&u).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ordi.Errorf(ordi.NotFound, "Compte introuvable.")
-			}
+		var err error
+		if u, err = s.findUser(ctx, tx, id); err != nil {
 			return err
 		}
+		before := u
 		var v ordi.Validation
 		changes := map[string]any{}
 		if up.Name != nil {
 			name := strings.TrimSpace(*up.Name)
 			validateName(&v, name)
-			changes["name"], u.Name = name, name
+			if name != u.Name {
+				changes["name"], u.Name = name, name
+			}
 		}
-		if up.Role != nil {
+		if up.Role != nil && *up.Role != u.Role {
 			u.Role = *up.Role
 			changes["role"] = u.Role
 		}
-		if up.PartnerID != nil {
-			if *up.PartnerID == 0 {
-				u.PartnerID = nil
-			} else {
+		if up.PartnerID != nil && *up.PartnerID != partnerOf(u) {
+			u.PartnerID = nil
+			if *up.PartnerID != 0 {
 				pid := *up.PartnerID
 				u.PartnerID = &pid
 			}
 			changes["partner_id"] = u.PartnerID
 		}
-		partner := int64(0)
-		if u.PartnerID != nil {
-			partner = *u.PartnerID
-		}
-		validateRole(&v, u.Role, partner)
-		if err := s.checkPartner(ctx, tx, &v, partner); err != nil {
+		validateRole(&v, u.Role, partnerOf(u))
+		if err := s.checkPartner(ctx, tx, &v, partnerOf(u)); err != nil {
 			return err
 		}
-		if up.Active != nil {
+		if up.Active != nil && *up.Active != u.Active {
 			u.Active = *up.Active
 			changes["active"] = u.Active
 		}
-		if up.Password != nil {
-			if msg := checkPasswordRules(*up.Password); msg != "" {
-				v.Add("password", msg)
-			} else {
-				hash, err := HashPassword(*up.Password)
-				if err != nil {
-					return err
-				}
-				changes["password_hash"] = hash
-			}
+		if passwordMsg != "" {
+			v.Add("password", passwordMsg)
+		}
+		if hash != "" {
+			changes["password_hash"] = hash
 		}
 		if actor.UserID == id && (u.Role != ordi.RoleAdmin || !u.Active) {
 			v.Add("role", "Vous ne pouvez pas retirer vos propres droits d'administrateur ni désactiver votre compte.")
@@ -344,19 +314,27 @@ func (s *Service) UpdateUser(ctx context.Context, actor ordi.Actor, id int64, up
 		if err := tx.Model(&User{}).Where("id = ?", id).Updates(changes).Error; err != nil {
 			return fmt.Errorf("update user %d: %w", id, err)
 		}
-		if up.Active != nil && !u.Active {
-			// A deactivated account loses its tokens at once.
-			if err := tx.Model(&Token{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", u.UpdatedAt).Error; err != nil {
+		detail := changedFields(changes)
+		if hash != "" || u.Role != before.Role || partnerOf(u) != partnerOf(before) || before.Active && !u.Active {
+			if u.SessionEpoch, _, err = s.endCredentials(ctx, tx, id, u.UpdatedAt); err != nil {
 				return err
 			}
+			detail += ";sessions"
 		}
-		return audit.Record(ctx, tx, u.UpdatedAt, actor, "user.update", "user", id, changedFields(changes))
+		return audit.Record(ctx, tx, u.UpdatedAt, actor, "user.update", "user", id, detail)
 	})
 	if err != nil {
 		return User{}, err
 	}
 	s.forgetUser(id)
 	return u, nil
+}
+
+func partnerOf(u User) int64 {
+	if u.PartnerID == nil {
+		return 0
+	}
+	return *u.PartnerID
 }
 
 func changedFields(changes map[string]any) string {
@@ -369,98 +347,57 @@ func changedFields(changes map[string]any) string {
 	return strings.Join(names, ",")
 }
 
-// tokenPrefix makes Ordi tokens recognisable by secret scanners.
-const tokenPrefix = "ordi_"
-
-// CreateToken issues an API token for the account with the given email and
-// returns it; only its hash is kept, so it cannot be shown again.
-func (s *Service) CreateToken(ctx context.Context, actor ordi.Actor, email, name string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	var u User
-	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", &ordi.Error{Kind: ordi.Invalid, Message: "Aucun compte n'a cette adresse e-mail.",
-			Fields: []ordi.FieldError{{Field: "email", Message: "compte inconnu"}}}
+// SignOutEverywhere ends every session and revokes every API token of an
+// account at once (administrators): the lost tablet, the colleague who left
+// with a session open. It returns how many tokens were revoked.
+func (s *Service) SignOutEverywhere(ctx context.Context, actor ordi.Actor, id int64) (int64, error) {
+	if err := actor.Require(ordi.Administer, onlyAdmins); err != nil {
+		return 0, err
 	}
-	if err != nil {
-		return "", fmt.Errorf("find user: %w", err)
-	}
-	if !u.Active {
-		return "", ordi.Errorf(ordi.Conflict, "Ce compte est désactivé.")
-	}
-	raw := make([]byte, 20)
-	if _, err := rand.Read(raw); err != nil {
-		return "", err
-	}
-	token := tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
-	if name == "" {
-		name = "API"
-	}
-	t := Token{UserID: u.ID, Name: name, TokenHash: hashToken(token), CreatedAt: s.now()}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&t).Error; err != nil {
-			return fmt.Errorf("insert token: %w", err)
+	var revoked int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := s.findUser(ctx, tx, id); err != nil {
+			return err
 		}
-		return audit.Record(ctx, tx, t.CreatedAt, actor, "token.create", "user", u.ID, name)
+		now := s.now()
+		var err error
+		if _, revoked, err = s.endCredentials(ctx, tx, id, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, actor, "user.sign_out_everywhere", "user", id, fmt.Sprintf("tokens=%d", revoked))
 	})
 	if err != nil {
-		return "", err
+		return 0, err
 	}
-	return token, nil
+	s.forgetUser(id)
+	return revoked, nil
 }
 
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// endCredentials ends every session of an account, on every instance (each
+// request compares its session's epoch with the account's: SessionUser), and
+// revokes its API tokens (other instances' token caches forget within
+// tokenCacheTTL). It returns the account's new epoch and how many tokens
+// it revoked.
+func (s *Service) endCredentials(ctx context.Context, tx *gorm.DB, id int64, now time.Time) (epoch, revoked int64, err error) {
+	tx = tx.WithContext(ctx)
+	if err := tx.Model(&User{}).Where("id = ?", id).Update("session_epoch", gorm.Expr("session_epoch + 1")).Error; err != nil {
+		return 0, 0, fmt.Errorf("end sessions of user %d: %w", id, err)
+	}
+	res := tx.Model(&Token{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now)
+	if res.Error != nil {
+		return 0, 0, fmt.Errorf("revoke tokens of user %d: %w", id, res.Error)
+	}
+	if err := tx.Model(&User{}).Where("id = ?", id).Select("session_epoch").Scan(&epoch).Error; err != nil {
+		return 0, 0, fmt.Errorf("read session epoch of user %d: %w", id, err)
+	}
+	return epoch, res.RowsAffected, nil
 }
 
-// UserByToken returns the active account owning an unrevoked token, or an
-// Unauthorized error. Answers are cached for a few seconds: the API's hot path
-// then costs no query for authentication.
-func (s *Service) UserByToken(ctx context.Context, token string) (User, error) {
-	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
-		return User{}, ordi.Errorf(ordi.Unauthorized, "Jeton d'accès invalide.")
-	}
-	h := hashToken(token)
-	now := s.now()
-	s.mu.Lock()
-	c, ok := s.tokens[h]
-	s.mu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.user, nil
-	}
-	var u User
-	err := s.db.WithContext(ctx).
-		Joins("JOIN api_tokens ON api_tokens.user_id = users.id").
-		Where("api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND users.active = ?", h, true).
-		Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return User{}, ordi.Errorf(ordi.Unauthorized, "Jeton d'accès invalide.")
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("find token: %w", err)
-	}
-	s.mu.Lock()
-	if len(s.tokens) > 10000 {
-		clear(s.tokens)
-	}
-	s.tokens[h] = cachedToken{user: u, expires: now.Add(tokenCacheTTL)}
-	s.mu.Unlock()
-	return u, nil
-}
-
-func (s *Service) forgetUser(id int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for h, c := range s.tokens {
-		if c.user.ID == id {
-			delete(s.tokens, h)
-		}
-	}
-}
-
-// CreatePartner creates a partner organisation.
+// CreatePartner creates a partner organisation (administrators).
 func (s *Service) CreatePartner(ctx context.Context, actor ordi.Actor, n NewPartner) (Partner, error) {
+	if err := actor.Require(ordi.Administer, onlyAdmins); err != nil {
+		return Partner{}, err
+	}
 	if err := n.Validate(); err != nil {
 		return Partner{}, err
 	}
@@ -478,12 +415,23 @@ func (s *Service) CreatePartner(ctx context.Context, actor ordi.Actor, n NewPart
 	return p, err
 }
 
-// Partner returns the partner with the given id.
-func (s *Service) Partner(ctx context.Context, id int64) (Partner, error) {
+// Partner returns the partner with the given id to those who work with the
+// families partners nominate (ordi.Allocate); a social worker sees only
+// their own partner, and any other answers NotFound.
+func (s *Service) Partner(ctx context.Context, actor ordi.Actor, id int64) (Partner, error) {
+	notFound := ordi.Errorf(ordi.NotFound, "Structure partenaire introuvable.")
+	switch {
+	case actor.Role == ordi.RoleSocialWorker:
+		if actor.PartnerID != id {
+			return Partner{}, notFound
+		}
+	case !actor.Can(ordi.Allocate):
+		return Partner{}, actor.Require(ordi.Allocate, "Votre rôle ne permet pas de consulter les structures partenaires.")
+	}
 	var p Partner
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Partner{}, ordi.Errorf(ordi.NotFound, "Structure partenaire introuvable.")
+		return Partner{}, notFound
 	}
 	if err != nil {
 		return Partner{}, fmt.Errorf("find partner %d: %w", id, err)
@@ -497,11 +445,19 @@ type PartnerFilter struct {
 	Limit int
 }
 
-// Partners lists partners by id.
-func (s *Service) Partners(ctx context.Context, f PartnerFilter) ([]Partner, error) {
+// Partners lists partners by id, to administrators and staff
+// (ordi.Allocate); a social worker's list holds their own partner only.
+func (s *Service) Partners(ctx context.Context, actor ordi.Actor, f PartnerFilter) ([]Partner, error) {
+	q := s.db.WithContext(ctx)
+	switch {
+	case actor.Role == ordi.RoleSocialWorker:
+		q = q.Where("id = ?", actor.PartnerID)
+	case !actor.Can(ordi.Allocate):
+		return nil, actor.Require(ordi.Allocate, "Votre rôle ne permet pas de consulter les structures partenaires.")
+	}
 	limit := ordi.ListLimit(f.Limit)
 	var out []Partner
-	q := s.db.WithContext(ctx).Order("id").Limit(limit)
+	q = q.Order("id").Limit(limit)
 	if f.After > 0 {
 		q = q.Where("id > ?", f.After)
 	}

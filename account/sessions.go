@@ -8,20 +8,23 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"github.com/ordi-app/ordi"
 )
 
 // SessionStore keeps browser sessions in Ordi's own database, so any
 // instance behind a load balancer can serve any request. It implements
-// scs.CtxStore.
+// scs.CtxStore. Rows are keyed by the SHA-256 of the session token: the
+// table, or a backup of it, holds no cookie that would open a session.
 type SessionStore struct {
 	db  *gorm.DB
 	now func() time.Time
 }
 
 type session struct {
-	Token  string `gorm:"primaryKey"`
-	Data   []byte
-	Expiry time.Time
+	TokenHash string `gorm:"primaryKey"`
+	Data      []byte
+	Expiry    time.Time
 }
 
 func (session) TableName() string { return "sessions" }
@@ -34,7 +37,7 @@ func NewSessionStore(db *gorm.DB, now func() time.Time) *SessionStore {
 // FindCtx returns the data of an unexpired session.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row session
-	err := s.db.WithContext(ctx).Where("token = ? AND expiry > ?", token, s.now().UTC()).Take(&row).Error
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND expiry > ?", hashToken(token), s.now().UTC()).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, false, nil
 	}
@@ -46,9 +49,9 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 
 // CommitCtx inserts or replaces a session.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	row := session{Token: token, Data: b, Expiry: expiry.UTC()}
+	row := session{TokenHash: hashToken(token), Data: b, Expiry: expiry.UTC()}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "token"}},
+		Columns:   []clause.Column{{Name: "token_hash"}},
 		DoUpdates: clause.AssignmentColumns([]string{"data", "expiry"}),
 	}).Create(&row).Error
 	if err != nil {
@@ -59,7 +62,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 
 // DeleteCtx removes a session.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	if err := s.db.WithContext(ctx).Where("token = ?", token).Delete(&session{}).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&session{}).Error; err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
@@ -80,16 +83,34 @@ func (s *SessionStore) Delete(token string) error {
 	return s.DeleteCtx(context.Background(), token)
 }
 
-// Purge deletes expired sessions and login failures older than the
-// throttling window. Serve calls it periodically.
+// SessionUser returns the account a browser session was opened for, checked
+// against the database on every request: the account must still exist, be
+// active, and its epoch must be the one the session was opened under
+// (changing the password or the role, deactivating, or signing out
+// everywhere moves the epoch on). Otherwise the answer is Unauthorized and
+// the session is over.
+func (s *Service) SessionUser(ctx context.Context, id, epoch int64) (User, error) {
+	u, err := s.findUser(ctx, s.db, id)
+	if errors.Is(err, ordi.NotFound) || err == nil && (!u.Active || u.SessionEpoch != epoch) {
+		return User{}, ordi.Errorf(ordi.Unauthorized, "Votre session a pris fin. Connectez-vous à nouveau.")
+	}
+	return u, err
+}
+
+// Purge deletes expired sessions and login attempts no longer remembered.
+// Serve calls it periodically.
 func (s *Service) Purge(ctx context.Context) error {
 	now := s.now()
 	db := s.db.WithContext(ctx)
 	if err := db.Where("expiry <= ?", now).Delete(&session{}).Error; err != nil {
 		return fmt.Errorf("purge sessions: %w", err)
 	}
-	if err := db.Where("at <= ?", now.Add(-FailureWindow)).Delete(&loginAttempt{}).Error; err != nil {
-		return fmt.Errorf("purge login failures: %w", err)
+	forget := now.Add(-max(AccountFailureMemory, AddressFailureMemory))
+	if err := db.Where("at <= ?", forget).Delete(&loginAttempt{}).Error; err != nil {
+		return fmt.Errorf("purge login attempts: %w", err)
+	}
+	if err := db.Where("seen_at <= ?", forget).Delete(&loginKey{}).Error; err != nil {
+		return fmt.Errorf("purge login keys: %w", err)
 	}
 	return nil
 }

@@ -99,10 +99,13 @@ func (s *Server) authenticate(c *gin.Context) (account.User, error) {
 	if id == 0 {
 		return account.User{}, ordi.Errorf(ordi.Unauthorized, "Connectez-vous pour continuer.")
 	}
-	u, err := s.cfg.Accounts.User(ctx, id)
-	if errors.Is(err, ordi.NotFound) || err == nil && !u.Active {
+	// Checked against the database on every request: a deactivated account,
+	// or one whose credentials were ended since (new password, new role,
+	// "log out everywhere"), loses this session here, on every instance.
+	u, err := s.cfg.Accounts.SessionUser(ctx, id, s.sessions.GetInt64(ctx, sessionEpoch))
+	if errors.Is(err, ordi.Unauthorized) {
 		s.sessions.Destroy(ctx)
-		return account.User{}, ordi.Errorf(ordi.Unauthorized, "Votre session a pris fin. Connectez-vous à nouveau.")
+		return account.User{}, err
 	}
 	if err != nil {
 		return account.User{}, err

@@ -131,7 +131,7 @@ func (s *Server) handleAPIPartnerList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Accounts.Partners(c.Request.Context(), account.PartnerFilter{After: after, Limit: limit + 1})
+	items, err := s.cfg.Accounts.Partners(c.Request.Context(), actor(c), account.PartnerFilter{After: after, Limit: limit + 1})
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *Server) handleAPIUserList(c *gin.Context) error {
 		return err
 	}
 	f := account.UserFilter{After: after, Limit: limit + 1, Role: ordi.Role(c.Query("role"))}
-	items, err := s.cfg.Accounts.Users(c.Request.Context(), f)
+	items, err := s.cfg.Accounts.Users(c.Request.Context(), actor(c), f)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (s *Server) courseForm(c *gin.Context, form url.Values, fields []ordi.Field
 	var trainers []account.User
 	for _, role := range []ordi.Role{ordi.RoleTrainer, ordi.RoleStaff} {
 		active := true
-		us, err := s.cfg.Accounts.Users(c.Request.Context(), account.UserFilter{Role: role, Active: &active, Limit: ordi.MaxLimit})
+		us, err := s.cfg.Accounts.Users(c.Request.Context(), actor(c), account.UserFilter{Role: role, Active: &active, Limit: ordi.MaxLimit})
 		if err != nil {
 			return nil, err
 		}

@@ -36,7 +36,7 @@ func (s *Server) familyPage(c *gin.Context, id int64) (*familyPage, error) {
 	p := &familyPage{basePage: s.base(c, "Famille "+h.Reference), allocationOptions: newAllocationOptions(), Family: h,
 		CanDecide: allocate.allows(a.Role), CanEdit: open && nominate.allows(a.Role), CanExport: nominate.allows(a.Role), CanWithdraw: open,
 		CanAudit: adminOnly.allows(a.Role), CanErase: open && adminOnly.allows(a.Role)}
-	if partner, err := s.cfg.Accounts.Partner(ctx, h.PartnerID); err == nil {
+	if partner, err := s.cfg.Accounts.Partner(ctx, a, h.PartnerID); err == nil {
 		p.PartnerName = partner.Name
 	}
 	if p.CanDecide {

@@ -74,7 +74,7 @@ func (s *Server) handleUsersPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.cfg.Accounts.Users(ctx, account.UserFilter{After: after, Limit: ordi.DefaultLimit + 1})
+	users, err := s.cfg.Accounts.Users(ctx, actor(c), account.UserFilter{After: after, Limit: ordi.DefaultLimit + 1})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) allPartners(c *gin.Context) ([]account.Partner, error) {
 	var all []account.Partner
 	after := int64(0)
 	for {
-		page, err := s.cfg.Accounts.Partners(c.Request.Context(), account.PartnerFilter{After: after, Limit: ordi.MaxLimit})
+		page, err := s.cfg.Accounts.Partners(c.Request.Context(), actor(c), account.PartnerFilter{After: after, Limit: ordi.MaxLimit})
 		if err != nil {
 			return nil, err
 		}
@@ -137,6 +137,11 @@ type userFormPage struct {
 	Roles    []ordi.Role
 	Partners []account.Partner
 	Fields   []ordi.FieldError
+	// The page of an existing account also lists its API tokens.
+	Self           bool // the administrator's own account
+	Tokens         []tokenRow
+	TokenName      string
+	TokenExpiresOn string
 }
 
 func (s *Server) userForm(c *gin.Context, title string) (userFormPage, error) {
@@ -206,24 +211,38 @@ func paramID(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
+// userEditPage is the page of an existing account: the form, and its API
+// tokens and sessions.
+func (s *Server) userEditPage(c *gin.Context, id int64) (*userFormPage, error) {
+	u, err := s.cfg.Accounts.User(c.Request.Context(), actor(c), id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.userForm(c, "Compte de "+u.Name)
+	if err != nil {
+		return nil, err
+	}
+	p.Edit, p.ID, p.Email, p.Name, p.Role, p.Active = true, u.ID, u.Email, u.Name, u.Role, u.Active
+	p.Self = u.ID == actor(c).UserID
+	if u.PartnerID != nil {
+		p.Partner = *u.PartnerID
+	}
+	if p.Tokens, err = s.tokenRows(c, id); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 func (s *Server) handleUserEditPage(c *gin.Context) error {
 	id, err := paramID(c)
 	if err != nil {
 		return err
 	}
-	u, err := s.cfg.Accounts.User(c.Request.Context(), id)
+	p, err := s.userEditPage(c, id)
 	if err != nil {
 		return err
 	}
-	p, err := s.userForm(c, "Compte de "+u.Name)
-	if err != nil {
-		return err
-	}
-	p.Edit, p.ID, p.Email, p.Name, p.Role, p.Active = true, u.ID, u.Email, u.Name, u.Role, u.Active
-	if u.PartnerID != nil {
-		p.Partner = *u.PartnerID
-	}
-	s.render(c, http.StatusOK, "user_form", &p)
+	s.render(c, http.StatusOK, "user_form", p)
 	return nil
 }
 
@@ -244,17 +263,20 @@ func (s *Server) handleUserUpdate(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		current, err := s.cfg.Accounts.User(c.Request.Context(), id)
+		p, err := s.userEditPage(c, id)
 		if err != nil {
 			return err
 		}
-		p, err := s.userForm(c, "Compte de "+current.Name)
-		if err != nil {
-			return err
-		}
-		p.Edit, p.ID, p.Email, p.Name, p.Role, p.Partner, p.Active, p.Fields = true, id, current.Email, name, role, partner, active, fields
-		s.render(c, http.StatusUnprocessableEntity, "user_form", &p)
+		p.Name, p.Role, p.Partner, p.Active, p.Fields = name, role, partner, active, fields
+		s.render(c, http.StatusUnprocessableEntity, "user_form", p)
 		return nil
+	}
+	if id == actor(c).UserID {
+		// An administrator who changed their own password ended their own
+		// sessions with the others: this one goes on under a new id.
+		if err := s.signIn(c, u); err != nil {
+			return err
+		}
 	}
 	s.flash(c, "Le compte de "+u.Name+" est enregistré.")
 	return seeOther(c, "/admin/users")

@@ -53,6 +53,8 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		if kind != ordi.Unauthorized && kind != ordi.RateLimited {
 			return err
 		}
+		// Past the limits (429) the answer says when to come back.
+		setRetryAfter(c.Writer.Header(), problemOf(err))
 		p := loginPage{basePage: s.base(c, "Connexion"), Email: email, Next: next, Error: ordi.MessageOf(err)}
 		s.render(c, statusOf[kind], "login", &p)
 		return nil
@@ -63,6 +65,11 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	return seeOther(c, next)
 }
 
+// sessionEpoch keeps the account's epoch at sign-in in the session; a
+// session whose epoch is no longer the account's is over
+// (account.Service.SessionUser).
+const sessionEpoch = "epoch"
+
 // signIn starts a fresh session for u: a new session id (no fixation).
 func (s *Server) signIn(c *gin.Context, u account.User) error {
 	ctx := c.Request.Context()
@@ -70,6 +77,7 @@ func (s *Server) signIn(c *gin.Context, u account.User) error {
 		return err
 	}
 	s.sessions.Put(ctx, sessionUserID, u.ID)
+	s.sessions.Put(ctx, sessionEpoch, u.SessionEpoch)
 	c.Set(userKey, u)
 	return nil
 }

@@ -103,6 +103,9 @@ func (s *Server) routeTable() []route {
 		{post, "/admin/users", adminOnly, s.handleUserCreate},
 		{get, "/admin/users/:id", adminOnly, s.handleUserEditPage},
 		{post, "/admin/users/:id", adminOnly, s.handleUserUpdate},
+		{post, "/admin/users/:id/tokens", adminOnly, s.handleUserTokenCreate},
+		{post, "/admin/users/:id/signout", adminOnly, s.handleUserSignOut},
+		{post, "/admin/tokens/:id/revoke", adminOnly, s.handleTokenRevoke},
 		{get, "/admin/partners", adminOnly, s.handlePartnersPage},
 		{post, "/admin/partners", adminOnly, s.handlePartnerCreate},
 
@@ -112,6 +115,10 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/partners", workshop, s.handleAPIPartnerList},
 		{post, "/api/v1/users", adminOnly, s.handleAPIUserCreate},
 		{get, "/api/v1/users", adminOnly, s.handleAPIUserList},
+		{get, "/api/v1/users/:id/tokens", adminOnly, s.handleAPIUserTokens},
+		{post, "/api/v1/users/:id/tokens", adminOnly, s.handleAPIUserTokenCreate},
+		{post, "/api/v1/users/:id/signout", adminOnly, s.handleAPIUserSignOut},
+		{del, "/api/v1/tokens/:id", adminOnly, s.handleAPITokenRevoke},
 
 		// API v1: inventory.
 		{post, "/api/v1/donors", workshop, s.handleAPIDonorCreate},

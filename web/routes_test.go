@@ -169,26 +169,33 @@ var routeOracle = map[string]string{
 	"POST /donations/:id/certificate":    "as",
 
 	// Administration: admins only.
-	"GET /admin":              "a",
-	"GET /admin/association":  "a",
-	"POST /admin/association": "a",
-	"GET /admin/programme":    "a",
-	"POST /admin/programme":   "a",
-	"GET /admin/access-log":   "a",
-	"GET /admin/users":        "a",
-	"GET /admin/users/new":    "a",
-	"POST /admin/users":       "a",
-	"GET /admin/users/:id":    "a",
-	"POST /admin/users/:id":   "a",
-	"GET /admin/partners":     "a",
-	"POST /admin/partners":    "a",
+	"GET /admin":                    "a",
+	"GET /admin/association":        "a",
+	"POST /admin/association":       "a",
+	"GET /admin/programme":          "a",
+	"POST /admin/programme":         "a",
+	"GET /admin/access-log":         "a",
+	"GET /admin/users":              "a",
+	"GET /admin/users/new":          "a",
+	"POST /admin/users":             "a",
+	"GET /admin/users/:id":          "a",
+	"POST /admin/users/:id":         "a",
+	"POST /admin/users/:id/tokens":  "a",
+	"POST /admin/users/:id/signout": "a",
+	"POST /admin/tokens/:id/revoke": "a",
+	"GET /admin/partners":           "a",
+	"POST /admin/partners":          "a",
 
 	// API: the same rules as the pages that do the same.
-	"GET /api/v1/me":        "asvtw",
-	"POST /api/v1/partners": "a",
-	"GET /api/v1/partners":  "as", // staff attach families to partners
-	"POST /api/v1/users":    "a",
-	"GET /api/v1/users":     "a",
+	"GET /api/v1/me":                 "asvtw",
+	"POST /api/v1/partners":          "a",
+	"GET /api/v1/partners":           "as", // staff attach families to partners
+	"POST /api/v1/users":             "a",
+	"GET /api/v1/users":              "a",
+	"GET /api/v1/users/:id/tokens":   "a",
+	"POST /api/v1/users/:id/tokens":  "a",
+	"POST /api/v1/users/:id/signout": "a",
+	"DELETE /api/v1/tokens/:id":      "a",
 
 	"POST /api/v1/donors":                  "as",
 	"GET /api/v1/donors":                   "as",
@@ -320,6 +327,9 @@ func TestRouteAccessByRole(t *testing.T) {
 					}
 				}
 			})
+			// Some routes end the credentials of account 1 (sign out
+			// everywhere, token revocation): sign in again for the next.
+			app.renewCredentials(sessions)
 		}
 	})
 }

@@ -39,6 +39,8 @@ Usage :
   ordi migrate status  affiche l'état des migrations
   ordi user add        crée un compte (mot de passe lu sur l'entrée standard)
   ordi token add       crée un jeton d'API et l'affiche
+  ordi token list      liste les jetons d'API d'un compte
+  ordi token revoke    révoque un jeton d'API
   ordi demo            remplit une base vide avec un atelier de démonstration
   ordi backup          copie une base SQLite (ordi backup --to FICHIER)
   ordi numbering       numérotation des documents : status, ou advance après une restauration
@@ -79,15 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return runUserAdd(ctx, args[1:], getenv, stdin, stdout)
 	case "token":
-		const u = "usage : ordi token add --email E [--name NOM] (ordi token add --help pour le détail)"
-		if len(args) > 0 && isHelp(args[0]) {
-			fmt.Fprintln(stdout, "ordi token add : crée un jeton d'API et l'affiche.\n"+u)
-			return nil
-		}
-		if len(args) == 0 || args[0] != "add" {
-			return usageError(u)
-		}
-		return runTokenAdd(ctx, args[1:], getenv, stdout)
+		return runToken(ctx, args, getenv, stdout)
 	case "demo":
 		return runDemo(ctx, args, getenv, stdout)
 	case "backup":
@@ -468,28 +462,4 @@ func readPassword(stdin io.Reader) (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
-}
-
-func runTokenAdd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlagSet("token add", "ordi token add --email E [--name NOM]\n\nCrée un jeton d'API pour le compte et l'affiche, seul, sur la sortie standard.\nIl n'est affiché qu'une fois : conservez-le.", stdout)
-	dbURL := databaseFlag(fs, getenv)
-	email := fs.String("email", "", "adresse e-mail du compte")
-	name := fs.String("name", "", "libellé du jeton (ex. « script d'import »)")
-	if err := fs.parse(args); err != nil {
-		return helpOK(err)
-	}
-	db, err := openDB(ctx, *dbURL, nil)
-	if err != nil {
-		return err
-	}
-	defer database.Close(db)
-	if err := database.Migrate(ctx, db); err != nil {
-		return err
-	}
-	token, err := account.NewService(db, time.Now).CreateToken(ctx, ordi.System, *email, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, token)
-	return nil
 }
