@@ -265,6 +265,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		rand.Read(b[:])
 		setupToken = hex.EncodeToString(b[:])
 	}
+	if st, err := numbering.Status(ctx, db); err != nil {
+		return err
+	} else if st.Held {
+		log.Warn("numérotation suspendue : base restaurée d'une sauvegarde ; aucun document ne sera numéroté avant « ordi numbering advance »")
+	}
 	srv, err := web.New(web.Config{
 		BaseURL:        base,
 		Logger:         log,
@@ -298,11 +303,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Ordi %s écoute sur %s (adresse publique %s)\n", buildVersion(), ln.Addr(), base)
 	if setupToken != "" {
 		fmt.Fprintf(stdout, "Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
-	}
-	if st, err := numbering.Status(ctx, db); err != nil {
-		return err
-	} else if st.Held {
-		log.Warn("numérotation suspendue : base restaurée d'une sauvegarde ; aucun document ne sera numéroté avant « ordi numbering advance »")
 	}
 
 	go purgeLoop(ctx, svc.Accounts, log)
