@@ -19,7 +19,7 @@ func (s *Server) handleDonationReceipt(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.cfg.Certificates.Receipt(c.Request.Context(), id)
+	pdf, err := s.cfg.Certificates.Receipt(c.Request.Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
