@@ -291,7 +291,9 @@ func (s *Server) handleAPIUnitImport(c *gin.Context) error {
 		return &statusError{status: http.StatusUnsupportedMediaType, detail: "Envoyez le fichier CSV avec Content-Type: text/csv."}
 	}
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes)
-	res, err := s.cfg.Inventory.ImportUnits(c.Request.Context(), actor(c), body)
+	res, err := limited(c.Request.Context(), s.expensive, func() (inventory.ImportResult, error) {
+		return s.cfg.Inventory.ImportUnits(c.Request.Context(), actor(c), body)
+	})
 	if err != nil {
 		return err
 	}
