@@ -216,7 +216,7 @@ func handoverBurst(tb testing.TB, app *testApp, ids []int64, signature string) b
 // total time, /readyz's slowest and median answer meanwhile, how many
 // handovers were shed (503), and the peak goroutines and memory of the
 // process (server and clients share it). ORDI_TEST_POSTGRES_DSN selects
-// PostgreSQL.
+// PostgreSQL; ORDI_BURST changes the number of handovers (default 64).
 //
 //	go test ./web -run '^$' -bench HandoverBurst -benchtime 1x -count 5
 func BenchmarkHandoverBurst(b *testing.B) {
@@ -225,7 +225,10 @@ func BenchmarkHandoverBurst(b *testing.B) {
 		dialect = database.Postgres
 	}
 	b.Cleanup(ordi.ServeGC(os.Getenv))
-	const burst = 64
+	burst := 64
+	if v := os.Getenv("ORDI_BURST"); v != "" {
+		fmt.Sscan(v, &burst)
+	}
 	var (
 		mu   sync.Mutex
 		runs []burstResult
