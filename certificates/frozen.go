@@ -103,7 +103,9 @@ func (s *Service) freeze(ctx context.Context, c Certificate) (Certificate, error
 	if !c.Pending() {
 		return c, nil
 	}
+	s.renders <- struct{}{}
 	pdf, err := s.renderSafely(c.Kind, *c.RenderInput)
+	<-s.renders
 	if err != nil {
 		return c, fmt.Errorf("certificate %s: %w", c.Number, err)
 	}

@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -232,6 +235,50 @@ func TestConcurrentRepairs(t *testing.T) {
 		}
 		if row := rowOf(t, db, cert.Number); row.RenderInput != nil || row.PDFBytes != len(pdfs[0]) {
 			t.Fatalf("row %+v", row)
+		}
+	})
+}
+
+// TestRendersAreBounded: however many handovers are recorded at once, the
+// service renders no more PDFs at a time than it has slots for (the cores),
+// so that the rendering does not starve the transactions of CPU.
+func TestRendersAreBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		const n = 6
+		rs := make([]allocation.ReservationView, n)
+		for i := range rs {
+			rs[i] = w.reservation(fmt.Sprintf("Famille %d", i))
+		}
+		certificates.SetRenderSlots(w.svc, 1)
+		var inside, most atomic.Int32
+		certificates.SetRenderer(w.svc, func(k certificates.Kind, input string) ([]byte, error) {
+			now := inside.Add(1)
+			defer inside.Add(-1)
+			for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond) // the rendering's work, not a synchronisation
+			return certificates.RenderStored(k, input)
+		})
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+		)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				c, err := w.svc.Handover(ctx, w.vol, rs[i].ID, certificates.HandoverInput{SignatoryName: "Signataire"})
+				if err != nil || c.Pending() {
+					t.Errorf("handover %d: pending %v, %v", i, c.Pending(), err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if m := most.Load(); m != 1 {
+			t.Fatalf("%d PDFs rendered at once, want 1", m)
 		}
 	})
 }

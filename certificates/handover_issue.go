@@ -89,7 +89,7 @@ func (s *Service) Handover(ctx context.Context, a ordi.Actor, reservationID int6
 		if cert, err = s.insertHandover(tx, a, facts, in, doc, number, now, ""); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, cert.IssuedAt, a, "certificate.issue", "certificate", cert.Number, "")
+		return audit.Record(ctx, tx, now, a, "certificate.issue", "certificate", number, "")
 	})
 	if err != nil {
 		return Certificate{}, err
@@ -207,7 +207,7 @@ func (s *Service) ReissueHandover(ctx context.Context, a ordi.Actor, number stri
 		if cert, err = s.insertHandover(tx, a, facts, in, doc, next, now, number); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, cert.IssuedAt, a, "certificate.reissue", "certificate", cert.Number, "remplace "+number+" : "+reason)
+		return audit.Record(ctx, tx, now, a, "certificate.reissue", "certificate", next, "remplace "+number+" : "+reason)
 	})
 	if err != nil {
 		return Certificate{}, err

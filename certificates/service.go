@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -100,13 +101,18 @@ type Service struct {
 	// render renders a PDF from stored inputs (renderStored; tests inject
 	// failures).
 	render func(Kind, string) ([]byte, error)
+	// renders bounds the PDFs rendered at once from stored inputs: they
+	// are CPU work, and whoever asks (the web's bounded handlers, a repair
+	// at download, a script) gains nothing from more at once than cores —
+	// while the transactions waiting for those cores hold their locks.
+	renders chan struct{}
 }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
 // the verification QR codes.
 func NewService(db *gorm.DB, inv *inventory.Service, alloc *allocation.Service, baseURL string, now func() time.Time) *Service {
 	return &Service{db: db, now: func() time.Time { return now().UTC() }, inventory: inv, allocation: alloc, baseURL: strings.TrimRight(baseURL, "/"),
-		render: renderStored}
+		render: renderStored, renders: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
 }
 
 // VerifyURL is the public page of a certificate number.
