@@ -22,10 +22,13 @@ type limiter struct {
 	wait     time.Duration
 }
 
-// The bounds of expensive work. A document is CPU work, so as many run at
-// once as the machine has cores; a burst of 64 handovers at the desk waits
-// its turn (the last one a second or so on two cores) rather than being
-// refused; a host that stalls answers 503 after 10 s instead of piling up.
+// The bounds of expensive work. A document is CPU work: it runs on all the
+// cores but one, which stays free for everything else (probes, pages, the
+// database when it shares the machine) — on two cores, one at a time, which
+// also keeps SQLite's writers from polling for each other's lock. A burst of
+// 64 handovers at the desk waits its turn (about two seconds on two cores)
+// rather than being refused; a host that stalls answers 503 after 10 s
+// instead of piling up.
 const (
 	expensiveWaiting    = 64
 	expensiveWait       = 10 * time.Second
@@ -40,7 +43,7 @@ func newLimiter(running, waiting int, wait time.Duration) *limiter {
 
 // newExpensiveLimiter returns the limiter of a server.
 func newExpensiveLimiter() *limiter {
-	return newLimiter(max(1, runtime.GOMAXPROCS(0)), expensiveWaiting, expensiveWait)
+	return newLimiter(max(1, runtime.GOMAXPROCS(0)-1), expensiveWaiting, expensiveWait)
 }
 
 // overloaded is the answer to work refused by the limiter.
