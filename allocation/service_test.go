@@ -630,7 +630,10 @@ func TestOneUnitPerHouseholdAcrossFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.CompleteHandover(ctx, w.staff, r.ID); err != nil {
+		if err := w.db.Transaction(func(tx *gorm.DB) error {
+			_, err := w.svc.CompleteHandover(ctx, tx, w.staff, r.ID)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		check := func(n allocation.NewHousehold) allocation.Check {

@@ -9,8 +9,11 @@ import (
 )
 
 // Receipt renders a donation's intake receipt as it stands today: not
-// numbered, not stored. The inventory authorises the actor's reads.
+// numbered, not stored. Staff, who take donations in.
 func (s *Service) Receipt(ctx context.Context, a ordi.Actor, donationID int64) ([]byte, error) {
+	if err := a.Require(ordi.IssueDonorCertificates, "Les bons de prise en charge sont délivrés par l'équipe."); err != nil {
+		return nil, err
+	}
 	issuer, err := s.Issuer(ctx)
 	if err != nil {
 		return nil, err
@@ -41,8 +44,12 @@ func (s *Service) Receipt(ctx context.Context, a ordi.Actor, donationID int64) (
 	return buf.Bytes(), nil
 }
 
-// AttendanceSheet renders a course's sign-in sheet.
+// AttendanceSheet renders a course's sign-in sheet for those who run
+// courses (a trainer: their own courses only, as allocation scopes them).
 func (s *Service) AttendanceSheet(ctx context.Context, a ordi.Actor, courseID int64) ([]byte, error) {
+	if err := a.Require(ordi.RunCourses, "Les feuilles d'émargement sont réservées à l'équipe et aux formateurs."); err != nil {
+		return nil, err
+	}
 	issuer, err := s.Issuer(ctx)
 	if err != nil {
 		return nil, err

@@ -1,14 +1,12 @@
 package certificates
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/audit"
 	"github.com/ordi-app/ordi/inventory"
-	"github.com/ordi-app/ordi/numbering"
 	"gorm.io/gorm"
 )
 
@@ -29,9 +27,11 @@ func outcomeOf(st inventory.Status) (Outcome, bool) {
 // every unit is settled (reused, dismantled or recycled) and sanitised;
 // otherwise Conflict with Extra["pending"] listing the codes still waiting.
 // Issuing again gives a new number and marks the previous one superseded.
+// The PDF is rendered after the commit (frozen.go); should that fail, the
+// certificate is returned pending and rendered at its first download.
 func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donationID int64) (Certificate, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return Certificate{}, ordi.Errorf(ordi.Forbidden, "Les certificats des donateurs sont délivrés par l'équipe.")
+	if err := a.Require(ordi.IssueDonorCertificates, "Les certificats des donateurs sont délivrés par l'équipe."); err != nil {
+		return Certificate{}, err
 	}
 	issuer, err := s.Issuer(ctx)
 	if err != nil {
@@ -105,19 +105,15 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 				Message: pendingMessage(len(pending)),
 				Extra:   map[string]any{"pending": pending}}
 		}
+		doc := DonorCertificate{Issuer: issuer, Units: rows,
+			Donor:    DonorInfo{Name: donor.Name, Kind: donor.Kind.Label(), SIRET: donor.SIRET, Address: donor.Address},
+			Donation: DonationInfo{ReceivedOn: donation.ReceivedOn, Site: donation.Site, Reference: donation.Reference}}
 		now := s.now()
-		seq, err := numbering.Next(tx, KindDonor.series(), now.Year())
+		number, err := takeNumber(tx, KindDonor, now)
 		if err != nil {
 			return err
 		}
-		number := numbering.Format(KindDonor.series(), now.Year(), seq)
-		doc := DonorCertificate{Number: number, IssuedAt: now, Issuer: issuer, Units: rows, VerifyURL: s.VerifyURL(number),
-			Donor:    DonorInfo{Name: donor.Name, Kind: donor.Kind.Label(), SIRET: donor.SIRET, Address: donor.Address},
-			Donation: DonationInfo{ReceivedOn: donation.ReceivedOn, Site: donation.Site, Reference: donation.Reference}}
-		var pdf bytes.Buffer
-		if err := RenderDonor(&pdf, doc); err != nil {
-			return err
-		}
+		doc.Number, doc.IssuedAt, doc.VerifyURL = number, now, s.VerifyURL(number)
 		public.Number, public.IssuedAt = number, now
 		did := donationID
 		// An earlier certificate of this donation is superseded by this one.
@@ -125,12 +121,15 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 			Updates(map[string]any{"superseded_by": number, "superseded_at": now}).Error; err != nil {
 			return fmt.Errorf("supersede: %w", err)
 		}
-		if cert, err = s.store(tx, a, number, KindDonor, now, pdf.Bytes(), public, "", &did, nil); err != nil {
+		if cert, err = s.insertPending(tx, a, number, KindDonor, now, doc, public, "", &did, nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, a, "certificate.issue", "certificate", number, "")
 	})
-	return cert, err
+	if err != nil {
+		return Certificate{}, err
+	}
+	return s.freezeIssued(ctx, cert), nil
 }
 
 func shortKind(k inventory.Kind) string {

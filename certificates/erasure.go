@@ -19,28 +19,41 @@ import (
 // signatory's name, and the reason given for each correction. This is the
 // erasure's one entry point; the PDFs themselves stay (docs/decisions.md).
 func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (allocation.Household, error) {
-	return s.allocation.EraseHousehold(ctx, a, id, confirm, eraseAttestations)
+	return s.allocation.EraseHousehold(ctx, a, id, confirm, s.eraseAttestations)
 }
 
 // EraseExpired erases, as EraseHousehold does, the families whose retention
 // period ran out (allocation.Service.EraseExpired). ordi serve runs it.
 func (s *Service) EraseExpired(ctx context.Context) (int, error) {
-	return s.allocation.EraseExpired(ctx, eraseAttestations)
+	return s.allocation.EraseExpired(ctx, s.eraseAttestations)
 }
 
 // eraseAttestations removes the signatory's name from the details of the
 // attestations issued for reservations, and the reason from the audit entry
 // of each correction ("remplace REM-… : nom mal orthographié" keeps
-// "remplace REM-…"): the family or its signatory may be named there.
-func eraseAttestations(ctx context.Context, tx *gorm.DB, _ allocation.Household, reservations []int64) error {
+// "remplace REM-…"): the family or its signatory may be named there. An
+// attestation still pending (its PDF not rendered yet, frozen.go) is
+// rendered and frozen first: its inputs hold the signatory's name and
+// signature, and once they are erased it could never be rendered.
+func (s *Service) eraseAttestations(ctx context.Context, tx *gorm.DB, _ allocation.Household, reservations []int64) error {
 	if len(reservations) == 0 {
 		return nil
 	}
 	var certs []Certificate
-	if err := tx.WithContext(ctx).Select("id", "number", "details").Where("reservation_id IN ?", reservations).Order("id").Find(&certs).Error; err != nil {
+	if err := tx.WithContext(ctx).Select("id", "number", "kind", "details", "public", "render_input").Where("reservation_id IN ?", reservations).Order("id").Find(&certs).Error; err != nil {
 		return fmt.Errorf("attestations to erase: %w", err)
 	}
 	for _, c := range certs {
+		if c.Pending() {
+			cols, err := s.frozenColumns(c)
+			if err != nil {
+				return &ordi.Error{Kind: ordi.Conflict, Err: err,
+					Message: fmt.Sprintf("L'attestation %s n'a pas encore pu être produite : l'effacement attend qu'elle le soit. Réessayez plus tard.", c.Number)}
+			}
+			if err := tx.Model(&Certificate{}).Where("id = ?", c.ID).Updates(cols).Error; err != nil {
+				return fmt.Errorf("freeze %s before erasing: %w", c.Number, err)
+			}
+		}
 		d := map[string]any{}
 		// Details the code cannot read are replaced whole: nothing of them
 		// may survive unseen.

@@ -1,7 +1,6 @@
 package certificates
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/audit"
-	"github.com/ordi-app/ordi/numbering"
 	"gorm.io/gorm"
 )
 
@@ -57,9 +55,15 @@ func (in *HandoverInput) validate() error {
 
 // Handover records the handover of a reserved unit to its family, in one
 // transaction: reservation closed, unit handed over, family equipped, and
-// the certificate REM-YYYY-NNNN issued and frozen. Bad input and a closed
-// reservation change nothing and consume no number.
+// the certificate REM-YYYY-NNNN numbered with its document's inputs. Bad
+// input and a closed reservation change nothing and consume no number. The
+// PDF is rendered after the commit (frozen.go): should that fail, the
+// handover stands and the certificate is returned pending, rendered at its
+// first download.
 func (s *Service) Handover(ctx context.Context, a ordi.Actor, reservationID int64, in HandoverInput) (Certificate, error) {
+	if err := a.Require(ordi.HandOver, "La remise se fait par l'équipe ou un bénévole."); err != nil {
+		return Certificate{}, err
+	}
 	if err := in.validate(); err != nil {
 		return Certificate{}, err
 	}
@@ -69,75 +73,81 @@ func (s *Service) Handover(ctx context.Context, a ordi.Actor, reservationID int6
 	}
 	var cert Certificate
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		facts, err := s.allocation.WithTx(tx).CompleteHandover(ctx, a, reservationID)
+		facts, err := s.allocation.CompleteHandover(ctx, tx, a, reservationID)
+		if err != nil {
+			return err
+		}
+		doc, err := s.handoverDocument(ctx, tx, a, facts, in, issuer)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		seq, err := numbering.Next(tx, KindHandover.series(), now.Year())
+		number, err := takeNumber(tx, KindHandover, now)
 		if err != nil {
 			return err
 		}
-		number := numbering.Format(KindHandover.series(), now.Year(), seq)
-		if cert, err = s.issueHandover(ctx, tx, a, facts, in, issuer, number, now, ""); err != nil {
+		if cert, err = s.insertHandover(tx, a, facts, in, doc, number, now, ""); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, a, "certificate.issue", "certificate", number, "")
 	})
-	return cert, err
+	if err != nil {
+		return Certificate{}, err
+	}
+	return s.freezeIssued(ctx, cert), nil
 }
 
-// issueHandover renders and stores the attestation numbered number for a
-// handed-over reservation. corrects is the number of the attestation it
-// replaces, if any.
-func (s *Service) issueHandover(ctx context.Context, tx *gorm.DB, a ordi.Actor, facts allocation.HandoverFacts, in HandoverInput, issuer Issuer, number string, now time.Time, corrects string) (Certificate, error) {
-	u := facts.Unit
+// handoverDocument prepares the attestation of a handed-over reservation:
+// everything but its number, which is taken last.
+func (s *Service) handoverDocument(ctx context.Context, tx *gorm.DB, a ordi.Actor, facts allocation.HandoverFacts, in HandoverInput, issuer Issuer) (Handover, error) {
 	doc := Handover{
-		Number: number, IssuedAt: now, Place: in.Place, Issuer: issuer,
+		Place: in.Place, Issuer: issuer,
 		HouseholdReference: facts.Household.Reference, Signatory: in.SignatoryName, PartnerName: facts.PartnerName,
-		Unit: unitInfo(u), Accessories: in.Accessories, Signature: in.Signature, VerifyURL: s.VerifyURL(number),
+		Unit: unitInfo(facts.Unit), Accessories: in.Accessories, Signature: in.Signature,
 	}
 	if doc.Place == "" {
 		doc.Place = issuerTown(issuer)
 	}
 	if c := facts.Course; c != nil {
-		ci := &CourseInfo{Title: c.Title, Attended: facts.Attended, Sessions: len(c.Sessions)}
-		for _, s := range c.Sessions {
-			ci.Dates = append(ci.Dates, s.Date)
-		}
-		doc.Course = ci
+		doc.Course = &CourseInfo{Title: c.Title, Dates: c.Dates, Attended: c.Attended, Sessions: len(c.Dates)}
 	}
-	erasures, err := s.inventory.WithTx(tx).Erasures(ctx, a, u.ID)
+	erasures, err := s.inventory.WithTx(tx).Erasures(ctx, a, facts.Unit.ID)
 	if err != nil {
-		return Certificate{}, err
+		return Handover{}, err
 	}
 	if e := lastPassed(erasures); e != nil {
 		info := erasureInfo(*e)
 		doc.Erasure = &info
 	}
-	var pdf bytes.Buffer
-	if err := RenderHandover(&pdf, doc); err != nil {
-		return Certificate{}, err
-	}
-	public := PublicView{Number: number, Kind: KindHandover, KindLabel: KindHandover.Label(), IssuedAt: now, Issuer: issuer.Name,
-		IssuerSIRET: issuer.SIRET, Units: []PublicUnit{{Code: string(u.Code), Model: u.Title()}}}
+	return doc, nil
+}
+
+// insertHandover numbers a prepared attestation and writes it pending
+// (frozen.go). corrects is the number of the attestation it replaces, if
+// any.
+func (s *Service) insertHandover(tx *gorm.DB, a ordi.Actor, facts allocation.HandoverFacts, in HandoverInput, doc Handover, number string, now time.Time, corrects string) (Certificate, error) {
+	doc.Number, doc.IssuedAt, doc.VerifyURL = number, now, s.VerifyURL(number)
+	u := facts.Unit
+	public := PublicView{Number: number, Kind: KindHandover, KindLabel: KindHandover.Label(), IssuedAt: now, Issuer: doc.Issuer.Name,
+		IssuerSIRET: doc.Issuer.SIRET, Units: []PublicUnit{{Code: string(u.Code), Model: u.Title()}}}
 	d := map[string]any{"signatory": in.SignatoryName, "accessories": in.Accessories, "signed_on_tablet": in.Signature != nil}
 	if corrects != "" {
 		d["corrects"] = corrects
 	}
 	details, _ := json.Marshal(d)
 	rid := facts.Reservation.ID
-	return s.store(tx, a, number, KindHandover, now, pdf.Bytes(), public, string(details), nil, &rid)
+	return s.insertPending(tx, a, number, KindHandover, now, doc, public, string(details), nil, &rid)
 }
 
 // ReissueHandover corrects a handover attestation (a misspelt name, a
 // forgotten accessory): the family signs again, the new attestation gets
 // the next REM number, and the old one is marked superseded by it (the
 // verify page says so). Staff only. Bad input, an unknown or already
-// superseded number change nothing and consume no number.
+// superseded number change nothing and consume no number. As for a
+// handover, the PDF is rendered after the commit.
 func (s *Service) ReissueHandover(ctx context.Context, a ordi.Actor, number string, in HandoverInput, reason string) (Certificate, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return Certificate{}, ordi.Errorf(ordi.Forbidden, "Une attestation se corrige par l'équipe.")
+	if err := a.Require(ordi.Allocate, "Une attestation se corrige par l'équipe."); err != nil {
+		return Certificate{}, err
 	}
 	err := in.validate()
 	var v ordi.Validation
@@ -173,16 +183,19 @@ func (s *Service) ReissueHandover(ctx context.Context, a ordi.Actor, number stri
 		if old.SupersededBy != nil {
 			return ordi.Errorf(ordi.Conflict, "L'attestation %s a déjà été remplacée par %s : corrigez celle-ci.", number, *old.SupersededBy)
 		}
-		facts, err := s.allocation.WithTx(tx).HandedOverFacts(ctx, a, *old.ReservationID)
+		facts, err := s.allocation.HandedOverFacts(ctx, tx, a, *old.ReservationID)
+		if err != nil {
+			return err
+		}
+		doc, err := s.handoverDocument(ctx, tx, a, facts, in, issuer)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		seq, err := numbering.Next(tx, KindHandover.series(), now.Year())
+		next, err := takeNumber(tx, KindHandover, now)
 		if err != nil {
 			return err
 		}
-		next := numbering.Format(KindHandover.series(), now.Year(), seq)
 		res := tx.Model(&Certificate{}).Where("id = ? AND superseded_by IS NULL", old.ID).
 			Updates(map[string]any{"superseded_by": next, "superseded_at": now})
 		if res.Error != nil {
@@ -191,12 +204,15 @@ func (s *Service) ReissueHandover(ctx context.Context, a ordi.Actor, number stri
 		if res.RowsAffected == 0 {
 			return ordi.Errorf(ordi.Conflict, "L'attestation %s vient d'être corrigée par quelqu'un d'autre.", number)
 		}
-		if cert, err = s.issueHandover(ctx, tx, a, facts, in, issuer, next, now, number); err != nil {
+		if cert, err = s.insertHandover(tx, a, facts, in, doc, next, now, number); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, a, "certificate.reissue", "certificate", next, "remplace "+number+" : "+reason)
 	})
-	return cert, err
+	if err != nil {
+		return Certificate{}, err
+	}
+	return s.freezeIssued(ctx, cert), nil
 }
 
 func issuerTown(i Issuer) string {

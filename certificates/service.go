@@ -2,12 +2,11 @@ package certificates
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -61,7 +60,14 @@ type Certificate struct {
 	Details       string     `json:"-"`
 	SupersededBy  *string    `json:"superseded_by,omitempty"`
 	SupersededAt  *time.Time `json:"superseded_at,omitempty"`
+	// RenderInput holds the document's inputs while its PDF is not yet
+	// rendered (see frozen.go); nil once the PDF is stored.
+	RenderInput *string `json:"-"`
 }
+
+// Pending reports whether the certificate's PDF is still to be rendered
+// from its stored inputs.
+func (c Certificate) Pending() bool { return c.RenderInput != nil }
 
 // PublicView is what anybody may see of a certificate on the verification
 // page: never a family's name, never an individual donor's.
@@ -92,12 +98,21 @@ type Service struct {
 	inventory  *inventory.Service
 	allocation *allocation.Service
 	baseURL    string
+	// render renders a PDF from stored inputs (renderStored; tests inject
+	// failures).
+	render func(Kind, string) ([]byte, error)
+	// renders bounds the PDFs rendered at once from stored inputs: they
+	// are CPU work, and whoever asks (the web's bounded handlers, a repair
+	// at download, a script) gains nothing from more at once than cores —
+	// while the transactions waiting for those cores hold their locks.
+	renders chan struct{}
 }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
 // the verification QR codes.
 func NewService(db *gorm.DB, inv *inventory.Service, alloc *allocation.Service, baseURL string, now func() time.Time) *Service {
-	return &Service{db: db, now: func() time.Time { return now().UTC() }, inventory: inv, allocation: alloc, baseURL: strings.TrimRight(baseURL, "/")}
+	return &Service{db: db, now: func() time.Time { return now().UTC() }, inventory: inv, allocation: alloc, baseURL: strings.TrimRight(baseURL, "/"),
+		render: renderStored, renders: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
 }
 
 // VerifyURL is the public page of a certificate number.
@@ -112,25 +127,6 @@ const maxAccessories = 20
 
 // maxReason bounds the reason given for a correction.
 const maxReason = 500
-
-func (s *Service) store(tx *gorm.DB, a ordi.Actor, number string, kind Kind, at time.Time, pdf []byte, public PublicView, details string, donationID, reservationID *int64) (Certificate, error) {
-	sum := sha256.Sum256(pdf)
-	public.SHA256 = hex.EncodeToString(sum[:])
-	pub, _ := json.Marshal(public)
-	c := Certificate{Number: number, Kind: kind, IssuedAt: at, IssuedByName: a.Name, DonationID: donationID, ReservationID: reservationID,
-		PDF: pdf, SHA256: public.SHA256, Public: string(pub), Details: details}
-	if a.UserID != 0 {
-		id := a.UserID
-		c.IssuedByID = &id
-	}
-	if err := tx.Create(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return Certificate{}, ordi.Errorf(ordi.Conflict, "Un certificat existe déjà pour cette remise.")
-		}
-		return Certificate{}, fmt.Errorf("store certificate: %w", err)
-	}
-	return c, nil
-}
 
 // maxCertifiedUnits bounds one donor certificate.
 const maxCertifiedUnits = 20_000
@@ -152,26 +148,65 @@ func (s *Service) find(ctx context.Context, number string) (Certificate, error) 
 	return c, nil
 }
 
-// Certificate returns a certificate for a signed-in user: donor certificates
-// to staff, handover certificates to staff and volunteers.
+// VolunteerWindow is how long after its issue any volunteer may fetch a
+// handover attestation again (to print it for a family that comes back);
+// after it, only the volunteer who handed the unit over may.
+const VolunteerWindow = 7 * 24 * time.Hour
+
+// Certificate returns a certificate, with its frozen PDF, to those who hand
+// over (DESIGN §3). Staff and administrators get every certificate. A
+// volunteer gets the handover attestations of the handovers they did, and
+// those issued in the last VolunteerWindow, never one of a family whose data
+// was erased, and no donor certificate: anything else is NotFound, as an
+// unknown number is.
 func (s *Service) Certificate(ctx context.Context, a ordi.Actor, number string) (Certificate, error) {
+	if err := a.Require(ordi.HandOver, "Les attestations sont réservées à l'équipe et aux bénévoles de la remise."); err != nil {
+		return Certificate{}, err
+	}
 	c, err := s.find(ctx, number)
 	if err != nil {
 		return Certificate{}, err
 	}
-	if c.Kind == KindDonor && !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
+	switch {
+	case c.Kind == KindDonor && !a.Can(ordi.IssueDonorCertificates):
 		return Certificate{}, certNotFound()
+	case c.Kind == KindHandover && !a.Can(ordi.Allocate):
+		if err := s.volunteerMayRead(ctx, a, c); err != nil {
+			return Certificate{}, err
+		}
 	}
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer) {
-		return Certificate{}, certNotFound()
+	return s.freeze(ctx, c)
+}
+
+// volunteerMayRead is the scope of a volunteer, who hands over but neither
+// reserves nor corrects: the attestations of their own handovers and of the
+// last VolunteerWindow, nothing of an erased family.
+func (s *Service) volunteerMayRead(ctx context.Context, a ordi.Actor, c Certificate) error {
+	if c.ReservationID == nil {
+		return certNotFound()
 	}
-	return c, nil
+	rec, err := s.allocation.HandoverRecord(ctx, *c.ReservationID)
+	if errors.Is(err, ordi.NotFound) {
+		return certNotFound()
+	}
+	if err != nil {
+		return err
+	}
+	own := a.UserID != 0 && rec.HandedOverByID == a.UserID
+	recent := !c.IssuedAt.Before(s.now().Add(-VolunteerWindow))
+	if rec.FamilyErased || !own && !recent {
+		return certNotFound()
+	}
+	return nil
 }
 
 // Verify returns what anybody may know of a certificate.
 func (s *Service) Verify(ctx context.Context, number string) (PublicView, error) {
 	c, err := s.find(ctx, number)
 	if err != nil {
+		return PublicView{}, err
+	}
+	if c, err = s.freeze(ctx, c); err != nil {
 		return PublicView{}, err
 	}
 	var v PublicView
@@ -194,8 +229,8 @@ type CertificateFilter struct {
 
 // Certificates lists certificates without their PDF.
 func (s *Service) Certificates(ctx context.Context, a ordi.Actor, f CertificateFilter) ([]Certificate, error) {
-	if !a.Is(ordi.RoleAdmin, ordi.RoleStaff) {
-		return nil, ordi.Errorf(ordi.Forbidden, "La liste des certificats est réservée à l'équipe.")
+	if err := a.Require(ordi.IssueDonorCertificates, "La liste des certificats est réservée à l'équipe."); err != nil {
+		return nil, err
 	}
 	q := s.db.WithContext(ctx).Model(&Certificate{}).Omit("pdf").
 		Select("id, number, kind, issued_at, issued_by_id, issued_by_name, donation_id, reservation_id, sha256, public, superseded_by, superseded_at")

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,20 +32,30 @@ type world struct {
 	inv      *inventory.Service
 	alloc    *allocation.Service
 	svc      *certificates.Service
+	admin    ordi.Actor
 	staff    ordi.Actor
 	vol      ordi.Actor
+	trainer  ordi.Actor
 	sw       ordi.Actor
 	donation int64
 	course   int64
+	clock    atomic.Int64 // the services' time, in Unix nanoseconds
 }
 
 func now() time.Time { return time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC) }
 
+// now is the world's clock, which starts at now() and moves with advance.
+func (w *world) now() time.Time { return time.Unix(0, w.clock.Load()).UTC() }
+
+func (w *world) advance(d time.Duration) { w.clock.Add(int64(d)) }
+
 func newWorld(t testing.TB, db *gorm.DB) *world {
-	acc := account.NewService(db, now)
-	w := &world{t: t, db: db, inv: inventory.NewService(db, now)}
-	w.alloc = allocation.NewService(db, w.inv, now)
-	w.svc = certificates.NewService(db, w.inv, w.alloc, "https://ordi.regie.example", now)
+	w := &world{t: t, db: db}
+	w.clock.Store(now().UnixNano())
+	acc := account.NewService(db, w.now)
+	w.inv = inventory.NewService(db, w.now)
+	w.alloc = allocation.NewService(db, w.inv, w.now)
+	w.svc = certificates.NewService(db, w.inv, w.alloc, "https://ordi.regie.example", w.now)
 	p, _ := acc.CreatePartner(ctx, ordi.System, account.NewPartner{Name: "CCAS de Roubaix", Kind: account.PartnerCCAS})
 	mk := func(email string, role ordi.Role, partner int64) ordi.Actor {
 		u, err := acc.CreateUser(ctx, ordi.System, account.NewUser{Email: email, Name: email, Role: role, PartnerID: partner, Password: "correct horse battery"})
@@ -54,8 +65,8 @@ func newWorld(t testing.TB, db *gorm.DB) *world {
 		return u.Actor()
 	}
 	w.staff, w.vol, w.sw = mk("staff@x.org", ordi.RoleStaff, 0), mk("vol@x.org", ordi.RoleVolunteer, 0), mk("sw@x.org", ordi.RoleSocialWorker, p.ID)
-	admin := mk("admin@x.org", ordi.RoleAdmin, 0)
-	if _, err := w.svc.SetIssuer(ctx, admin, certificates.Issuer{Name: "Régie Roubaix-Est", Address: "1 rue Haute\n59100 Roubaix", WarrantyMonths: 3}); err != nil {
+	w.admin, w.trainer = mk("admin@x.org", ordi.RoleAdmin, 0), mk("trainer@x.org", ordi.RoleTrainer, 0)
+	if _, err := w.svc.SetIssuer(ctx, w.admin, certificates.Issuer{Name: "Régie Roubaix-Est", Address: "1 rue Haute\n59100 Roubaix", WarrantyMonths: 3}); err != nil {
 		t.Fatal(err)
 	}
 	donor, _ := w.inv.CreateDonor(ctx, w.staff, inventory.NewDonor{Name: "Entreprise Généreuse", Kind: inventory.DonorCompany})

@@ -57,11 +57,15 @@ func (s *Server) handleAPIHandover(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cert, err := s.cfg.Certificates.Handover(c.Request.Context(), actor(c), id, certificates.HandoverInput{
-		SignatoryName: in.SignatoryName, Signature: sig, Accessories: in.Accessories, Place: in.Place})
+	ctx := c.Request.Context()
+	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+		return s.cfg.Certificates.Handover(ctx, actor(c), id, certificates.HandoverInput{
+			SignatoryName: in.SignatoryName, Signature: sig, Accessories: in.Accessories, Place: in.Place})
+	})
 	if err != nil {
 		return err
 	}
+	s.warnPending(c, cert)
 	c.JSON(http.StatusCreated, certificateRef{Number: cert.Number, PDFURL: pdfURL(cert.Number)})
 	return nil
 }
@@ -77,10 +81,14 @@ func (s *Server) handleAPIDonorCertificate(c *gin.Context) error {
 			return err
 		}
 	}
-	cert, err := s.cfg.Certificates.IssueDonorCertificate(c.Request.Context(), actor(c), id)
+	ctx := c.Request.Context()
+	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+		return s.cfg.Certificates.IssueDonorCertificate(ctx, actor(c), id)
+	})
 	if err != nil {
 		return err
 	}
+	s.warnPending(c, cert)
 	c.JSON(http.StatusCreated, certificateRef{Number: cert.Number, PDFURL: pdfURL(cert.Number)})
 	return nil
 }
@@ -103,6 +111,14 @@ func (s *Server) handleAPICertificate(c *gin.Context) error {
 		"superseded_by": cert.SupersededBy, "pdf_url": pdfURL(cert.Number), "verify_url": s.cfg.Certificates.VerifyURL(cert.Number),
 	})
 	return nil
+}
+
+// warnPending logs a certificate whose PDF could not be rendered after its
+// commit: the change stands, and its first download renders it again.
+func (s *Server) warnPending(c *gin.Context, cert certificates.Certificate) {
+	if cert.Pending() {
+		s.log.WarnContext(c.Request.Context(), "certificate issued, its PDF will be rendered at its first download", append(logAttrs(c), "number", cert.Number)...)
+	}
 }
 
 func (s *Server) handleAPICertificateList(c *gin.Context) error {

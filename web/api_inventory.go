@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"io"
 	"mime"
 	"net/http"
 
@@ -294,8 +296,15 @@ func (s *Server) handleAPIUnitImport(c *gin.Context) error {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || (mt != "text/csv" && mt != "text/plain") {
 		return &statusError{status: http.StatusUnsupportedMediaType, detail: "Envoyez le fichier CSV avec Content-Type: text/csv."}
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes)
-	res, err := s.cfg.Inventory.ImportUnits(c.Request.Context(), actor(c), body)
+	// Read before taking a turn of expensive work, so that a slow upload
+	// does not hold it.
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes))
+	if err != nil {
+		return err
+	}
+	res, err := limited(c.Request.Context(), s.expensive, func() (inventory.ImportResult, error) {
+		return s.cfg.Inventory.ImportUnits(c.Request.Context(), actor(c), bytes.NewReader(body))
+	})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,8 @@ func (s *Server) handleDonationReceipt(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.cfg.Certificates.Receipt(c.Request.Context(), actor(c), id)
+	ctx := c.Request.Context()
+	pdf, err := limited(ctx, s.expensive, func() ([]byte, error) { return s.cfg.Certificates.Receipt(ctx, actor(c), id) })
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,8 @@ func (s *Server) handleCourseSheet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.cfg.Certificates.AttendanceSheet(c.Request.Context(), actor(c), id)
+	ctx := c.Request.Context()
+	pdf, err := limited(ctx, s.expensive, func() ([]byte, error) { return s.cfg.Certificates.AttendanceSheet(ctx, actor(c), id) })
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,10 @@ func (s *Server) handleDonationCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cert, err := s.cfg.Certificates.IssueDonorCertificate(c.Request.Context(), actor(c), id)
+	ctx := c.Request.Context()
+	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+		return s.cfg.Certificates.IssueDonorCertificate(ctx, actor(c), id)
+	})
 	if err != nil {
 		var e *ordi.Error
 		if !errors.As(err, &e) || e.Kind != ordi.Conflict {
@@ -86,6 +91,7 @@ func (s *Server) handleDonationCertificate(c *gin.Context) error {
 		s.render(c, http.StatusConflict, "donation", p)
 		return nil
 	}
+	s.warnPending(c, cert)
 	s.flash(c, "Certificat "+cert.Number+" émis : téléchargez-le et envoyez-le au donateur.")
 	return seeOther(c, "/donations/"+strconv.FormatInt(id, 10)+"#certificat")
 }

@@ -204,7 +204,9 @@ func (s *Server) handleDonationImport(c *gin.Context) error {
 		problems = []ordi.FieldError{{Field: "file", Message: "Choisissez le fichier CSV à importer."}}
 	default:
 		defer file.Close()
-		res, err := s.cfg.Inventory.ImportDonationUnits(ctx, actor(c), id, file)
+		res, err := limited(ctx, s.expensive, func() (inventory.ImportResult, error) {
+			return s.cfg.Inventory.ImportDonationUnits(ctx, actor(c), id, file)
+		})
 		if problems, err = invalidFields(err); err != nil {
 			return err
 		}

@@ -103,18 +103,25 @@ func (s *Server) handleHandover(c *gin.Context) error {
 	if other := strings.TrimSpace(form.Get("other")); other != "" {
 		accessories = append(accessories, other)
 	}
-	cert, err := s.cfg.Certificates.Handover(c.Request.Context(), actor(c), id, certificates.HandoverInput{
-		SignatoryName: form.Get("signatory_name"), Signature: sig, Accessories: accessories})
+	ctx := c.Request.Context()
+	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+		return s.cfg.Certificates.Handover(ctx, actor(c), id, certificates.HandoverInput{
+			SignatoryName: form.Get("signatory_name"), Signature: sig, Accessories: accessories})
+	})
 	if err != nil {
 		return s.handoverError(c, id, err)
 	}
+	s.warnPending(c, cert)
 	s.flash(c, "Remise enregistrée : attestation "+cert.Number+". Imprimez-la en deux exemplaires, un pour la famille, un pour l'association.")
 	return seeOther(c, "/handovers/done/"+cert.Number)
 }
 
+// handoverError shows the handover form again with what was typed and
+// what went wrong: bad input, a reservation closed meanwhile, or a server
+// too busy to take it now (nothing was done: the volunteer sends it again).
 func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 	kind := ordi.KindOf(err)
-	if kind != ordi.Invalid && kind != ordi.Conflict {
+	if kind != ordi.Invalid && kind != ordi.Conflict && kind != ordi.Unavailable {
 		return err
 	}
 	r, rerr := s.cfg.Allocation.Reservation(c.Request.Context(), actor(c), id)
@@ -127,9 +134,10 @@ func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 		p.Checked[a] = true
 	}
 	p.Fields, _ = invalidFields(err)
-	if kind == ordi.Conflict {
+	if kind != ordi.Invalid {
 		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
 	}
+	setRetryAfter(c.Writer.Header(), problemOf(err))
 	s.render(c, statusOf[kind], "handover", &p)
 	return nil
 }

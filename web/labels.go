@@ -103,8 +103,12 @@ func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([
 		}
 		ls[i] = labels.Label{Code: string(u.Code), URL: s.unitURL(u.Code), Kind: u.Kind.Label(), Model: model, Association: issuer.Name}
 	}
-	var buf bytes.Buffer
-	if err := labels.Render(&buf, tpl, ls, req.Skip); err != nil {
+	pdf, err := limited(ctx, s.expensive, func() ([]byte, error) {
+		var buf bytes.Buffer
+		err := labels.Render(&buf, tpl, ls, req.Skip)
+		return buf.Bytes(), err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if !preview {
@@ -112,7 +116,7 @@ func (s *Server) renderLabels(c *gin.Context, req labelRequest, preview bool) ([
 			return nil, err
 		}
 	}
-	return buf.Bytes(), nil
+	return pdf, nil
 }
 
 func sendPDF(c *gin.Context, name string, pdf []byte) {
@@ -238,10 +242,14 @@ func (s *Server) handleLabelCalibration(c *gin.Context) error {
 	if !ok {
 		return ordi.Errorf(ordi.NotFound, "Modèle d'étiquettes inconnu.")
 	}
-	var buf bytes.Buffer
-	if err := labels.Calibration(&buf, tpl); err != nil {
+	pdf, err := limited(c.Request.Context(), s.expensive, func() ([]byte, error) {
+		var buf bytes.Buffer
+		err := labels.Calibration(&buf, tpl)
+		return buf.Bytes(), err
+	})
+	if err != nil {
 		return err
 	}
-	sendPDF(c, "calibration-"+tpl.Name+".pdf", buf.Bytes())
+	sendPDF(c, "calibration-"+tpl.Name+".pdf", pdf)
 	return nil
 }

@@ -29,11 +29,15 @@ func (s *Server) handleAPICertificateReissue(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cert, err := s.cfg.Certificates.ReissueHandover(c.Request.Context(), actor(c), c.Param("number"), certificates.HandoverInput{
-		SignatoryName: in.SignatoryName, Signature: sig, Accessories: in.Accessories, Place: in.Place}, in.Reason)
+	ctx := c.Request.Context()
+	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+		return s.cfg.Certificates.ReissueHandover(ctx, actor(c), c.Param("number"), certificates.HandoverInput{
+			SignatoryName: in.SignatoryName, Signature: sig, Accessories: in.Accessories, Place: in.Place}, in.Reason)
+	})
 	if err != nil {
 		return err
 	}
+	s.warnPending(c, cert)
 	c.JSON(http.StatusCreated, certificateRef{Number: cert.Number, PDFURL: pdfURL(cert.Number)})
 	return nil
 }
@@ -105,11 +109,14 @@ func (s *Server) handleCertificateCorrect(c *gin.Context) error {
 	}
 	var cert certificates.Certificate
 	if err == nil {
-		cert, err = s.cfg.Certificates.ReissueHandover(c.Request.Context(), actor(c), c.Param("number"), in, form.Get("reason"))
+		ctx := c.Request.Context()
+		cert, err = limited(ctx, s.expensive, func() (certificates.Certificate, error) {
+			return s.cfg.Certificates.ReissueHandover(ctx, actor(c), c.Param("number"), in, form.Get("reason"))
+		})
 	}
 	if err != nil {
 		kind := ordi.KindOf(err)
-		if kind != ordi.Invalid && kind != ordi.Conflict {
+		if kind != ordi.Invalid && kind != ordi.Conflict && kind != ordi.Unavailable {
 			return err
 		}
 		old, r, terr := s.correctionTarget(c)
@@ -123,12 +130,14 @@ func (s *Server) handleCertificateCorrect(c *gin.Context) error {
 			p.Checked[a] = true
 		}
 		p.Fields, _ = invalidFields(err)
-		if kind == ordi.Conflict {
+		if kind != ordi.Invalid {
 			p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
 		}
+		setRetryAfter(c.Writer.Header(), problemOf(err))
 		s.render(c, statusOf[kind], "certificate_correct", &p)
 		return nil
 	}
+	s.warnPending(c, cert)
 	s.flash(c, "Attestation corrigée : "+cert.Number+" remplace "+c.Param("number")+". Imprimez-la en deux exemplaires.")
 	return seeOther(c, "/handovers/done/"+cert.Number)
 }

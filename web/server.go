@@ -67,6 +67,8 @@ type Server struct {
 	registry *prometheus.Registry
 	routes   []route
 	handler  http.Handler
+	// expensive bounds PDF rendering and CSV imports (limiter.go).
+	expensive *limiter
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -89,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 		now:        cfg.Now,
 		setupToken: cfg.SetupToken,
 		registry:   prometheus.NewRegistry(),
+		expensive:  newExpensiveLimiter(),
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
