@@ -32,7 +32,7 @@ const (
 // share: a header band with the issuer, section titles, label/value rows,
 // paragraphs, tables that continue over pages, a footer with page numbers.
 type doc struct {
-	*fpdf.Fpdf
+	*pdfdoc.Doc
 	issuer Issuer
 	title  string
 	number string
@@ -42,7 +42,7 @@ type doc struct {
 
 func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
 	pdf := pdfdoc.New(o)
-	d := &doc{Fpdf: pdf, issuer: issuer, title: title, number: number}
+	d := &doc{Doc: pdf, issuer: issuer, title: title, number: number}
 	pageW, _ := pdf.GetPageSize()
 	d.w = pageW - 2*marginX
 	pdf.SetMargins(marginX, marginTop, marginX)
@@ -273,7 +273,7 @@ func (d *doc) verification(url string, side float64) error {
 	d.needs(side + 2)
 	y := d.GetY()
 	module := side / float64(q.Size()+2*pdfdoc.QuietZone)
-	q.Draw(d.Fpdf, marginX+pdfdoc.QuietZone*module, y+pdfdoc.QuietZone*module, module*float64(q.Size()))
+	q.Draw(d.Doc, marginX+pdfdoc.QuietZone*module, y+pdfdoc.QuietZone*module, module*float64(q.Size()))
 	d.SetXY(marginX+side+3, y+side/2-6)
 	d.SetFont(pdfdoc.Font, "B", 8.5)
 	d.MultiCell(d.w-side-3, 4, "Vérifier l'authenticité de ce document", "", "L", false)
