@@ -3,7 +3,6 @@ package certificates
 import (
 	"bytes"
 	"fmt"
-	"image/png"
 	"io"
 	"strings"
 	"time"
@@ -19,7 +18,9 @@ const (
 	marginTop  = 14.0
 	footerH    = 12.0
 	lineH      = 5.0
-	accentR    = 31 // the association green, for rules and headings
+	logoH      = 16.0 // the logo's height in the header
+	logoMaxW   = 60.0 // and its width at most
+	accentR    = 31   // the association green, for rules and headings
 	accentG    = 122
 	accentB    = 61
 	greyText   = 90
@@ -48,10 +49,14 @@ func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(true, footerH+4)
 	pdf.AliasNbPages("{nb}")
-	if len(issuer.Logo) > 0 {
-		if _, err := png.DecodeConfig(bytes.NewReader(issuer.Logo)); err == nil {
-			pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(issuer.Logo))
+	if issuer.PrintsLogo() {
+		// A logo fpdf cannot read (stored interlaced before logos were
+		// re-encoded) is left out rather than fail the document.
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(issuer.Logo))
+		if pdf.Ok() {
 			d.logo = "logo"
+		} else {
+			pdf.ClearError()
 		}
 	}
 	pdf.SetFooterFunc(d.footer)
@@ -63,9 +68,14 @@ func (d *doc) header() {
 	x, y := marginX, marginTop
 	textX := x
 	if d.logo != "" {
-		d.ImageOptions(d.logo, x, y, 0, 16, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		// 16 mm high, or narrower when a wide logo would pass logoMaxW.
 		info := d.GetImageInfo(d.logo)
-		textX = x + 16*info.Width()/info.Height() + 4
+		w, h := logoH*info.Width()/info.Height(), logoH
+		if w > logoMaxW {
+			w, h = logoMaxW, logoMaxW*info.Height()/info.Width()
+		}
+		d.ImageOptions(d.logo, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		textX = x + w + 4
 	}
 	d.SetXY(textX, y)
 	d.SetFont(pdfdoc.Font, "B", 12)
