@@ -52,7 +52,8 @@ func (d *Doc) ClipText(x, y float64, txt string, outline bool) {
 	d.engine.ClipText(x, y, Printable(txt), outline)
 }
 
-// Write draws flowing text (fpdf.Fpdf.Write).
+// Write draws flowing text (fpdf.Fpdf.Write). fpdf's takes time quadratic
+// in the length of txt: the renderers use MultiCell.
 func (d *Doc) Write(h float64, txt string) {
 	d.engine.Write(h, PrintableLines(txt))
 }
