@@ -50,8 +50,8 @@ func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
 	pdf.SetAutoPageBreak(true, footerH+4)
 	pdf.AliasNbPages("{nb}")
 	if issuer.PrintsLogo() {
-		// A logo fpdf cannot read (stored interlaced before logos were
-		// re-encoded) is left out rather than fail the document.
+		// Should fpdf still refuse the logo, it is left out rather than
+		// fail the document.
 		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(issuer.Logo))
 		if pdf.Ok() {
 			d.logo = "logo"

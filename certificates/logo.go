@@ -111,13 +111,17 @@ func downscale(src image.Image, w, h int) *image.NRGBA {
 }
 
 // PrintsLogo reports whether documents print the stored logo: a PNG within
-// LogoSide pixels, as Validate stores it. A logo stored before logos were
-// reduced is left out (cheaply: only its header is read) rather than cost
-// every document seconds; the association page asks for it again.
+// LogoSide pixels and not interlaced (fpdf refuses interlacing), as
+// Validate stores it. A logo stored before logos were reduced is left out
+// (cheaply: only its header is read) rather than cost every document
+// seconds, or fail it; the association page asks for it again.
 func (i Issuer) PrintsLogo() bool {
-	if len(i.Logo) == 0 {
-		return false
-	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(i.Logo))
-	return err == nil && format == "png" && cfg.Width >= 1 && cfg.Height >= 1 && cfg.Width <= LogoSide && cfg.Height <= LogoSide
+	return err == nil && format == "png" && cfg.Width >= 1 && cfg.Height >= 1 && cfg.Width <= LogoSide && cfg.Height <= LogoSide &&
+		i.Logo[pngInterlaceOffset] == 0
 }
+
+// pngInterlaceOffset is where a PNG says whether it is interlaced: after the
+// signature (8 bytes), the IHDR chunk's length and type (8), width, height
+// (8), bit depth, colour type, compression and filter methods (4).
+const pngInterlaceOffset = 28
