@@ -6,9 +6,7 @@
 package certificates
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"strings"
 
 	"github.com/ordi-app/ordi"
@@ -25,15 +23,13 @@ type Issuer struct {
 	Phone   string `json:"phone"`
 	Email   string `json:"email"`
 	Website string `json:"website"`
-	// Logo is an optional PNG, at most MaxLogoBytes.
+	// Logo is an optional PNG, stored as Validate leaves it: decoded,
+	// reduced to fit LogoSide pixels and re-encoded (see logo.go).
 	Logo []byte `json:"logo,omitempty"`
 	// WarrantyMonths is the warranty the association gives on a handed-over
 	// unit, printed in the handover terms.
 	WarrantyMonths int `json:"warranty_months"`
 }
-
-// MaxLogoBytes bounds the logo.
-const MaxLogoBytes = 512 << 10
 
 // DefaultIssuer is used until an administrator fills in the identity.
 func DefaultIssuer() Issuer {
@@ -51,7 +47,8 @@ func (i Issuer) AddressLines() []string {
 	return out
 }
 
-// Validate checks the identity.
+// Validate checks the identity and normalises it: trimmed fields, the SIRET
+// without spaces, the logo reduced and re-encoded.
 func (i *Issuer) Validate() error {
 	i.Name, i.SIRET, i.Address = strings.TrimSpace(i.Name), inventory.NormalizeSIRET(i.SIRET), strings.TrimSpace(i.Address)
 	i.Phone, i.Email, i.Website = strings.TrimSpace(i.Phone), strings.TrimSpace(i.Email), strings.TrimSpace(i.Website)
@@ -69,10 +66,11 @@ func (i *Issuer) Validate() error {
 		v.Add("warranty_months", "La garantie se compte entre 0 et 60 mois.")
 	}
 	if len(i.Logo) > 0 {
-		if len(i.Logo) > MaxLogoBytes {
-			v.Addf("logo", "Le logo dépasse %d Ko.", MaxLogoBytes>>10)
-		} else if _, err := png.DecodeConfig(bytes.NewReader(i.Logo)); err != nil {
-			v.Add("logo", "Le logo doit être une image PNG.")
+		logo, msg := normalizeLogo(i.Logo)
+		if msg != "" {
+			v.Add("logo", msg)
+		} else {
+			i.Logo = logo
 		}
 	}
 	return v.Err()
@@ -91,8 +89,8 @@ func (s *Service) Issuer(ctx context.Context) (Issuer, error) {
 
 // SetIssuer saves the association's identity (administrators).
 func (s *Service) SetIssuer(ctx context.Context, a ordi.Actor, i Issuer) (Issuer, error) {
-	if !a.Is(ordi.RoleAdmin) {
-		return Issuer{}, ordi.Errorf(ordi.Forbidden, "Seuls les administrateurs modifient l'identité de l'association.")
+	if err := a.Require(ordi.Administer, "Seuls les administrateurs modifient l'identité de l'association."); err != nil {
+		return Issuer{}, err
 	}
 	if err := i.Validate(); err != nil {
 		return Issuer{}, err

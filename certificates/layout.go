@@ -3,7 +3,6 @@ package certificates
 import (
 	"bytes"
 	"fmt"
-	"image/png"
 	"io"
 	"strings"
 	"time"
@@ -20,7 +19,9 @@ const (
 	marginTop  = 14.0
 	footerH    = 12.0
 	lineH      = 5.0
-	accentR    = 31 // the association green, for rules and headings
+	logoH      = 16.0 // the logo's height in the header
+	logoMaxW   = 60.0 // and its width at most
+	accentR    = 31   // the association green, for rules and headings
 	accentG    = 122
 	accentB    = 61
 	greyText   = 90
@@ -33,7 +34,7 @@ const (
 // share: a header band with the issuer, section titles, label/value rows,
 // paragraphs, tables that continue over pages, a footer with page numbers.
 type doc struct {
-	*fpdf.Fpdf
+	*pdfdoc.Doc
 	issuer Issuer
 	title  string
 	number string
@@ -43,16 +44,20 @@ type doc struct {
 
 func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
 	pdf := pdfdoc.New(o)
-	d := &doc{Fpdf: pdf, issuer: issuer, title: title, number: number}
+	d := &doc{Doc: pdf, issuer: issuer, title: title, number: number}
 	pageW, _ := pdf.GetPageSize()
 	d.w = pageW - 2*marginX
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(true, footerH+4)
 	pdf.AliasNbPages("{nb}")
-	if len(issuer.Logo) > 0 {
-		if _, err := png.DecodeConfig(bytes.NewReader(issuer.Logo)); err == nil {
-			pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(issuer.Logo))
+	if issuer.PrintsLogo() {
+		// Should fpdf still refuse the logo, it is left out rather than
+		// fail the document.
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(issuer.Logo))
+		if pdf.Ok() {
 			d.logo = "logo"
+		} else {
+			pdf.ClearError()
 		}
 	}
 	pdf.SetFooterFunc(d.footer)
@@ -64,9 +69,14 @@ func (d *doc) header() {
 	x, y := marginX, marginTop
 	textX := x
 	if d.logo != "" {
-		d.ImageOptions(d.logo, x, y, 0, 16, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		// 16 mm high, or narrower when a wide logo would pass logoMaxW.
 		info := d.GetImageInfo(d.logo)
-		textX = x + 16*info.Width()/info.Height() + 4
+		w, h := logoH*info.Width()/info.Height(), logoH
+		if w > logoMaxW {
+			w, h = logoMaxW, logoMaxW*info.Height()/info.Width()
+		}
+		d.ImageOptions(d.logo, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		textX = x + w + 4
 	}
 	d.SetXY(textX, y)
 	d.SetFont(pdfdoc.Font, "B", 12)
@@ -274,7 +284,7 @@ func (d *doc) verification(url string, side float64) error {
 	d.needs(side + 2)
 	y := d.GetY()
 	module := side / float64(q.Size()+2*pdfdoc.QuietZone)
-	q.Draw(d.Fpdf, marginX+pdfdoc.QuietZone*module, y+pdfdoc.QuietZone*module, module*float64(q.Size()))
+	q.Draw(d.Doc, marginX+pdfdoc.QuietZone*module, y+pdfdoc.QuietZone*module, module*float64(q.Size()))
 	d.SetXY(marginX+side+3, y+side/2-6)
 	d.SetFont(pdfdoc.Font, "B", 8.5)
 	d.MultiCell(d.w-side-3, 4, "Vérifier l'authenticité de ce document", "", "L", false)

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
-
-	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/pdfdoc"
@@ -109,14 +107,14 @@ func encodeAll(labels []Label, level pdfdoc.Level) ([]pdfdoc.QR, error) {
 	return qrs, nil
 }
 
-func newDocument(t Template, title string) *fpdf.Fpdf {
+func newDocument(t Template, title string) *pdfdoc.Doc {
 	pdf := pdfdoc.New(pdfdoc.Options{Width: t.PageWidth, Height: t.PageHeight, Title: title + " " + t.Name})
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	return pdf
 }
 
-func output(pdf *fpdf.Fpdf, w io.Writer) error {
+func output(pdf *pdfdoc.Doc, w io.Writer) error {
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return fmt.Errorf("labels: %w", err)
@@ -165,7 +163,7 @@ func layoutFor(t Template) layout {
 }
 
 // drawLabel draws one label with its top-left corner at (x, y).
-func drawLabel(pdf *fpdf.Fpdf, t Template, x, y float64, l Label, q pdfdoc.QR) {
+func drawLabel(pdf *pdfdoc.Doc, t Template, x, y float64, l Label, q pdfdoc.QR) {
 	lay := layoutFor(t)
 	// The QR with its quiet zone: modules are sized so the symbol plus four
 	// blank modules on each side fill the square.
@@ -212,24 +210,31 @@ func drawLabel(pdf *fpdf.Fpdf, t Template, x, y float64, l Label, q pdfdoc.QR) {
 	}
 }
 
-// fit shortens s with an ellipsis until it fits width w in the current font.
-func fit(pdf *fpdf.Fpdf, s string, w float64) string {
+// fit shortens s with an ellipsis until it fits width w in the current font:
+// the longest prefix that fits with "…" after it, or "" if not even "…"
+// fits. A prefix is never narrower than a shorter one, so the prefixes are
+// searched by halves: a very long word costs a few measures, not one per
+// character.
+func fit(pdf *pdfdoc.Doc, s string, w float64) string {
 	s = strings.TrimSpace(s)
 	if pdf.GetStringWidth(s) <= w {
 		return s
 	}
-	for s != "" {
-		_, size := utf8.DecodeLastRuneInString(s)
-		s = strings.TrimSpace(s[:len(s)-size])
-		if pdf.GetStringWidth(s+"…") <= w {
-			return s + "…"
-		}
+	var cuts []int // where each character starts: the prefixes to try
+	for i := range s {
+		cuts = append(cuts, i)
 	}
-	return ""
+	n := sort.Search(len(cuts), func(k int) bool {
+		return pdf.GetStringWidth(strings.TrimSpace(s[:cuts[k]])+"…") > w
+	})
+	if n == 0 {
+		return ""
+	}
+	return strings.TrimSpace(s[:cuts[n-1]]) + "…"
 }
 
 // wrap breaks s into at most max lines of width w, the last ellipsised.
-func wrap(pdf *fpdf.Fpdf, s string, w float64, max int) []string {
+func wrap(pdf *pdfdoc.Doc, s string, w float64, max int) []string {
 	words := strings.Fields(s)
 	var lines []string
 	cur := ""

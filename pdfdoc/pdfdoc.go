@@ -1,6 +1,7 @@
 // Package pdfdoc holds what Ordi's PDF renderers (labels, certificates) share:
-// a document set up for deterministic output with an embedded Unicode font,
-// and QR codes drawn as vector squares.
+// a document set up for deterministic output with an embedded Unicode font
+// that draws any string (what the font lacks is drawn as a replacement
+// character), and QR codes drawn as vector squares.
 //
 // It never touches the network or the file system: the font is embedded.
 package pdfdoc
@@ -42,7 +43,7 @@ type Options struct {
 // New returns an empty document in millimetres with the embedded font
 // registered and every source of non-determinism pinned: the creation and
 // modification dates, the catalog order and the producer string.
-func New(o Options) *fpdf.Fpdf {
+func New(o Options) *Doc {
 	init := &fpdf.InitType{OrientationStr: o.Orientation, UnitStr: "mm", SizeStr: o.Size}
 	if init.OrientationStr == "" {
 		init.OrientationStr = "P"
@@ -53,7 +54,7 @@ func New(o Options) *fpdf.Fpdf {
 	if o.Width > 0 && o.Height > 0 {
 		init.Size = fpdf.SizeType{Wd: o.Width, Ht: o.Height}
 	}
-	pdf := fpdf.NewCustom(init)
+	pdf := &Doc{engine: fpdf.NewCustom(init)}
 	created := o.Created
 	if created.IsZero() {
 		created = Epoch

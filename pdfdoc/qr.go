@@ -6,7 +6,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -49,7 +48,7 @@ func (q QR) Size() int { return len(q.Modules) }
 // written straight into the page's content stream, so the PDF stays small,
 // prints crisp at any resolution and is cheap to produce by the thousand.
 // The caller keeps QuietZone modules of blank space around it.
-func (q QR) Draw(pdf *fpdf.Fpdf, x, y, side float64) {
+func (q QR) Draw(pdf *Doc, x, y, side float64) {
 	n := len(q.Modules)
 	if n == 0 {
 		return

@@ -50,7 +50,9 @@ func (s *Server) handleAssociationUpdate(c *gin.Context) error {
 		if rerr != nil {
 			return ordi.Errorf(ordi.TooLarge, "Le logo dépasse %d Ko.", certificates.MaxLogoBytes>>10)
 		}
-		i.Logo = b
+		if len(b) > 0 { // an empty file is no file: the logo stays
+			i.Logo = b
+		}
 	}
 	if len(fields) == 0 {
 		_, err = s.cfg.Certificates.SetIssuer(ctx, actor(c), i)
@@ -59,6 +61,7 @@ func (s *Server) handleAssociationUpdate(c *gin.Context) error {
 		}
 	}
 	if len(fields) > 0 {
+		i.Logo = current.Logo // the page shows the logo the association still has, not the refused one
 		p := associationPage{basePage: s.base(c, "Identité de l'association"), Issuer: i, Fields: fields}
 		s.render(c, http.StatusUnprocessableEntity, "association", &p)
 		return nil
