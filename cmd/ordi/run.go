@@ -300,10 +300,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "Ordi %s écoute sur %s (adresse publique %s)\n", buildVersion(), ln.Addr(), base)
+	// One write: whoever waits for the address line finds the setup link
+	// with it, never a moment later.
+	banner := fmt.Sprintf("Ordi %s écoute sur %s (adresse publique %s)\n", buildVersion(), ln.Addr(), base)
 	if setupToken != "" {
-		fmt.Fprintf(stdout, "Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
+		banner += fmt.Sprintf("Première installation : ouvrez %s/setup/%s pour créer le compte administrateur.\n", base, setupToken)
 	}
+	io.WriteString(stdout, banner)
 
 	go purgeLoop(ctx, svc.Accounts, log)
 	// The whole erasure: the family's file and its attestations' details.
