@@ -277,6 +277,25 @@ func TestRouteAccessByRole(t *testing.T) {
 				t.Errorf("the oracle lists %s, which is not served", key)
 			}
 		}
+		// The table's own rule, read apart from the answers: the domain
+		// refusing a role (403 all the same) must not hide a rule that
+		// lets it through the first filter.
+		for _, r := range app.srv.routes {
+			key := r.method + " " + r.path
+			letters, ok := routeOracle[key]
+			if !ok {
+				continue // reported below
+			}
+			if r.allow.public != (letters == "*") {
+				t.Errorf("%s: public is %v in the route table, the oracle says %q", key, r.allow.public, letters)
+				continue
+			}
+			for _, role := range ordi.Roles {
+				if !r.allow.public && r.allow.allows(role) != oracleAllows(letters, role) {
+					t.Errorf("%s: the route table lets %s through: %v, the oracle: %v", key, role, r.allow.allows(role), oracleAllows(letters, role))
+				}
+			}
+		}
 		for _, ri := range app.srv.engine.Routes() {
 			key := ri.Method + " " + ri.Path
 			letters, ok := routeOracle[key]
