@@ -253,6 +253,56 @@ type Transition struct {
 	// Action overrides To.ActionLabel for this row's button, when moving to
 	// To means something else from here (back to diagnosis, cancelling).
 	Action string
+	// Back marks a move backwards in the workshop (a refurbished or ready
+	// unit sent back to diagnosis): the work done since is to be done again.
+	Back bool
+}
+
+// Caution is why a generic move deserves a confirmation before it is made:
+// "" for an ordinary step forward. The unit page and the batch scan ask
+// before such a move; a batch holding one is refused unless confirmed.
+type Caution string
+
+// The cautions.
+const (
+	// CautionBackward: the unit goes back in the workshop (ready →
+	// diagnosed), undoing the steps made since.
+	CautionBackward Caution = "backward"
+	// CautionIrreversible: the unit is dismantled or recycled; it becomes
+	// waste and never goes back to reuse.
+	CautionIrreversible Caution = "irreversible"
+)
+
+// Caution is the transition's caution, "" for an ordinary step forward.
+func (t Transition) Caution() Caution {
+	switch {
+	case t.To == StatusDismantled || t.To == StatusRecycled:
+		return CautionIrreversible
+	case t.Back:
+		return CautionBackward
+	}
+	return ""
+}
+
+// CautionOf is the caution of the generic move from → to, "" when it is an
+// ordinary step or no generic move at all.
+func CautionOf(from, to Status) Caution {
+	if t, ok := lookup(from, to); ok && t.Generic() {
+		return t.Caution()
+	}
+	return ""
+}
+
+// Warning says in French what the move from → to does that calls for a
+// confirmation; "" when there is no caution.
+func (c Caution) Warning(from, to Status) string {
+	switch c {
+	case CautionBackward:
+		return fmt.Sprintf("Retour en arrière : de « %s » à « %s », les étapes faites depuis seront à refaire.", from.Label(), to.Label())
+	case CautionIrreversible:
+		return fmt.Sprintf("Irréversible : de « %s » à « %s », l'unité ne pourra plus être réemployée.", from.Label(), to.Label())
+	}
+	return ""
 }
 
 // Label is the French button label of the transition.
@@ -303,12 +353,12 @@ var transitions = []Transition{
 	{From: StatusWiped, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
 	{From: StatusRefurbished, To: StatusReady},
-	{From: StatusRefurbished, To: StatusDiagnosed, Action: "Renvoyer en diagnostic"},
+	{From: StatusRefurbished, To: StatusDiagnosed, Action: "Renvoyer en diagnostic", Back: true},
 	{From: StatusRefurbished, To: StatusDismantled, Guards: []Guard{GuardSanitised}},
 	{From: StatusRefurbished, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
 	{From: StatusReady, To: StatusReserved, Via: AllocationReserve},
-	{From: StatusReady, To: StatusDiagnosed, Action: "Renvoyer en diagnostic"},
+	{From: StatusReady, To: StatusDiagnosed, Action: "Renvoyer en diagnostic", Back: true},
 	{From: StatusReady, To: StatusDismantled, Guards: []Guard{GuardSanitised}},
 	{From: StatusReady, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
@@ -544,6 +594,9 @@ type Step struct {
 	// NeedsOutlet: the button's form must ask for the outlet and its
 	// reference (recycling).
 	NeedsOutlet bool
+	// Caution, when set, makes the button ask Confirm before moving.
+	Caution Caution
+	Confirm string
 }
 
 // NextSteps lists the generic transitions from the unit's status in button
@@ -556,7 +609,10 @@ func NextSteps(f UnitFacts) []Step {
 		if t.From != f.Status || !t.Generic() {
 			continue
 		}
-		s := Step{To: t.To, Label: t.Label(), Possible: true, NeedsOutlet: t.Has(GuardOutlet)}
+		s := Step{To: t.To, Label: t.Label(), Possible: true, NeedsOutlet: t.Has(GuardOutlet), Caution: t.Caution()}
+		if s.Caution != "" {
+			s.Confirm = s.Caution.Warning(f.Status, t.To) + " Confirmer ?"
+		}
 		if g := t.unmet(f); g != "" {
 			s.Possible, s.Blocked, s.Reason = false, g, g.Message()
 		}

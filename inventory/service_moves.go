@@ -187,18 +187,27 @@ func (s *Service) MoveForAllocation(ctx context.Context, actor ordi.Actor, code 
 }
 
 // CheckTransition tells, without changing anything, whether the generic
-// transition would be accepted now: the scan page's "allowed?" answer.
+// transition would be accepted now: the scan page's "allowed?" answer. Like
+// Transition, it refuses a move decided on a stale view (in.Version,
+// in.From), and returns the unit it judged.
 func (s *Service) CheckTransition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
 	if err := actor.Require(ordi.ManageInventory, refuseMove); err != nil {
+		return Unit{}, err
+	}
+	in = in.Clean()
+	if err := checkViewInput(in.Version, in.From); err != nil {
 		return Unit{}, err
 	}
 	u, err := s.Unit(ctx, actor, code)
 	if err != nil {
 		return Unit{}, err
 	}
+	if err := checkView(u, in.Version, in.From); err != nil {
+		return u, err
+	}
 	f, err := facts(s.db.WithContext(ctx), u)
 	if err != nil {
 		return Unit{}, err
 	}
-	return u, CheckTransition(f, to, in.Clean())
+	return u, CheckTransition(f, to, in)
 }
