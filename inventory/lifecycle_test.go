@@ -640,7 +640,7 @@ func TestCaution(t *testing.T) {
 		{inventory.StatusReceived, inventory.StatusDiagnosed, ""},
 		{inventory.StatusReturned, inventory.StatusDiagnosed, ""}, // the normal path after a return
 		{inventory.StatusWiped, inventory.StatusRefurbished, ""},
-		{inventory.StatusReady, inventory.StatusReserved, ""}, // allocation only
+		{inventory.StatusReady, inventory.StatusReserved, ""},  // allocation only
 		{inventory.StatusDiagnosed, inventory.StatusReady, ""}, // no such move
 	}
 	for _, c := range cases {
