@@ -654,3 +654,37 @@ func CheckAllocation(f UnitFacts, a Allocation) error {
 	}
 	return nil
 }
+
+// CheckUndo decides whether last, the unit's latest event (label prints
+// aside), is a move that may be undone, putting the unit back to the status
+// it left. What may be undone is a mistaken tap in the workshop:
+//   - only a generic transition, the unit's latest event: once anything
+//     else happened to the unit (an erasure recorded, its file edited,
+//     another move), the facts the move was made on have changed, and the
+//     way back is the lifecycle's own buttons;
+//   - only from a workshop status (received, diagnosed, wiped, refurbished,
+//     ready, returned): a return from a family is not undone here;
+//   - never a move to dismantled or recycled (CautionIrreversible): from
+//     then on the unit is waste, declared as such;
+//   - never an allocation move (reservation, cancellation, handover), nor an
+//     undo (redo with the step's button).
+//
+// It returns ordi.Conflict saying why otherwise.
+func CheckUndo(last Event) error {
+	refuse := func(msg string) error { return &ordi.Error{Kind: ordi.Conflict, Message: msg} }
+	if last.Action != ActionTransition {
+		return refuse("Rien à annuler : le dernier événement de cette unité n'est pas un changement de statut fait à l'atelier.")
+	}
+	t, ok := lookup(last.FromStatus, last.ToStatus)
+	if !ok || !t.Generic() {
+		return refuse("Ce changement de statut ne peut pas être annulé.")
+	}
+	if t.Caution() == CautionIrreversible {
+		return refuse(fmt.Sprintf("« %s » ne s'annule pas : l'unité est déclarée comme déchet.", last.ToStatus.Label()))
+	}
+	switch last.FromStatus {
+	case StatusReceived, StatusDiagnosed, StatusWiped, StatusRefurbished, StatusReady, StatusReturned:
+		return nil
+	}
+	return refuse(fmt.Sprintf("Un passage de « %s » à « %s » ne s'annule pas.", last.FromStatus.Label(), last.ToStatus.Label()))
+}

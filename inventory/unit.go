@@ -345,6 +345,7 @@ const (
 	ActionErasureFailed  = "erasure_failed"
 	ActionLabelPrinted   = "label_printed"
 	ActionAllocationMove = "allocation"
+	ActionUndo           = "undo" // a mistaken move undone (see CheckUndo)
 )
 
 // ActionLabel is the French description of an event's action for the
@@ -365,6 +366,8 @@ func (e Event) ActionLabel() string {
 		return "Effacement échoué enregistré"
 	case ActionLabelPrinted:
 		return "Étiquette imprimée"
+	case ActionUndo:
+		return fmt.Sprintf("Changement annulé : %s → %s", e.FromStatus.Label(), e.ToStatus.Label())
 	}
 	return e.Action
 }

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/ordi-app/ordi"
+)
+
+// handleUnitUndo undoes the unit's last move when the lifecycle permits it
+// (inventory.CheckUndo); a refusal re-renders the unit page saying why.
+func (s *Server) handleUnitUndo(c *gin.Context) error {
+	code := c.Param("code")
+	u, err := s.cfg.Inventory.UndoMove(c.Request.Context(), actor(c), code, formVersion(c))
+	if err == nil {
+		s.flash(c, "Changement annulé : l'unité "+string(u.Code)+" est de nouveau « "+u.Status.Label()+" ».")
+		return seeOther(c, "/u/"+string(u.Code))
+	}
+	kind := ordi.KindOf(err)
+	if kind != ordi.Invalid && kind != ordi.Conflict {
+		return err
+	}
+	p, perr := s.unitPage(c, code)
+	if perr != nil {
+		return perr
+	}
+	p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
+	s.render(c, statusOf[kind], "unit", p)
+	return nil
+}
