@@ -117,3 +117,40 @@ func TestUnitUndo(t *testing.T) {
 		}
 	})
 }
+
+// TestAddUnitCarryOver: the add-unit form carries the last unit's
+// description over within its donation only, says so, and "Vider" gives a
+// blank form; the storage hint and its error agree with "Sans stockage".
+func TestAddUnitCarryOver(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		a, b := app.newDonation(t), app.newDonation(t)
+		c := app.login(ordi.RoleStaff)
+		pageA, pageB := fmt.Sprintf("/donations/%d", a), fmt.Sprintf("/donations/%d", b)
+		if body := readBody(app.get(c, pageA)); strings.Contains(body, "reprise du dernier ajout") || strings.Contains(body, "0 = aucun") ||
+			!strings.Contains(body, "laissez vide et choisissez « Sans stockage »") {
+			t.Fatal("a fresh form claims a carried description, or keeps the contradicting hint")
+		}
+		add := url.Values{"kind": {"laptop"}, "brand": {"Lenovo"}, "model": {"T480"}, "serial_number": {"SN1"}, "ram_gb": {"8"}, "storage_gb": {"256"}, "storage_kind": {"ssd"}, "weight_kg": {"1,6"}, "grade": {"B"}}
+		if res := app.postForm(c, pageA+"/units", add); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d %s", res.StatusCode, readBody(res))
+		}
+		body := readBody(app.get(c, pageA))
+		if !strings.Contains(body, "reprise du dernier ajout") || !strings.Contains(body, `value="1,6"`) || !strings.Contains(body, `data-carried-kind="laptop"`) ||
+			!strings.Contains(body, `href="`+pageA+`?vider=1#ajout"`) {
+			t.Fatal("the same donation does not carry the description over, visibly, with « Vider »")
+		}
+		for name, page := range map[string]string{"another donation": pageB, "after « Vider »": pageA + "?vider=1"} {
+			body := readBody(app.get(c, page))
+			if strings.Contains(body, `value="1,6"`) || strings.Contains(body, `value="Lenovo"`) || strings.Contains(body, "reprise du dernier ajout") {
+				t.Errorf("%s: the form carries the last description", name)
+			}
+		}
+		// Capacity 0 with an SSD: the error names the option the form shows.
+		res := app.postForm(c, pageA+"/units", url.Values{"kind": {"screen"}, "storage_gb": {"0"}, "storage_kind": {"ssd"}})
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "choisissez le type « Sans stockage »") ||
+			strings.Contains(body, "reprise du dernier ajout") {
+			t.Fatalf("storage error: %d", res.StatusCode)
+		}
+	})
+}

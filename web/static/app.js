@@ -72,3 +72,18 @@ document.addEventListener("submit", (ev) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// The add-unit form carries the last unit's description over within one
+// kind only: choosing another kind empties what was carried (a screen must
+// not get a laptop's weight and grade).
+document.addEventListener("change", (ev) => {
+  const form = ev.target.form;
+  if (!form || !form.dataset.carriedKind || ev.target.name !== "kind" || ev.target.value === form.dataset.carriedKind) return;
+  ["brand", "model", "cpu", "ram_gb", "storage_gb", "screen_inches", "weight_kg", "os", "grade"].forEach((n) => {
+    if (form.elements[n]) form.elements[n].value = "";
+  });
+  if (form.elements.storage_kind) form.elements.storage_kind.value = form.dataset.blankStorage;
+  delete form.dataset.carriedKind;
+  const note = document.getElementById("unit-carried");
+  if (note) note.remove();
+});
