@@ -139,6 +139,18 @@ func (s Status) Settled() bool {
 	return false
 }
 
+// NeedsLabel reports whether a unit in status s is still to be labelled:
+// the print queue pre-checks it. A handed-over unit is with its family, a
+// dismantled or recycled one is waste: printing their label by default
+// wastes labels on machines that are gone.
+func (s Status) NeedsLabel() bool {
+	switch s {
+	case StatusHandedOver, StatusDismantled, StatusRecycled:
+		return false
+	}
+	return s.Valid()
+}
+
 // Erasable reports whether an erasure may be recorded on a unit in status
 // s: only while the unit is at the workshop and its data is being dealt
 // with (received, diagnosed, wiped, returned, or dismantled before its

@@ -670,3 +670,17 @@ func TestCaution(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedsLabel: units gone from the workshop for good (handed over,
+// dismantled, recycled) are not pre-checked in the print queue.
+func TestNeedsLabel(t *testing.T) {
+	for _, s := range inventory.Statuses() {
+		want := s != inventory.StatusHandedOver && s != inventory.StatusDismantled && s != inventory.StatusRecycled
+		if got := s.NeedsLabel(); got != want {
+			t.Errorf("%s.NeedsLabel() = %v, want %v", s, got, want)
+		}
+	}
+	if inventory.Status("lost").NeedsLabel() {
+		t.Error("an unknown status needs a label")
+	}
+}

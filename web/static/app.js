@@ -32,13 +32,14 @@ function syncShowWhen() {
 document.addEventListener("change", syncShowWhen);
 document.addEventListener("DOMContentLoaded", syncShowWhen);
 
-// A "check all" button toggles every checkbox of the given name in its form.
+// A "check all" button checks every checkbox of the given name in its form,
+// an "uncheck all" one unchecks them.
 document.addEventListener("click", (ev) => {
-  const btn = ev.target.closest("[data-check-all]");
+  const btn = ev.target.closest("[data-check-all], [data-uncheck-all]");
   if (!btn) return;
-  const boxes = btn.form.querySelectorAll(`input[type=checkbox][name="${btn.dataset.checkAll}"]`);
-  const all = [...boxes].every((b) => b.checked);
-  boxes.forEach((b) => { b.checked = !all; });
+  const check = "checkAll" in btn.dataset;
+  const name = check ? btn.dataset.checkAll : btn.dataset.uncheckAll;
+  btn.form.querySelectorAll(`input[type=checkbox][name="${name}"]`).forEach((b) => { b.checked = check; });
 });
 
 // A print form opens its PDF in a new tab; once sent for printing, reload
