@@ -127,3 +127,140 @@ func TestE2EScanCaution(t *testing.T) {
 		b.screenshot(fmt.Sprintf("applied-%d", w))
 	}
 }
+
+// shots takes the page's screenshot at phone, tablet and desktop widths,
+// and checks it fits each without scrolling sideways; the browser is left
+// at the tablet width.
+func (b *browser) shots(name string) {
+	b.t.Helper()
+	for _, w := range []int64{390, 800, 1280} {
+		b.atWidth(w)
+		var overflow bool
+		b.run(chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow))
+		if overflow {
+			var wide []string
+			b.run(chromedp.Evaluate(`[...document.querySelectorAll("main *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map((e) => e.tagName + "." + e.className + " " + (e.textContent || "").trim().slice(0, 40))`, &wide))
+			b.t.Errorf("%s scrolls sideways at %d px: %v", name, w, wide)
+		}
+		b.screenshot(fmt.Sprintf("%s-%d", name, w))
+	}
+	b.atWidth(800)
+}
+
+// TestE2EWorkshopRecords: « Nouveau don » chooses no donor; an empty
+// donation is deleted after a confirmation; the add-unit form carries the
+// last description over within the donation and the kind, visibly, and
+// « Vider » empties it; a mistaken move is undone from the unit page; the
+// print queue leaves recycled units unchecked and « Tout cocher » checks.
+func TestE2EWorkshopRecords(t *testing.T) {
+	b := newBrowser(t)
+	s := signedIn(t, b, "staff")
+	inv := workshopInventory(t, s)
+	ctx := context.Background()
+	donor, _ := inv.CreateDonor(ctx, ordi.System, inventory.NewDonor{Name: "Mairie de Nanterre", Kind: inventory.DonorPublicBody})
+	other, _ := inv.CreateDonation(ctx, ordi.System, inventory.NewDonation{DonorID: donor.ID, ReceivedOn: "2026-11-01"})
+
+	// No donor is chosen for the person; the form cannot be sent so.
+	b.run(chromedp.Navigate(s.base+"/donations/new"), chromedp.WaitVisible(`#donor-choice`, chromedp.ByQuery))
+	var chosen string
+	var valid bool
+	b.run(chromedp.Evaluate(`document.getElementById("donor-choice").value`, &chosen),
+		chromedp.Evaluate(`document.querySelector('form[action="/donations"]').checkValidity()`, &valid))
+	if chosen != "" || valid {
+		t.Fatalf("donation form: donor %q chosen, valid %v", chosen, valid)
+	}
+	b.shots("donation-form")
+	b.run(chromedp.SetValue(`#donor-choice`, fmt.Sprint(donor.ID), chromedp.ByQuery))
+	b.clickAndLoad(`form[action="/donations"] button[type=submit]`, chromedp.ByQuery)
+	b.shots("donation-empty")
+	b.clickAndLoad(`form.delete-donation button`, chromedp.ByQuery) // the confirmation is accepted
+	if loc := b.location(); !strings.HasSuffix(loc, "/donations") || !strings.Contains(b.text("main"), "Don supprimé.") {
+		t.Fatalf("after deleting: %s", loc)
+	}
+
+	// The add-unit form carries the laptop's description over, visibly.
+	page := fmt.Sprintf("%s/donations/%d", s.base, other.ID)
+	b.run(chromedp.Navigate(page), chromedp.WaitVisible(`form[action$="/units"]`, chromedp.ByQuery))
+	unitForm := `form[action$="/units"] `
+	b.run(
+		chromedp.SetValue(unitForm+`select[name=kind]`, "laptop", chromedp.ByQuery),
+		chromedp.SendKeys(unitForm+`input[name=brand]`, "Lenovo", chromedp.ByQuery),
+		chromedp.SendKeys(unitForm+`input[name=model]`, "T480", chromedp.ByQuery),
+		chromedp.SendKeys(unitForm+`input[name=storage_gb]`, "256", chromedp.ByQuery),
+		chromedp.SendKeys(unitForm+`input[name=weight_kg]`, "1,6", chromedp.ByQuery),
+		chromedp.SetValue(unitForm+`select[name=grade]`, "B", chromedp.ByQuery),
+	)
+	b.clickAndLoad(unitForm+`button[type=submit]`, chromedp.ByQuery)
+	value := func(name string) string {
+		t.Helper()
+		var v string
+		b.run(chromedp.Value(unitForm+`[name=`+name+`]`, &v, chromedp.ByQuery))
+		return v
+	}
+	if !strings.Contains(b.text("#unit-carried"), "reprise du dernier ajout") || value("weight_kg") != "1,6" || value("grade") != "B" {
+		t.Fatalf("not carried over: weight %q grade %q", value("weight_kg"), value("grade"))
+	}
+	b.shots("donation-carried")
+	// Another kind: what was carried goes.
+	b.run(chromedp.SetValue(unitForm+`select[name=kind]`, "screen", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('form[action$="/units"] select[name=kind]').dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+		chromedp.WaitNotPresent(`#unit-carried`, chromedp.ByQuery))
+	if value("weight_kg") != "" || value("grade") != "" || value("brand") != "" {
+		t.Fatalf("a screen keeps the laptop's data: weight %q grade %q", value("weight_kg"), value("grade"))
+	}
+	// « Vider », in one tap.
+	b.run(chromedp.Navigate(page), chromedp.WaitVisible(`#unit-clear`, chromedp.ByQuery))
+	b.clickAndLoad(`#unit-clear`, chromedp.ByQuery)
+	if value("weight_kg") != "" || value("brand") != "" {
+		t.Fatal("« Vider » left the description")
+	}
+
+	// A mistaken move is undone.
+	units, err := inv.Units(ctx, ordi.System, inventory.UnitFilter{DonationID: other.ID})
+	if err != nil || len(units) != 1 {
+		t.Fatalf("units %v %v", units, err)
+	}
+	code := string(units[0].Code)
+	b.run(chromedp.Navigate(s.base+"/u/"+code), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
+	b.clickAndLoad(`form.step input[value=diagnosed] ~ button`, chromedp.ByQuery)
+	b.shots("unit-undo")
+	b.clickAndLoad(`form.undo button`, chromedp.ByQuery)
+	if got := b.text(".unit-status"); got != "Réceptionné" {
+		t.Fatalf("after undo the unit is %q", got)
+	}
+	if !strings.Contains(b.text("main"), "Changement annulé") {
+		t.Fatal("the page does not say the move was undone")
+	}
+
+	// The print queue: a recycled unit is listed unchecked; « Tout cocher »
+	// checks everything, « Tout décocher » nothing.
+	scrap := mustUnitAt(t, inv, other.ID, inventory.StatusReceived)
+	if _, err := inv.RecordErasure(ctx, ordi.System, scrap, inventory.NewErasure{Category: inventory.ErasureCategory("destroy"), Technique: "Broyage", Result: inventory.ErasureResult("passed")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inv.Transition(ctx, ordi.System, scrap, inventory.StatusRecycled, inventory.TransitionInput{Outlet: "Ecologic", OutletReference: "BE-7"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(chromedp.Navigate(s.base+"/labels"), chromedp.WaitVisible(`#print-form`, chromedp.ByQuery))
+	boxes := func() (states map[string]bool) {
+		t.Helper()
+		b.run(chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll("input[name=codes]")].map((b) => [b.value, b.checked]))`, &states))
+		return states
+	}
+	if st := boxes(); !st[code] || st[scrap] || len(st) != 2 {
+		t.Fatalf("queue pre-checked %v (recycled %s)", st, scrap)
+	}
+	b.shots("print-queue")
+	b.run(chromedp.Click(`[data-check-all=codes]`, chromedp.ByQuery))
+	if st := boxes(); !st[code] || !st[scrap] {
+		t.Fatalf("« Tout cocher » left %v", st)
+	}
+	b.run(chromedp.Click(`[data-check-all=codes]`, chromedp.ByQuery))
+	if st := boxes(); !st[code] || !st[scrap] {
+		t.Fatalf("« Tout cocher » twice unchecked: %v", st)
+	}
+	b.run(chromedp.Click(`[data-uncheck-all=codes]`, chromedp.ByQuery))
+	if st := boxes(); st[code] || st[scrap] {
+		t.Fatalf("« Tout décocher » left %v", st)
+	}
+}
