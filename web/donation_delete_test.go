@@ -115,6 +115,16 @@ func TestUnitUndo(t *testing.T) {
 		if body := readBody(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "Rien à annuler") {
 			t.Fatalf("second undo: %d", res.StatusCode)
 		}
+		// The API does the same, and says why when it cannot.
+		p := expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/undo", map[string]any{}), http.StatusConflict)
+		if !strings.Contains(p.Detail, "Rien à annuler") {
+			t.Fatalf("API undo of an undo: %q", p.Detail)
+		}
+		app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/transitions", map[string]any{"to": "diagnosed"})
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodPost, "/api/v1/units/"+u.Code+"/undo", map[string]any{}), http.StatusForbidden)
+		if got := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+u.Code+"/undo", map[string]any{})); got.Status != "ready" {
+			t.Fatalf("API undo: %s", got.Status)
+		}
 	})
 }
 

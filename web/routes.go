@@ -137,6 +137,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/units/:code", unitsRead, s.handleAPIUnit},
 		{patch, "/api/v1/units/:code", workshop, s.handleAPIUnitUpdate},
 		{post, "/api/v1/units/:code/transitions", workshop, s.handleAPIUnitTransition},
+		{post, "/api/v1/units/:code/undo", workshop, s.handleAPIUnitUndo},
 		{post, "/api/v1/units/:code/erasures", workshop, s.handleAPIErasureCreate},
 		{get, "/api/v1/units/:code/erasures", unitsRead, s.handleAPIErasureList},
 		{get, "/api/v1/units/:code/events", unitsRead, s.handleAPIUnitEvents},

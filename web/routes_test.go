@@ -213,6 +213,7 @@ var routeOracle = map[string]string{
 	"GET /api/v1/units/:code":              "asv",
 	"PATCH /api/v1/units/:code":            "as",
 	"POST /api/v1/units/:code/transitions": "as",
+	"POST /api/v1/units/:code/undo":        "as",
 	"POST /api/v1/units/:code/erasures":    "as",
 	"GET /api/v1/units/:code/erasures":     "asv",
 	"GET /api/v1/units/:code/events":       "asv",

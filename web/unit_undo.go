@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/ordi-app/ordi"
@@ -25,5 +27,23 @@ func (s *Server) handleUnitUndo(c *gin.Context) error {
 	}
 	p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
 	s.render(c, statusOf[kind], "unit", p)
+	return nil
+}
+
+// handleAPIUnitUndo is POST /api/v1/units/{code}/undo: {version?} → 200
+// with the unit back in the status its last move left, or 409 saying why
+// that move cannot be undone.
+func (s *Server) handleAPIUnitUndo(c *gin.Context) error {
+	var in struct {
+		Version int `json:"version"`
+	}
+	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
+		return err
+	}
+	u, err := s.cfg.Inventory.UndoMove(c.Request.Context(), actor(c), c.Param("code"), in.Version)
+	if err != nil {
+		return s.withCurrentUnit(err)
+	}
+	c.JSON(http.StatusOK, s.unitJSON(u))
 	return nil
 }

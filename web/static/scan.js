@@ -184,6 +184,7 @@
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
     $("scan-result").classList.add("hidden");
+    $("scan-confirm").classList.add("hidden");
     $("scan-paper").classList.toggle("hidden", mode() !== "print");
   }));
   $("scan-paper").classList.toggle("hidden", mode() !== "print");
