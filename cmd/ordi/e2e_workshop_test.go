@@ -96,6 +96,20 @@ func TestE2EScanCaution(t *testing.T) {
 		b.screenshot(fmt.Sprintf("scanned-%d", w))
 	}
 	b.atWidth(800)
+	// Another target: the batch is judged again (dismantling is
+	// irreversible; the unit never erased may not leave), then back.
+	target := func(to, wantApply string) {
+		t.Helper()
+		b.run(chromedp.SetValue(`#scan-to`, to, chromedp.ByQuery),
+			chromedp.Evaluate(`document.getElementById("scan-to").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+			chromedp.Poll(fmt.Sprintf(`document.getElementById("scan-apply").textContent === %q`, wantApply), nil, chromedp.WithPollingTimeout(10*time.Second)))
+	}
+	target("dismantled", "Appliquer à 1 unité")
+	if list := b.text("#scan-list"); !strings.Contains(list, "⚠ Irréversible") || !strings.Contains(list, "Refusé") {
+		t.Errorf("rejudged for dismantling:\n%s", list)
+	}
+	b.screenshot("rejudged")
+	target("diagnosed", "Appliquer à 2 unités")
 	b.run(chromedp.Click(`#scan-apply`, chromedp.ByQuery), chromedp.WaitVisible(`#scan-confirm`, chromedp.ByQuery))
 	b.allowProblem("409")
 	if got := b.text("#scan-confirm"); !strings.Contains(got, ready) || !strings.Contains(got, "Rien n'a été modifié") {

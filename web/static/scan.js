@@ -10,7 +10,10 @@
   const $ = (id) => document.getElementById(id);
   const input = $("scan-input");
   const list = $("scan-list");
-  const batch = new Map(); // canonical code → item
+  const batch = new Map(); // canonical code → item, the units the action applies to
+  // Every known unit scanned, accepted or not: a new target status judges
+  // them all again.
+  const scanned = new Set();
 
   const mode = () => document.querySelector("input[name=mode]:checked").value;
 
@@ -126,7 +129,7 @@
   // recheck asks again about every unit of the batch (the target status
   // changed: what is backward or refused changes with it) and redraws it.
   async function recheck() {
-    const codes = [...batch.keys()];
+    const codes = [...scanned];
     if (codes.length === 0 || mode() !== "transition") return;
     let r;
     try { r = await call(codes, true); } catch (e) { return; }
@@ -134,7 +137,7 @@
     list.replaceChildren();
     r.items.forEach((item) => {
       if (item.result === "ok") batch.set(item.code, item);
-      list.append(row(item, item.result, item.message));
+      list.prepend(row(item, item.result, item.message)); // newest first, as scanned
     });
     $("scan-confirm").classList.add("hidden");
     counts();
@@ -157,7 +160,8 @@
     try {
       item = (await call([raw], true)).items[0];
     } catch (e) { beep(false); show({ input: raw }, "refused", e.message); return; }
-    if (item.code && batch.has(item.code)) { beep(false); show(item, "dup"); return; }
+    if (item.code && scanned.has(item.code)) { beep(false); show(item, "dup"); return; }
+    if (item.code) scanned.add(item.code);
     if (item.result === "ok") {
       batch.set(item.code, item);
       beep(true);
@@ -181,6 +185,7 @@
 
   document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => {
     batch.clear();
+    scanned.clear();
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
     $("scan-result").classList.add("hidden");
@@ -196,6 +201,7 @@
 
   $("scan-clear").addEventListener("click", () => {
     batch.clear();
+    scanned.clear();
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
     $("scan-confirm").classList.add("hidden");
@@ -253,6 +259,7 @@
     const s = ok.length > 1 ? "s" : "";
     report(ok.length + " étiquette" + s + " sur " + r.total + " envoyée" + s + " à l'impression" + (ok.length ? " (nouvel onglet)." : "."), r.items);
     batch.clear();
+    scanned.clear();
     counts();
   }
 
@@ -271,6 +278,7 @@
       // What each unit became, in place of the scanned list.
       list.replaceChildren(...r.items.map((i) => row(i, i.result === "ok" ? "done" : i.result, i.message)));
       batch.clear();
+      scanned.clear();
       counts();
       $("scan-count").textContent = "";
     } catch (e) {
