@@ -91,11 +91,7 @@ func TestE2EScanCaution(t *testing.T) {
 			t.Errorf("scan list lacks %q:\n%s", want, list)
 		}
 	}
-	for _, w := range []int64{390, 800, 1280} {
-		b.atWidth(w)
-		b.screenshot(fmt.Sprintf("scanned-%d", w))
-	}
-	b.atWidth(800)
+	b.shots("scanned")
 	// Another target: the batch is judged again (dismantling is
 	// irreversible; the unit never erased may not leave), then back.
 	target := func(to, wantApply string) {
@@ -136,10 +132,7 @@ func TestE2EScanCaution(t *testing.T) {
 			t.Fatalf("%s is %s after the confirmed batch", c, u.Status)
 		}
 	}
-	for _, w := range []int64{390, 800, 1280} {
-		b.atWidth(w)
-		b.screenshot(fmt.Sprintf("applied-%d", w))
-	}
+	b.shots("applied")
 }
 
 // shots takes the page's screenshot at phone, tablet and desktop widths,
