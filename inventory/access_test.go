@@ -138,6 +138,21 @@ func operations() []operation {
 			_, err := f.svc.Erasures(ctx, a, u.ID)
 			return err
 		})},
+		{"UndoMove", manage, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+			_, err := f.svc.UndoMove(ctx, a, string(u.Code), u.Version)
+			return err
+		})},
+		{"UndoableMove", read, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+			_, _, err := f.svc.UndoableMove(ctx, a, u)
+			return err
+		})},
+		{"DeleteDonation", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			d, err := f.svc.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-10-30"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func(a ordi.Actor) error { return f.svc.DeleteDonation(ctx, a, d.ID) }
+		}},
 		{"Facts", read, onUnit(inventory.StatusWiped, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
 			_, err := f.svc.Facts(ctx, a, u)
 			return err

@@ -139,6 +139,18 @@ func (s Status) Settled() bool {
 	return false
 }
 
+// NeedsLabel reports whether a unit in status s is still to be labelled:
+// the print queue pre-checks it. A handed-over unit is with its family, a
+// dismantled or recycled one is waste: printing their label by default
+// wastes labels on machines that are gone.
+func (s Status) NeedsLabel() bool {
+	switch s {
+	case StatusHandedOver, StatusDismantled, StatusRecycled:
+		return false
+	}
+	return s.Valid()
+}
+
 // Erasable reports whether an erasure may be recorded on a unit in status
 // s: only while the unit is at the workshop and its data is being dealt
 // with (received, diagnosed, wiped, returned, or dismantled before its
@@ -253,6 +265,56 @@ type Transition struct {
 	// Action overrides To.ActionLabel for this row's button, when moving to
 	// To means something else from here (back to diagnosis, cancelling).
 	Action string
+	// Back marks a move backwards in the workshop (a refurbished or ready
+	// unit sent back to diagnosis): the work done since is to be done again.
+	Back bool
+}
+
+// Caution is why a generic move deserves a confirmation before it is made:
+// "" for an ordinary step forward. The unit page and the batch scan ask
+// before such a move; a batch holding one is refused unless confirmed.
+type Caution string
+
+// The cautions.
+const (
+	// CautionBackward: the unit goes back in the workshop (ready →
+	// diagnosed), undoing the steps made since.
+	CautionBackward Caution = "backward"
+	// CautionIrreversible: the unit is dismantled or recycled; it becomes
+	// waste and never goes back to reuse.
+	CautionIrreversible Caution = "irreversible"
+)
+
+// Caution is the transition's caution, "" for an ordinary step forward.
+func (t Transition) Caution() Caution {
+	switch {
+	case t.To == StatusDismantled || t.To == StatusRecycled:
+		return CautionIrreversible
+	case t.Back:
+		return CautionBackward
+	}
+	return ""
+}
+
+// CautionOf is the caution of the generic move from → to, "" when it is an
+// ordinary step or no generic move at all.
+func CautionOf(from, to Status) Caution {
+	if t, ok := lookup(from, to); ok && t.Generic() {
+		return t.Caution()
+	}
+	return ""
+}
+
+// Warning says in French what the move from → to does that calls for a
+// confirmation; "" when there is no caution.
+func (c Caution) Warning(from, to Status) string {
+	switch c {
+	case CautionBackward:
+		return fmt.Sprintf("Retour en arrière : de « %s » à « %s », les étapes faites depuis seront à refaire.", from.Label(), to.Label())
+	case CautionIrreversible:
+		return fmt.Sprintf("Irréversible : de « %s » à « %s », l'unité ne pourra plus être réemployée.", from.Label(), to.Label())
+	}
+	return ""
 }
 
 // Label is the French button label of the transition.
@@ -303,12 +365,12 @@ var transitions = []Transition{
 	{From: StatusWiped, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
 	{From: StatusRefurbished, To: StatusReady},
-	{From: StatusRefurbished, To: StatusDiagnosed, Action: "Renvoyer en diagnostic"},
+	{From: StatusRefurbished, To: StatusDiagnosed, Action: "Renvoyer en diagnostic", Back: true},
 	{From: StatusRefurbished, To: StatusDismantled, Guards: []Guard{GuardSanitised}},
 	{From: StatusRefurbished, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
 	{From: StatusReady, To: StatusReserved, Via: AllocationReserve},
-	{From: StatusReady, To: StatusDiagnosed, Action: "Renvoyer en diagnostic"},
+	{From: StatusReady, To: StatusDiagnosed, Action: "Renvoyer en diagnostic", Back: true},
 	{From: StatusReady, To: StatusDismantled, Guards: []Guard{GuardSanitised}},
 	{From: StatusReady, To: StatusRecycled, Guards: []Guard{GuardSanitised, GuardOutlet}},
 
@@ -544,6 +606,9 @@ type Step struct {
 	// NeedsOutlet: the button's form must ask for the outlet and its
 	// reference (recycling).
 	NeedsOutlet bool
+	// Caution, when set, makes the button ask Confirm before moving.
+	Caution Caution
+	Confirm string
 }
 
 // NextSteps lists the generic transitions from the unit's status in button
@@ -556,7 +621,10 @@ func NextSteps(f UnitFacts) []Step {
 		if t.From != f.Status || !t.Generic() {
 			continue
 		}
-		s := Step{To: t.To, Label: t.Label(), Possible: true, NeedsOutlet: t.Has(GuardOutlet)}
+		s := Step{To: t.To, Label: t.Label(), Possible: true, NeedsOutlet: t.Has(GuardOutlet), Caution: t.Caution()}
+		if s.Caution != "" {
+			s.Confirm = s.Caution.Warning(f.Status, t.To) + " Confirmer ?"
+		}
 		if g := t.unmet(f); g != "" {
 			s.Possible, s.Blocked, s.Reason = false, g, g.Message()
 		}
@@ -597,4 +665,38 @@ func CheckAllocation(f UnitFacts, a Allocation) error {
 		return &ordi.Error{Kind: ordi.Conflict, Message: g.Message(), Extra: map[string]any{"guard": string(g)}}
 	}
 	return nil
+}
+
+// CheckUndo decides whether last, the unit's latest event (label prints
+// aside), is a move that may be undone, putting the unit back to the status
+// it left. What may be undone is a mistaken tap in the workshop:
+//   - only a generic transition, the unit's latest event: once anything
+//     else happened to the unit (an erasure recorded, its file edited,
+//     another move), the facts the move was made on have changed, and the
+//     way back is the lifecycle's own buttons;
+//   - only from a workshop status (received, diagnosed, wiped, refurbished,
+//     ready, returned): a return from a family is not undone here;
+//   - never a move to dismantled or recycled (CautionIrreversible): from
+//     then on the unit is waste, declared as such;
+//   - never an allocation move (reservation, cancellation, handover), nor an
+//     undo (redo with the step's button).
+//
+// It returns ordi.Conflict saying why otherwise.
+func CheckUndo(last Event) error {
+	refuse := func(msg string) error { return &ordi.Error{Kind: ordi.Conflict, Message: msg} }
+	if last.Action != ActionTransition {
+		return refuse("Rien à annuler : le dernier événement de cette unité n'est pas un changement de statut fait à l'atelier.")
+	}
+	t, ok := lookup(last.FromStatus, last.ToStatus)
+	if !ok || !t.Generic() {
+		return refuse("Ce changement de statut ne peut pas être annulé.")
+	}
+	if t.Caution() == CautionIrreversible {
+		return refuse(fmt.Sprintf("« %s » ne s'annule pas : l'unité est déclarée comme déchet.", last.ToStatus.Label()))
+	}
+	switch last.FromStatus {
+	case StatusReceived, StatusDiagnosed, StatusWiped, StatusRefurbished, StatusReady, StatusReturned:
+		return nil
+	}
+	return refuse(fmt.Sprintf("Un passage de « %s » à « %s » ne s'annule pas.", last.FromStatus.Label(), last.ToStatus.Label()))
 }

@@ -623,3 +623,64 @@ func TestUnitFactsSanitised(t *testing.T) {
 		}
 	}
 }
+
+// TestCaution: moves backwards in the workshop and moves to waste ask for a
+// confirmation, the unit page's buttons carry the question, and ordinary
+// steps forward ask nothing.
+func TestCaution(t *testing.T) {
+	cases := []struct {
+		from, to inventory.Status
+		want     inventory.Caution
+	}{
+		{inventory.StatusReady, inventory.StatusDiagnosed, inventory.CautionBackward},
+		{inventory.StatusRefurbished, inventory.StatusDiagnosed, inventory.CautionBackward},
+		{inventory.StatusReceived, inventory.StatusDismantled, inventory.CautionIrreversible},
+		{inventory.StatusReady, inventory.StatusRecycled, inventory.CautionIrreversible},
+		{inventory.StatusDismantled, inventory.StatusRecycled, inventory.CautionIrreversible},
+		{inventory.StatusReceived, inventory.StatusDiagnosed, ""},
+		{inventory.StatusReturned, inventory.StatusDiagnosed, ""}, // the normal path after a return
+		{inventory.StatusWiped, inventory.StatusRefurbished, ""},
+		{inventory.StatusReady, inventory.StatusReserved, ""},  // allocation only
+		{inventory.StatusDiagnosed, inventory.StatusReady, ""}, // no such move
+	}
+	for _, c := range cases {
+		if got := inventory.CautionOf(c.from, c.to); got != c.want {
+			t.Errorf("CautionOf(%s, %s) = %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+	// Every generic row that goes to an earlier workshop status is marked,
+	// so that a row added later cannot slip backwards unasked.
+	order := map[inventory.Status]int{}
+	for i, s := range inventory.Statuses() {
+		order[s] = i
+	}
+	for _, tr := range inventory.Transitions() {
+		back := order[tr.To] < order[tr.From] && tr.From != inventory.StatusReturned && tr.Generic()
+		if back && tr.Caution() != inventory.CautionBackward {
+			t.Errorf("%s → %s goes backwards without a caution", tr.From, tr.To)
+		}
+	}
+	if w := inventory.CautionBackward.Warning(inventory.StatusReady, inventory.StatusDiagnosed); !strings.Contains(w, "« Prêt » à « Diagnostiqué »") {
+		t.Errorf("backward warning %q", w)
+	}
+	for _, s := range inventory.NextSteps(inventory.UnitFacts{Status: inventory.StatusReady}) {
+		want := s.To == inventory.StatusDiagnosed || s.To == inventory.StatusDismantled || s.To == inventory.StatusRecycled
+		if (s.Confirm != "") != want {
+			t.Errorf("ready → %s: confirm %q", s.To, s.Confirm)
+		}
+	}
+}
+
+// TestNeedsLabel: units gone from the workshop for good (handed over,
+// dismantled, recycled) are not pre-checked in the print queue.
+func TestNeedsLabel(t *testing.T) {
+	for _, s := range inventory.Statuses() {
+		want := s != inventory.StatusHandedOver && s != inventory.StatusDismantled && s != inventory.StatusRecycled
+		if got := s.NeedsLabel(); got != want {
+			t.Errorf("%s.NeedsLabel() = %v, want %v", s, got, want)
+		}
+	}
+	if inventory.Status("lost").NeedsLabel() {
+		t.Error("an unknown status needs a label")
+	}
+}

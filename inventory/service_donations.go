@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/audit"
 	"gorm.io/gorm"
 )
 
@@ -114,6 +115,44 @@ func (s *Service) Donation(ctx context.Context, actor ordi.Actor, id int64) (Don
 		return Donation{}, fmt.Errorf("find donation %d: %w", id, err)
 	}
 	return d, nil
+}
+
+// DeleteDonation deletes a donation registered by mistake, while it has no
+// units: a unit's history is never deleted, so a donation with units stays
+// (Conflict). The check and the delete are one conditional statement: a
+// unit added at the same moment either lands first (the delete is refused)
+// or is refused by its foreign key. The deletion is audited.
+func (s *Service) DeleteDonation(ctx context.Context, actor ordi.Actor, id int64) error {
+	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var d Donation
+		err := tx.Where("id = ?", id).Take(&d).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ordi.Errorf(ordi.NotFound, "Don introuvable.")
+		}
+		if err != nil {
+			return fmt.Errorf("find donation %d: %w", id, err)
+		}
+		res := tx.Where("id = ? AND NOT EXISTS (SELECT 1 FROM units WHERE units.donation_id = ?)", id, id).Delete(&Donation{})
+		if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
+			return ordi.Errorf(ordi.Conflict, "Ce don est cité par un document émis : il ne peut pas être supprimé.")
+		}
+		if res.Error != nil {
+			return fmt.Errorf("delete donation %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			var n int64
+			if err := tx.Model(&Unit{}).Where("donation_id = ?", id).Count(&n).Error; err != nil {
+				return fmt.Errorf("count units of donation %d: %w", id, err)
+			}
+			return ordi.Errorf(ordi.Conflict, "Ce don a %s : il ne peut pas être supprimé, car l'historique d'une unité n'est jamais effacé.",
+				ordi.Plural(int(n), "unité", "unités"))
+		}
+		return audit.Record(ctx, tx, s.now(), actor, "donation.delete", "donation", id,
+			fmt.Sprintf("donor %d, received %s", d.DonorID, d.ReceivedOn))
+	})
 }
 
 // DonationSummary is a donation with its donor's name and unit counts, for lists.

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -187,18 +188,100 @@ func (s *Service) MoveForAllocation(ctx context.Context, actor ordi.Actor, code 
 }
 
 // CheckTransition tells, without changing anything, whether the generic
-// transition would be accepted now: the scan page's "allowed?" answer.
+// transition would be accepted now: the scan page's "allowed?" answer. Like
+// Transition, it refuses a move decided on a stale view (in.Version,
+// in.From), and returns the unit it judged.
 func (s *Service) CheckTransition(ctx context.Context, actor ordi.Actor, code string, to Status, in TransitionInput) (Unit, error) {
 	if err := actor.Require(ordi.ManageInventory, refuseMove); err != nil {
+		return Unit{}, err
+	}
+	in = in.Clean()
+	if err := checkViewInput(in.Version, in.From); err != nil {
 		return Unit{}, err
 	}
 	u, err := s.Unit(ctx, actor, code)
 	if err != nil {
 		return Unit{}, err
 	}
+	if err := checkView(u, in.Version, in.From); err != nil {
+		return u, err
+	}
 	f, err := facts(s.db.WithContext(ctx), u)
 	if err != nil {
 		return Unit{}, err
 	}
-	return u, CheckTransition(f, to, in.Clean())
+	return u, CheckTransition(f, to, in)
+}
+
+// lastEvent is the unit's latest event, label prints aside (printing a
+// label changes nothing an undo depends on).
+func lastEvent(tx *gorm.DB, u Unit) (Event, error) {
+	var e Event
+	err := tx.Where("unit_id = ? AND action <> ?", u.ID, ActionLabelPrinted).Order("id DESC").Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Event{}, nil // no history: nothing to undo
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("last event of %s: %w", u.Code, err)
+	}
+	return e, nil
+}
+
+// UndoableMove returns the unit's last move when it may be undone (see
+// CheckUndo), for the unit page's "annuler" button; ok is false otherwise,
+// and for a reader who may not move units.
+func (s *Service) UndoableMove(ctx context.Context, actor ordi.Actor, u Unit) (last Event, ok bool, err error) {
+	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
+		return Event{}, false, err
+	}
+	if !actor.Can(ordi.ManageInventory) {
+		return Event{}, false, nil // a reader is offered no undo
+	}
+	if last, err = lastEvent(s.db.WithContext(ctx), u); err != nil {
+		return Event{}, false, err
+	}
+	return last, CheckUndo(last) == nil, nil
+}
+
+// UndoMove undoes the unit's last move when CheckUndo allows it: the unit
+// goes back to the status it left, and an ActionUndo event records it (the
+// undone event stays in the history). version is the unit's version the
+// person saw (0: not checked): an undo decided on a stale page is refused.
+// The move back is the same conditional update as any move.
+func (s *Service) UndoMove(ctx context.Context, actor ordi.Actor, code string, version int) (Unit, error) {
+	if err := actor.Require(ordi.ManageInventory, refuseMove); err != nil {
+		return Unit{}, err
+	}
+	c, err := ParseCode(code)
+	if err != nil {
+		return Unit{}, err
+	}
+	if err := checkViewInput(version, ""); err != nil {
+		return Unit{}, err
+	}
+	var u Unit
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if u, err = findUnit(tx, c); err != nil {
+			return err
+		}
+		if err := checkView(u, version, ""); err != nil {
+			return err
+		}
+		last, err := lastEvent(tx, u)
+		if err != nil {
+			return err
+		}
+		if err := CheckUndo(last); err != nil {
+			return err
+		}
+		if last.ToStatus != u.Status {
+			return fmt.Errorf("inventory: unit %s is %s but its last move went to %s", u.Code, u.Status, last.ToStatus)
+		}
+		b, _ := json.Marshal(map[string]int64{"undone_event": last.ID})
+		return s.move(tx, actor, &u, last.FromStatus, ActionUndo, "", string(b), map[string]any{})
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return u, nil
 }

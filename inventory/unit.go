@@ -131,7 +131,7 @@ func (s UnitSpec) validate(v *ordi.Validation) {
 	}
 	switch {
 	case s.StorageGB < 0:
-		v.Add("storage_gb", "Le stockage ne peut pas être négatif (0 = aucun).")
+		v.Add("storage_gb", "Le stockage ne peut pas être négatif.")
 	case s.StorageGB > maxStorageGB:
 		v.Addf("storage_gb", "%d Go de stockage : valeur invraisemblable.", s.StorageGB)
 	}
@@ -139,9 +139,9 @@ func (s UnitSpec) validate(v *ordi.Validation) {
 	case !s.StorageKind.Valid():
 		v.Add("storage_kind", "Type de stockage inconnu : hdd, ssd, nvme, emmc ou none.")
 	case s.StorageKind == StorageNone && s.StorageGB > 0:
-		v.Add("storage_kind", "Précisez le type de stockage (hdd, ssd, nvme, emmc) puisque la capacité n'est pas nulle.")
+		v.Add("storage_kind", "Une capacité est indiquée : choisissez le type de stockage (disque dur, SSD SATA ou NVMe, eMMC), ou videz la capacité.")
 	case s.StorageKind != StorageNone && s.StorageGB == 0:
-		v.Add("storage_gb", "Indiquez la capacité du stockage, ou choisissez le type « aucun ».")
+		v.Add("storage_gb", "Indiquez la capacité du stockage en Go, ou choisissez le type « Sans stockage ».")
 	}
 	if s.ScreenInches != nil && (math.IsNaN(*s.ScreenInches) || *s.ScreenInches <= 0 || *s.ScreenInches > maxScreenInches) {
 		v.Addf("screen_inches", "Taille d'écran invraisemblable (entre 1 et %d pouces).", maxScreenInches)
@@ -345,6 +345,7 @@ const (
 	ActionErasureFailed  = "erasure_failed"
 	ActionLabelPrinted   = "label_printed"
 	ActionAllocationMove = "allocation"
+	ActionUndo           = "undo" // a mistaken move undone (see CheckUndo)
 )
 
 // ActionLabel is the French description of an event's action for the
@@ -365,6 +366,8 @@ func (e Event) ActionLabel() string {
 		return "Effacement échoué enregistré"
 	case ActionLabelPrinted:
 		return "Étiquette imprimée"
+	case ActionUndo:
+		return fmt.Sprintf("Changement annulé : %s → %s", e.FromStatus.Label(), e.ToStatus.Label())
 	}
 	return e.Action
 }

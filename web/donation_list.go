@@ -31,6 +31,9 @@ func (s *Server) handleDonationsPage(c *gin.Context) error {
 	return nil
 }
 
+// noDonorChosen is the error of a donation form sent without a donor.
+const noDonorChosen = "Choisissez qui donne : un donateur de la liste, ou « Nouveau donateur… »."
+
 type donationFormPage struct {
 	basePage
 	inventoryOptions
@@ -45,9 +48,12 @@ func (s *Server) donationForm(c *gin.Context, form url.Values, fields []ordi.Fie
 		return nil, err
 	}
 	if form == nil {
-		form = url.Values{"received_on": {s.now().In(ordi.Paris).Format(ordi.DateLayout)}, "donor": {"new"}, "kind": {string(inventory.DonorCompany)}}
-		if len(donors) > 0 {
-			form.Set("donor", strconv.FormatInt(donors[0].ID, 10))
+		// No donor is chosen for the person: one tap must not file a
+		// donation under somebody else's name. With no donor yet, the only
+		// choice is a new one.
+		form = url.Values{"received_on": {s.now().In(ordi.Paris).Format(ordi.DateLayout)}, "donor": {""}, "kind": {string(inventory.DonorCompany)}}
+		if len(donors) == 0 {
+			form.Set("donor", "new")
 		}
 	}
 	return &donationFormPage{basePage: s.base(c, "Nouveau don"), inventoryOptions: newInventoryOptions(), Donors: donors, Form: form, Fields: fields}, nil
@@ -72,6 +78,9 @@ func (s *Server) handleDonationCreate(c *gin.Context) error {
 	form := c.Request.PostForm
 	var fields []ordi.FieldError
 	donorID, _ := strconv.ParseInt(form.Get("donor"), 10, 64)
+	if form.Get("donor") == "" {
+		fields = append(fields, ordi.FieldError{Field: "donor_id", Message: noDonorChosen})
+	}
 	if form.Get("donor") == "new" {
 		d, err := s.cfg.Inventory.CreateDonor(ctx, actor(c), inventory.NewDonor{
 			Name: form.Get("name"), Kind: inventory.DonorKind(form.Get("kind")), SIRET: form.Get("siret"),
@@ -82,7 +91,21 @@ func (s *Server) handleDonationCreate(c *gin.Context) error {
 		}
 		donorID = d.ID
 	}
-	if len(fields) == 0 {
+	if form.Get("donor") == "" {
+		// Still check the rest of the form, to report every error at once.
+		_, err := s.cfg.Inventory.CreateDonation(ctx, actor(c), inventory.NewDonation{
+			DonorID: -1, ReceivedOn: form.Get("received_on"), Site: form.Get("site"), Reference: form.Get("reference"), Notes: form.Get("notes"),
+		})
+		more, err := invalidFields(err)
+		if err != nil {
+			return err
+		}
+		for _, f := range more {
+			if f.Field != "donor_id" {
+				fields = append(fields, f)
+			}
+		}
+	} else if len(fields) == 0 {
 		d, err := s.cfg.Inventory.CreateDonation(ctx, actor(c), inventory.NewDonation{
 			DonorID: donorID, ReceivedOn: form.Get("received_on"), Site: form.Get("site"), Reference: form.Get("reference"), Notes: form.Get("notes"),
 		})

@@ -18,13 +18,18 @@ import (
 type donationPage struct {
 	basePage
 	inventoryOptions
-	Donation  inventory.Donation
-	Donor     inventory.Donor
-	Counts    []statusCount
-	Total     int
-	Units     []inventory.Unit
-	Next      string
-	Form      url.Values // the add-unit form, pre-filled with the last unit's description
+	Donation inventory.Donation
+	Donor    inventory.Donor
+	Counts   []statusCount
+	Total    int
+	Units    []inventory.Unit
+	Next     string
+	Form     url.Values // the add-unit form, pre-filled with the last unit's description
+	// Carried is the kind of the last unit added to this donation when the
+	// form carries its description over ("repris du dernier ajout"); "" for
+	// a blank form.
+	Carried   inventory.Kind
+	BlankForm url.Values
 	Fields    []ordi.FieldError
 	Added     string // the code of the unit just added
 	Imported  []ordi.FieldError
@@ -79,13 +84,15 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 	p := &donationPage{
 		basePage: s.base(c, "Don du "+d.ReceivedOn.French()), inventoryOptions: newInventoryOptions(),
 		Donation: d, Donor: donor, Counts: countsOf(counts), Total: counts.Total(), Units: page.Items, Next: page.NextCursor,
-		CanEdit: canEdit(c), ImportMax: inventory.MaxImportBytes >> 20, Templates: labels.Templates(),
+		CanEdit: canEdit(c), ImportMax: inventory.MaxImportBytes >> 20, Templates: labels.Templates(), BlankForm: blankUnitForm(),
 	}
-	p.Form = url.Values{"kind": {string(inventory.KindLaptop)}, "storage_kind": {string(inventory.StorageSSD)}}
-	if raw := s.sessions.GetString(ctx, lastUnitKey); raw != "" {
-		var last url.Values
-		if json.Unmarshal([]byte(raw), &last) == nil {
-			p.Form = last
+	p.Form = blankUnitForm()
+	// The last unit's description is carried over within its own donation
+	// only, and not after "Vider".
+	if raw := s.sessions.GetString(ctx, lastUnitKey); raw != "" && c.Query("vider") == "" {
+		var last lastUnit
+		if json.Unmarshal([]byte(raw), &last) == nil && last.Donation == id && last.Form.Get("kind") != "" {
+			p.Form, p.Carried = last.Form, inventory.Kind(last.Form.Get("kind"))
 		}
 	}
 	p.Added = s.sessions.PopString(ctx, "added_unit")
@@ -95,6 +102,11 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 		}
 	}
 	return p, nil
+}
+
+// blankUnitForm is the add-unit form with nothing carried over.
+func blankUnitForm() url.Values {
+	return url.Values{"kind": {string(inventory.KindLaptop)}, "storage_kind": {string(inventory.StorageSSD)}}
 }
 
 func (s *Server) handleDonationPage(c *gin.Context) error {
@@ -169,7 +181,7 @@ func (s *Server) handleDonationUnitCreate(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		p.Form, p.Fields = form, fields
+		p.Form, p.Fields, p.Carried = form, fields, "" // what was typed, not carried
 		s.render(c, http.StatusUnprocessableEntity, "donation", p)
 		return nil
 	}
@@ -177,7 +189,7 @@ func (s *Server) handleDonationUnitCreate(c *gin.Context) error {
 	for _, f := range specFields {
 		remembered.Set(f, form.Get(f))
 	}
-	b, _ := json.Marshal(remembered)
+	b, _ := json.Marshal(lastUnit{Donation: id, Form: remembered})
 	s.sessions.Put(ctx, lastUnitKey, string(b))
 	s.sessions.Put(ctx, "added_unit", string(u.Code))
 	return seeOther(c, "/donations/"+strconv.FormatInt(id, 10)+"#ajout")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gin-gonic/gin"
+	"net/url"
 
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -29,9 +30,18 @@ func canEdit(c *gin.Context) bool {
 	return ok && workshop.allows(u.Role)
 }
 
-// lastUnitKey keeps the last unit's description in the session, so entering
-// ten identical laptops means typing their serial numbers only.
-const lastUnitKey = "last_unit"
+// lastUnitKey keeps the last unit's description in the session (a
+// lastUnit), so entering ten identical laptops means typing their serial
+// numbers only. It is carried over within the donation it was typed for,
+// and the page clears it when the kind changes.
+const lastUnitKey = "last_unit_v2"
+
+// lastUnit is the description of the unit last added, and the donation it
+// was added to.
+type lastUnit struct {
+	Donation int64      `json:"donation"`
+	Form     url.Values `json:"form"`
+}
 
 // specFields are the unit description fields the add form remembers.
 var specFields = []string{"kind", "brand", "model", "cpu", "ram_gb", "storage_gb", "storage_kind", "screen_inches", "weight_kg", "grade", "os"}

@@ -173,6 +173,19 @@ type printQueuePage struct {
 	Template  string
 	Skip      int
 	Fields    []ordi.FieldError
+	// Selected holds the codes the person had checked, when the page is
+	// shown again after a refused print; nil on a fresh queue.
+	Selected map[string]bool
+}
+
+// Checked reports whether the queue shows u checked: what the person had
+// checked, or on a fresh queue the units still to be labelled (not those
+// handed over, dismantled or recycled).
+func (p *printQueuePage) Checked(u inventory.Unit) bool {
+	if p.Selected != nil {
+		return p.Selected[string(u.Code)]
+	}
+	return u.Status.NeedsLabel()
 }
 
 // SkipMax bounds the skip input for the chosen template (scan.js follows
@@ -229,6 +242,12 @@ func (s *Server) handleLabelsPrint(c *gin.Context) error {
 			return uerr
 		}
 		p.Units = units
+		p.Selected = map[string]bool{}
+		for _, code := range req.Codes {
+			if c, err := inventory.ParseCode(code); err == nil {
+				p.Selected[string(c)] = true
+			}
+		}
 		s.render(c, http.StatusUnprocessableEntity, "labels", &p)
 		return nil
 	}

@@ -210,11 +210,11 @@ func TestAPIUnitBatch(t *testing.T) {
 		app := newTestApp(t, db).withUsers()
 		donation := app.newDonation(t)
 		a, b := app.newUnit(t, donation), app.newUnit(t, donation)
-		// b goes to diagnosed: moving it to diagnosed again is refused.
+		// b goes to diagnosed: moving it to diagnosed again says it already is.
 		app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/"+b.Code+"/transitions", map[string]any{"to": "diagnosed"})
 		req := map[string]any{"action": "transition", "to": "diagnosed", "codes": []string{strings.ToLower(a.Code), b.Code, "ZZZZZZZ"}, "dry_run": true}
 		r := decode[batchResult](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units/batch", req))
-		if r.Items[0].Result != "ok" || r.Items[0].Code != inventoryCode(a.Code) || r.Items[1].Result != "refused" || r.Items[2].Result != "unknown" || r.Applied != 0 {
+		if r.Items[0].Result != "ok" || r.Items[0].Code != inventoryCode(a.Code) || r.Items[1].Result != "already" || r.Items[2].Result != "unknown" || r.Applied != 0 {
 			t.Fatalf("dry run %+v", r)
 		}
 		if u := decode[unitBody](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units/"+a.Code, nil)); u.Status != "received" {

@@ -32,6 +32,10 @@ type batchRequest struct {
 	// scanned (code → status; optional, the scan page always sends it): a
 	// unit whose status changed since is refused, not moved on a stale view.
 	Seen map[string]inventory.Status `json:"seen"`
+	// Confirm accepts the backward and irreversible moves of a transition
+	// batch (see inventory.Caution); without it such a batch changes
+	// nothing and answers 409 naming them in "confirm".
+	Confirm bool `json:"confirm"`
 }
 
 // batchItem is the outcome for one code.
@@ -40,7 +44,18 @@ type batchItem struct {
 	Code   inventory.Code   `json:"code,omitempty"` // canonical, when known
 	Title  string           `json:"title,omitempty"`
 	Status inventory.Status `json:"status,omitempty"`
-	// Result is "ok", "unknown" or "refused".
+	// StatusLabel and StatusTone draw the status badge.
+	StatusLabel string         `json:"status_label,omitempty"`
+	StatusTone  inventory.Tone `json:"status_tone,omitempty"`
+	// Before is, for an applied transition, the status the unit left.
+	Before      inventory.Status `json:"before,omitempty"`
+	BeforeLabel string           `json:"before_label,omitempty"`
+	// Caution, for a transition the unit would accept, says whether the
+	// move goes backwards or is irreversible; Warning says it in French.
+	Caution inventory.Caution `json:"caution,omitempty"`
+	Warning string            `json:"warning,omitempty"`
+	// Result is "ok", "unknown", "already" (the unit is already at the
+	// target status) or "refused".
 	Result  string `json:"result"`
 	Message string `json:"message"`
 }
@@ -82,47 +97,125 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 		return err
 	}
 	codes := distinctCodes(req.Codes)
-	res := batchResult{Items: []batchItem{}, Total: len(codes)}
+	res := batchResult{Items: make([]batchItem, 0, len(codes)), Total: len(codes)}
+	// Every code is looked at (or checked) first, nothing changing: a
+	// transition batch that would move units backwards or irreversibly is
+	// refused whole unless confirmed, and each move is then made on the
+	// status it was checked against.
 	for _, raw := range codes {
-		item := batchItem{Input: raw}
-		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
-		if c, err := inventory.ParseCode(raw); err == nil {
-			in.From = seen[c]
-		}
-		var u inventory.Unit
-		var err error
-		switch {
-		case req.Action != "transition":
-			u, err = s.cfg.Inventory.Unit(ctx, actor(c), raw)
-		case req.DryRun:
-			u, err = s.cfg.Inventory.CheckTransition(ctx, actor(c), raw, req.To, in)
-		default:
-			u, err = s.cfg.Inventory.Transition(ctx, actor(c), raw, req.To, in)
-		}
-		switch {
-		case err == nil:
-			item.Result, item.Message = "ok", "OK"
-			if req.Action == "transition" && !req.DryRun {
-				item.Message = "Passée à « " + u.Status.Label() + " »"
-				res.Applied++
-			}
-		case errors.Is(err, ordi.NotFound):
-			item.Result, item.Message = "unknown", "Code inconnu"
-		case errors.Is(err, ordi.Conflict), errors.Is(err, ordi.Invalid):
-			item.Result, item.Message = "refused", ordi.MessageOf(err)
-			if u.ID == 0 {
-				u, _ = s.cfg.Inventory.Unit(ctx, actor(c), raw)
-			}
-		default:
+		item, err := s.batchCheck(c, req, raw, seen)
+		if err != nil {
 			return err
-		}
-		if u.ID != 0 {
-			item.Code, item.Title, item.Status = u.Code, u.Title(), u.Status
 		}
 		res.Items = append(res.Items, item)
 	}
+	if req.Action != "transition" || req.DryRun {
+		c.JSON(http.StatusOK, res)
+		return nil
+	}
+	if !req.Confirm {
+		if err := unconfirmed(res.Items); err != nil {
+			return err
+		}
+	}
+	for i, item := range res.Items {
+		if item.Result != "ok" {
+			continue
+		}
+		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference, From: item.Status}
+		u, err := s.cfg.Inventory.Transition(ctx, actor(c), string(item.Code), req.To, in)
+		if err != nil {
+			if item, err = s.batchRefused(c, item, err, u, req.To); err != nil {
+				return err
+			}
+			res.Items[i] = item
+			continue
+		}
+		item.Before, item.BeforeLabel = item.Status, item.Status.Label()
+		item.Status, item.StatusLabel, item.StatusTone = u.Status, u.Status.Label(), u.Status.Tone()
+		item.Message = "Passée de « " + item.BeforeLabel + " » à « " + u.Status.Label() + " »"
+		res.Items[i] = item
+		res.Applied++
+	}
 	c.JSON(http.StatusOK, res)
 	return nil
+}
+
+// batchCheck looks one code of a batch up, and for a transition checks the
+// move without making it.
+func (s *Server) batchCheck(c *gin.Context, req batchRequest, raw string, seen map[inventory.Code]inventory.Status) (batchItem, error) {
+	ctx := c.Request.Context()
+	item := batchItem{Input: raw}
+	var u inventory.Unit
+	var err error
+	if req.Action == "transition" {
+		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
+		if code, perr := inventory.ParseCode(raw); perr == nil {
+			in.From = seen[code]
+		}
+		u, err = s.cfg.Inventory.CheckTransition(ctx, actor(c), raw, req.To, in)
+	} else {
+		u, err = s.cfg.Inventory.Unit(ctx, actor(c), raw)
+	}
+	if err != nil {
+		return s.batchRefused(c, item, err, u, req.To)
+	}
+	item.Result, item.Message = "ok", "OK"
+	item.Code, item.Title = u.Code, u.Title()
+	item.Status, item.StatusLabel, item.StatusTone = u.Status, u.Status.Label(), u.Status.Tone()
+	if req.Action == "transition" {
+		item.Caution = inventory.CautionOf(u.Status, req.To)
+		item.Warning = item.Caution.Warning(u.Status, req.To)
+	}
+	return item, nil
+}
+
+// batchRefused turns a refusal into the item's outcome; an error of another
+// kind is returned. A unit already at the target status says so.
+func (s *Server) batchRefused(c *gin.Context, item batchItem, err error, u inventory.Unit, to inventory.Status) (batchItem, error) {
+	switch {
+	case errors.Is(err, ordi.NotFound):
+		item.Result, item.Message = "unknown", "Code inconnu"
+		return item, nil
+	case errors.Is(err, ordi.Conflict), errors.Is(err, ordi.Invalid):
+		item.Result, item.Message = "refused", ordi.MessageOf(err)
+	default:
+		return item, err
+	}
+	if u.ID == 0 {
+		u, _ = s.cfg.Inventory.Unit(c.Request.Context(), actor(c), item.Input)
+	}
+	if u.ID != 0 {
+		item.Code, item.Title = u.Code, u.Title()
+		item.Status, item.StatusLabel, item.StatusTone = u.Status, u.Status.Label(), u.Status.Tone()
+		if to != "" && u.Status == to && errors.Is(err, ordi.Conflict) {
+			item.Result, item.Message = "already", "Déjà « "+to.Label()+" »"
+		}
+	}
+	return item, nil
+}
+
+// unconfirmed refuses a batch whose moves include backward or irreversible
+// ones, naming them: the scan page asks, then sends the batch again with
+// "confirm". Nothing has changed.
+func unconfirmed(items []batchItem) error {
+	var flagged []string
+	var lines []string
+	for _, it := range items {
+		if it.Result == "ok" && it.Caution != "" {
+			flagged = append(flagged, string(it.Code))
+			lines = append(lines, string(it.Code)+" : "+it.Warning)
+		}
+	}
+	if len(flagged) == 0 {
+		return nil
+	}
+	return &ordi.Error{
+		Kind: ordi.Conflict,
+		Message: ordi.Plural(len(flagged), "unité recule ou change de statut définitivement", "unités reculent ou changent de statut définitivement") +
+			" : confirmez pour appliquer le lot. Rien n'a été modifié. " + strings.Join(lines, " "),
+		Extra: map[string]any{"confirm": flagged},
+	}
 }
 
 // seenStatuses reads a batch's "seen" map by canonical code. Keys that are

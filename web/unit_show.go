@@ -36,6 +36,8 @@ type unitPage struct {
 	Reservation *allocation.ReservationView
 	// CanSeeFamily: the viewer may open the family's file.
 	CanSeeFamily bool
+	// Undo is the last move when it may be undone (a mistaken tap).
+	Undo *inventory.Event
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -95,6 +97,11 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 		}
 	}
 	p.CanErase = p.CanEdit && u.HasStorage() && u.Status.Erasable()
+	if last, ok, err := s.cfg.Inventory.UndoableMove(ctx, actor(c), u); err != nil {
+		return nil, err
+	} else if ok {
+		p.Undo = &last
+	}
 	return p, nil
 }
 

@@ -105,7 +105,7 @@ func TestUnitPageSendsItsVersion(t *testing.T) {
 		seen := app.refurbishedUnit(t)
 		staff := app.login(ordi.RoleStaff)
 		body := readBody(app.get(staff, "/u/"+seen.Code))
-		forms := strings.Count(body, `action="/u/`+seen.Code+`/transition"`)
+		forms := strings.Count(body, `action="/u/`+seen.Code+`/transition"`) + strings.Count(body, `action="/u/`+seen.Code+`/undo"`)
 		versions := strings.Count(body, `name="version" value="`+strconv.Itoa(seen.Version)+`"`)
 		if forms == 0 || versions != forms {
 			t.Fatalf("%d step forms, %d carry the version %d", forms, versions, seen.Version)

@@ -21,8 +21,8 @@ import (
 )
 
 // TestE2EScanBatch scans labels by typing their codes (as a keyboard-wedge
-// scanner does), sees each one judged (OK, unknown, already scanned, not
-// allowed), applies one move to the batch and reads "N sur M".
+// scanner does), sees each one judged (OK, unknown, already scanned,
+// already there), applies one move to the batch and reads "N sur M".
 func TestE2EScanBatch(t *testing.T) {
 	b := newBrowser(t)
 	s := signedIn(t, b, "staff")
@@ -68,7 +68,7 @@ func TestE2EScanBatch(t *testing.T) {
 	scan("NOTACODE", 4)                      // a foreign QR
 	scan(codes[2], 5)                        // already diagnosed
 	list := b.text("#scan-list")
-	for _, want := range []string{"Déjà scannée", "Code inconnu", "Non autorisé", "OK"} {
+	for _, want := range []string{"Déjà scannée", "Code inconnu", "Déjà fait", "OK"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("scan list lacks %q:\n%s", want, list)
 		}
@@ -81,7 +81,7 @@ func TestE2EScanBatch(t *testing.T) {
 		chromedp.Click(`#scan-apply`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#scan-result.flash-ok`, chromedp.ByQuery),
 	)
-	if got := b.text("#scan-result"); !strings.HasPrefix(got, "2 sur 2 appliquée") {
+	if got := b.text("#scan-result"); !strings.HasPrefix(got, "2 unités sur 2 ont changé de statut.") {
 		t.Fatalf("result %q", got)
 	}
 	for _, c := range codes[:2] {

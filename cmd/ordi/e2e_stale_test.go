@@ -102,12 +102,15 @@ func TestE2EStaleView(t *testing.T) {
 		)
 	}
 	move(scanned, inventory.StatusDiagnosed)
+	// Dismantling is irreversible: the batch asks first, then applies.
 	b.run(
 		chromedp.Click(`#scan-apply`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#scan-confirm`, chromedp.ByQuery),
+		chromedp.Click(`#scan-confirm-yes`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#scan-result`, chromedp.ByQuery),
 	)
 	report := b.text("#scan-result")
-	if !strings.HasPrefix(report, "1 sur 2 appliquée") || !strings.Contains(report, string(scanned.Code)+" : Cette unité a changé depuis que vous l'avez affichée : elle est maintenant « Diagnostiqué »") {
+	if !strings.HasPrefix(report, "1 unité sur 2 a changé de statut.") || !strings.Contains(report, string(scanned.Code)+" : Cette unité a changé depuis que vous l'avez affichée : elle est maintenant « Diagnostiqué »") {
 		t.Fatalf("scan report %q", report)
 	}
 	if st := status(scanned); st != inventory.StatusDiagnosed {

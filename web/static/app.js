@@ -32,13 +32,14 @@ function syncShowWhen() {
 document.addEventListener("change", syncShowWhen);
 document.addEventListener("DOMContentLoaded", syncShowWhen);
 
-// A "check all" button toggles every checkbox of the given name in its form.
+// A "check all" button checks every checkbox of the given name in its form,
+// an "uncheck all" one unchecks them.
 document.addEventListener("click", (ev) => {
-  const btn = ev.target.closest("[data-check-all]");
+  const btn = ev.target.closest("[data-check-all], [data-uncheck-all]");
   if (!btn) return;
-  const boxes = btn.form.querySelectorAll(`input[type=checkbox][name="${btn.dataset.checkAll}"]`);
-  const all = [...boxes].every((b) => b.checked);
-  boxes.forEach((b) => { b.checked = !all; });
+  const check = "checkAll" in btn.dataset;
+  const name = check ? btn.dataset.checkAll : btn.dataset.uncheckAll;
+  btn.form.querySelectorAll(`input[type=checkbox][name="${name}"]`).forEach((b) => { b.checked = check; });
 });
 
 // A print form opens its PDF in a new tab; once sent for printing, reload
@@ -72,3 +73,18 @@ document.addEventListener("submit", (ev) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// The add-unit form carries the last unit's description over within one
+// kind only: choosing another kind empties what was carried (a screen must
+// not get a laptop's weight and grade).
+document.addEventListener("change", (ev) => {
+  const form = ev.target.form;
+  if (!form || !form.dataset.carriedKind || ev.target.name !== "kind" || ev.target.value === form.dataset.carriedKind) return;
+  ["brand", "model", "cpu", "ram_gb", "storage_gb", "screen_inches", "weight_kg", "os", "grade"].forEach((n) => {
+    if (form.elements[n]) form.elements[n].value = "";
+  });
+  if (form.elements.storage_kind) form.elements.storage_kind.value = form.dataset.blankStorage;
+  delete form.dataset.carriedKind;
+  const note = document.getElementById("unit-carried");
+  if (note) note.remove();
+});

@@ -10,7 +10,10 @@
   const $ = (id) => document.getElementById(id);
   const input = $("scan-input");
   const list = $("scan-list");
-  const batch = new Map(); // canonical code → item
+  const batch = new Map(); // canonical code → item, the units the action applies to
+  // Every known unit scanned, accepted or not: a new target status judges
+  // them all again.
+  const scanned = new Set();
 
   const mode = () => document.querySelector("input[name=mode]:checked").value;
 
@@ -36,7 +39,7 @@
     return m ? m[1] : t;
   }
 
-  async function call(codes, dryRun) {
+  async function call(codes, dryRun, confirm) {
     const body = { action: mode(), codes, dry_run: dryRun };
     if (body.action === "print") {
       body.template = $("scan-template").value;
@@ -53,6 +56,7 @@
       if (!dryRun) {
         body.seen = {};
         codes.forEach((c) => { const item = batch.get(c); if (item && item.status) body.seen[c] = item.status; });
+        body.confirm = !!confirm;
       }
     }
     const res = await fetch("/api/v1/units/batch", {
@@ -61,26 +65,55 @@
     const data = await res.json();
     if (!res.ok) {
       const fields = (data.errors || []).map((e) => e.message).filter(Boolean);
-      throw new Error(fields.length ? fields.join(" ") : (data.detail || "Erreur"));
+      const err = new Error(fields.length ? fields.join(" ") : (data.detail || "Erreur"));
+      err.confirm = data.confirm; // backward or irreversible moves to confirm
+      throw err;
     }
     return data;
   }
 
-  const labels = { ok: "OK", dup: "Déjà scannée", unknown: "Code inconnu", refused: "Non autorisé" };
-  function show(item, kind, message) {
+  const labels = { ok: "OK", dup: "Déjà scannée", unknown: "Code inconnu", refused: "Refusé", already: "Déjà fait" };
+  const tones = { ok: "badge-green", dup: "badge-grey", unknown: "badge-orange", refused: "badge-orange", already: "badge-grey" };
+  function statusBadge(item) {
+    const b = document.createElement("span");
+    b.className = "badge badge-" + (item.status_tone || "grey");
+    b.textContent = item.status_label || item.status;
+    return b;
+  }
+  // row draws one scanned code: what the scan said, the code, the unit and
+  // its current status, and the warning of a backward or irreversible move.
+  function row(item, kind, message) {
     const li = document.createElement("li");
     li.className = "scan-item scan-" + kind;
+    li.dataset.code = item.code || "";
     const badge = document.createElement("span");
-    badge.className = "badge " + (kind === "ok" ? "badge-green" : kind === "dup" ? "badge-grey" : "badge-orange");
+    badge.className = "badge " + tones[kind];
     badge.textContent = labels[kind];
     const code = document.createElement("strong");
     code.className = "code";
     code.textContent = item.code || item.input;
     const text = document.createElement("span");
-    text.textContent = " " + (item.title || "") + (message && kind === "refused" ? " — " + message : "");
+    text.textContent = " " + (item.title || "") + " ";
     li.append(badge, " ", code, text);
-    list.prepend(li);
+    if (item.status) li.append(statusBadge(item));
+    if (message && kind !== "ok" && kind !== "dup") {
+      const m = document.createElement("span");
+      m.className = "scan-message";
+      m.textContent = " — " + message;
+      li.append(m);
+    }
+    if (kind === "ok" && item.warning) {
+      const w = document.createElement("p");
+      w.className = "scan-caution";
+      w.textContent = "⚠ " + item.warning;
+      li.append(w);
+    }
+    return li;
+  }
+  function show(item, kind, message) {
+    list.prepend(row(item, kind, message));
     $("scan-batch").classList.remove("hidden");
+    $("scan-confirm").classList.add("hidden");
     counts();
   }
 
@@ -91,6 +124,23 @@
     $("scan-count").textContent = "(" + ok + " à traiter)";
     $("scan-apply").textContent = mode() === "print" ? "Imprimer " + ok + " étiquette" + s : "Appliquer à " + ok + " unité" + s;
     $("scan-apply").disabled = ok === 0;
+  }
+
+  // recheck asks again about every unit of the batch (the target status
+  // changed: what is backward or refused changes with it) and redraws it.
+  async function recheck() {
+    const codes = [...scanned];
+    if (codes.length === 0 || mode() !== "transition") return;
+    let r;
+    try { r = await call(codes, true); } catch (e) { return; }
+    batch.clear();
+    list.replaceChildren();
+    r.items.forEach((item) => {
+      if (item.result === "ok") batch.set(item.code, item);
+      list.prepend(row(item, item.result, item.message)); // newest first, as scanned
+    });
+    $("scan-confirm").classList.add("hidden");
+    counts();
   }
 
   async function handle(text) {
@@ -110,11 +160,15 @@
     try {
       item = (await call([raw], true)).items[0];
     } catch (e) { beep(false); show({ input: raw }, "refused", e.message); return; }
-    if (item.code && batch.has(item.code)) { beep(false); show(item, "dup"); return; }
+    if (item.code && scanned.has(item.code)) { beep(false); show(item, "dup"); return; }
+    if (item.code) scanned.add(item.code);
     if (item.result === "ok") {
       batch.set(item.code, item);
       beep(true);
       show(item, "ok");
+    } else if (item.result === "already") {
+      beep(false);
+      show(item, "already", item.message);
     } else {
       beep(false);
       show(item, item.result, item.message);
@@ -131,25 +185,32 @@
 
   document.querySelectorAll("input[name=mode]").forEach((r) => r.addEventListener("change", () => {
     batch.clear();
+    scanned.clear();
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
     $("scan-result").classList.add("hidden");
+    $("scan-confirm").classList.add("hidden");
     $("scan-paper").classList.toggle("hidden", mode() !== "print");
   }));
   $("scan-paper").classList.toggle("hidden", mode() !== "print");
   const to = $("scan-to");
-  if (to) to.addEventListener("change", () => $("scan-outlet").classList.toggle("hidden", to.value !== "recycled"));
+  if (to) to.addEventListener("change", () => {
+    $("scan-outlet").classList.toggle("hidden", to.value !== "recycled");
+    recheck();
+  });
 
   $("scan-clear").addEventListener("click", () => {
     batch.clear();
+    scanned.clear();
     list.replaceChildren();
     $("scan-batch").classList.add("hidden");
+    $("scan-confirm").classList.add("hidden");
   });
 
   // report shows "N sur M …" and, under it, each refused code with why.
   function report(text, items) {
     const result = $("scan-result");
-    const refused = items.filter((i) => i.result !== "ok");
+    const refused = items.filter((i) => i.result !== "ok" && i.result !== "already");
     result.className = "flash " + (refused.length ? "flash-error" : "flash-ok");
     result.replaceChildren(document.createTextNode(text));
     if (refused.length) {
@@ -198,27 +259,50 @@
     const s = ok.length > 1 ? "s" : "";
     report(ok.length + " étiquette" + s + " sur " + r.total + " envoyée" + s + " à l'impression" + (ok.length ? " (nouvel onglet)." : "."), r.items);
     batch.clear();
+    scanned.clear();
     counts();
   }
 
-  $("scan-apply").addEventListener("click", async () => {
+  // apply sends the batch; a batch with backward or irreversible moves comes
+  // back refused (nothing changed) naming them, and waits for "Confirmer".
+  async function apply(confirm) {
     const codes = [...batch.keys()];
     if (codes.length === 0) return;
     const result = $("scan-result");
-    if (mode() === "print") {
-      printBatch(codes);
-      return;
-    }
+    const panel = $("scan-confirm");
+    panel.classList.add("hidden");
     try {
-      const r = await call(codes, false);
-      report(r.applied + " sur " + r.total + " appliquée(s).", r.items);
+      const r = await call(codes, false, confirm);
+      const n = r.applied;
+      report(n + " unité" + (n > 1 ? "s" : "") + " sur " + r.total + " " + (n > 1 ? "ont changé" : "a changé") + " de statut.", r.items);
+      // What each unit became, in place of the scanned list.
+      list.replaceChildren(...r.items.map((i) => row(i, i.result === "ok" ? "done" : i.result, i.message)));
       batch.clear();
-      $("scan-apply").disabled = true;
+      scanned.clear();
+      counts();
+      $("scan-count").textContent = "";
     } catch (e) {
+      if (e.confirm && e.confirm.length) {
+        $("scan-confirm-text").textContent = e.message;
+        panel.classList.remove("hidden");
+        $("scan-confirm-yes").focus();
+        return;
+      }
       result.className = "flash flash-error";
       result.textContent = e.message;
     }
+  }
+  labels.done = "Fait"; tones.done = "badge-green";
+
+  $("scan-apply").addEventListener("click", () => {
+    if (mode() === "print") {
+      printBatch([...batch.keys()]);
+      return;
+    }
+    apply(false);
   });
+  $("scan-confirm-yes").addEventListener("click", () => apply(true));
+  $("scan-confirm-no").addEventListener("click", () => $("scan-confirm").classList.add("hidden"));
 
   // Camera scanning.
   let lastValue = "", lastAt = 0;
