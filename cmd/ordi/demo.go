@@ -145,20 +145,36 @@ func fillDemo(ctx context.Context, db *gorm.DB, inv *inventory.Service, now func
 	return total, nil
 }
 
+// demoErasure is what a careful workshop records for a drive of this kind:
+// a category that its method achieves on that medium (NIST SP 800-88, see
+// inventory.AllowedCategories). A drive leaving for parts is shredded by the
+// recycler; otherwise flash memory is purged by the drive's own sanitize
+// command, and a hard disk is cleared by a verified overwrite.
+func demoErasure(kind inventory.StorageKind, dismantled bool) inventory.NewErasure {
+	e := inventory.NewErasure{Category: inventory.ErasurePurge, Method: inventory.MethodSanitize, Result: inventory.ErasurePassed}
+	switch {
+	case dismantled:
+		e.Category, e.Method, e.Technique = inventory.ErasureDestroy, inventory.MethodDestruction, "Broyage du support (prestataire DEEE)"
+	case kind == inventory.StorageNVMe:
+		e.Technique, e.Tool = "NVMe Sanitize (block erase)", "nvme-cli 2.4"
+	case kind == inventory.StorageSSD:
+		e.Technique, e.Tool = "ATA Sanitize (block erase)", "hdparm 9.65"
+	case kind == inventory.StorageEMMC:
+		e.Technique, e.Tool = "eMMC Sanitize", "mmc-utils 1.0"
+	default:
+		e.Category, e.Method, e.Technique, e.Tool = inventory.ErasureClear, inventory.MethodOverwrite, "Écrasement 1 passe aléatoire + vérification", "nwipe 0.38"
+	}
+	return e
+}
+
 // demoWalk moves a unit along a path, recording the erasures the guards need.
 func demoWalk(ctx context.Context, inv *inventory.Service, actor ordi.Actor, u inventory.Unit, path []inventory.Status, rng *rand.Rand) error {
 	code := string(u.Code)
 	for _, to := range path {
 		needsErasure := u.HasStorage() && (to == inventory.StatusWiped || to == inventory.StatusDismantled)
 		if needsErasure {
-			e := inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "Écrasement 1 passe aléatoire + vérification", Tool: "nwipe 0.38",
-				DriveSerial: fmt.Sprintf("WD-%08d", rng.IntN(100_000_000)), DriveModel: "disque d'origine", Result: inventory.ErasurePassed}
-			switch {
-			case u.StorageKind == inventory.StorageNVMe:
-				e.Technique, e.Tool = "NVMe Sanitize (block erase)", "nvme-cli 2.4"
-			case to == inventory.StatusDismantled:
-				e.Category, e.Technique, e.Tool = inventory.ErasureDestroy, "Perçage du support", ""
-			}
+			e := demoErasure(u.StorageKind, to == inventory.StatusDismantled)
+			e.DriveSerial, e.DriveModel = fmt.Sprintf("WD-%08d", rng.IntN(100_000_000)), "disque d'origine"
 			if rng.IntN(8) == 0 && to == inventory.StatusWiped {
 				// A first attempt fails now and then, as in a real workshop.
 				failed := e

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -334,6 +335,20 @@ func TestDemo(t *testing.T) {
 			db.Table("erasures").Count(&erasures)
 			if units < 50 || units > 80 || erasures == 0 {
 				t.Fatalf("%d units, %d erasures", units, erasures)
+			}
+			// Every erasure the demo records is true to NIST SP 800-88: its
+			// category is one its method achieves on its medium.
+			var records []inventory.Erasure
+			db.Order("id").Find(&records)
+			categories := map[inventory.ErasureCategory]bool{}
+			for _, e := range records {
+				if e.Method == "" || e.Medium == "" || !slices.Contains(inventory.AllowedCategories(e.Medium, e.Method), e.Category) {
+					t.Fatalf("demo erasure %s by %q on %q (%s)", e.Category, e.Method, e.Medium, e.Technique)
+				}
+				categories[e.Category] = true
+			}
+			if len(categories) != 3 {
+				t.Fatalf("demo erasure categories %v, want clear, purge and destroy", categories)
 			}
 			var families []string
 			db.Table("households").Distinct("status").Order("status").Pluck("status", &families)
