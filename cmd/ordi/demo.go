@@ -18,11 +18,29 @@ import (
 	"github.com/ordi-app/ordi/inventory"
 )
 
+// demoHelp is `ordi demo --help`. The demo issues attestations whose PDFs are
+// frozen with their verification QR, so the address must be chosen before.
+const demoHelp = `ordi demo : remplit une base vide avec un atelier de démonstration
+(donateurs, dons, une soixantaine d'unités à toutes les étapes, effacements et historique,
+familles, formations et deux attestations de remise).
+
+Les QR codes et liens de vérification des attestations émises par la démonstration pointent vers
+ORDI_BASE_URL (défaut http://localhost:8080), et restent figés dans leurs PDF : donnez la même
+adresse que celle du serveur qui les montrera, par exemple
+  ORDI_BASE_URL=https://ordi.mon-asso.fr ordi demo
+ou ordi demo --base-url https://ordi.mon-asso.fr. Les étiquettes, elles, sont imprimées par
+ordi serve avec sa propre ORDI_BASE_URL.`
+
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlagSet("demo", "ordi demo : remplit une base vide avec un atelier de démonstration\n(donateurs, dons, une soixantaine d'unités à toutes les étapes, effacements et historique).", stdout)
+	fs := newFlagSet("demo", demoHelp, stdout)
+	baseURL := fs.String("base-url", envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"), "adresse publique, imprimée dans les QR codes des attestations (ORDI_BASE_URL)")
 	dbURL := databaseFlag(fs, getenv)
 	if err := fs.parse(args); err != nil {
 		return helpOK(err)
+	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dbURL, nil)
 	if err != nil {
@@ -32,7 +50,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	svc := app.New(db, envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"), time.Now)
+	svc := app.New(db, base.String(), time.Now)
 	n, err := fillDemo(ctx, db, svc.Inventory, time.Now)
 	if err != nil {
 		return err
@@ -42,6 +60,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintf(stdout, "Atelier de démonstration créé : %d unités, %d familles.\n", n, families)
+	fmt.Fprintf(stdout, "Les QR codes des attestations émises pointent vers %s (ORDI_BASE_URL).\n", base)
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test,
@@ -316,7 +317,7 @@ func TestDemo(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d)}
 			out, _, err := runCmd(t, vars, "", "demo")
-			if err != nil || !strings.Contains(out, "unités") {
+			if err != nil || !strings.Contains(out, "unités") || !strings.Contains(out, "pointent vers http://localhost:8080 (ORDI_BASE_URL)") {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
 			db, err := database.Open(context.Background(), vars["ORDI_DATABASE_URL"], nil)
@@ -436,5 +437,45 @@ func TestServeErasesExpiredFamilies(t *testing.T) {
 				t.Fatalf("the recent family became %q", got)
 			}
 		})
+	}
+}
+
+// TestDemoBaseURL: the demo's help says where its QR codes point and how to
+// change it; the address is checked as serve checks it, before anything is
+// written, and the attestations the demo issues carry it.
+func TestDemoBaseURL(t *testing.T) {
+	help, _, err := runCmd(t, nil, "", "demo", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ORDI_BASE_URL (défaut http://localhost:8080)", "ORDI_BASE_URL=https://ordi.mon-asso.fr ordi demo", "--base-url"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("demo --help lacks %q:\n%s", want, help)
+		}
+	}
+	vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "ORDI_BASE_URL": "ordi.mon-asso.fr"}
+	if _, _, err := runCmd(t, vars, "", "demo"); err == nil || !strings.Contains(errorLine(err), "ORDI_BASE_URL invalide") {
+		t.Fatalf("demo with a bad ORDI_BASE_URL: %v", err)
+	}
+	vars["ORDI_BASE_URL"] = "https://ordi.mon-asso.fr/"
+	out, _, err := runCmd(t, vars, "", "demo")
+	if err != nil || !strings.Contains(out, "pointent vers https://ordi.mon-asso.fr (ORDI_BASE_URL)") {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	pdftest.RequireTools(t)
+	db, err := database.Open(context.Background(), vars["ORDI_DATABASE_URL"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	var pdfs [][]byte
+	db.Table("certificates").Where("kind = 'handover'").Order("id").Pluck("pdf", &pdfs)
+	if len(pdfs) == 0 {
+		t.Fatal("the demo issued no attestation")
+	}
+	for i, pdf := range pdfs {
+		if text := strings.Join(pdftest.Text(t, pdf), ""); !strings.Contains(text, "https://ordi.mon-asso.fr/verify/") {
+			t.Errorf("attestation %d does not point at ORDI_BASE_URL:\n%s", i+1, text)
+		}
 	}
 }
