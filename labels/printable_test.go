@@ -1,6 +1,7 @@
 package labels_test
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -152,6 +153,34 @@ func TestValueAndUnitOnOneLineInThePDF(t *testing.T) {
 			if l := strings.TrimSpace(line); strings.HasSuffix(l, " 8") || strings.HasSuffix(l, "· 8…") || strings.HasPrefix(l, "Go") {
 				t.Errorf("label %d: a line ends on the value or starts with its unit: %q", i+1, l)
 			}
+		}
+	}
+}
+
+// TestCalibrationShowsWhereLabelsPrint: the calibration page of a sheet
+// whose labels run to its edges (3474) draws the sheet margin and says that a
+// printer which clips it does not suit the sheet; a roll's page outlines what
+// is printed; sheets with margins of their own need no such frame.
+func TestCalibrationShowsWhereLabelsPrint(t *testing.T) {
+	pdftest.RequireTools(t)
+	for name, want := range map[string]string{
+		"3474":     "Le pointillé est à 5,3 mm du bord de la feuille",
+		"DK-11209": "le pointillé entoure ce qu'Ordi imprime",
+		"DK-22205": "le pointillé entoure ce qu'Ordi imprime",
+		"L7163":    "",
+		"L7160":    "",
+	} {
+		tpl, _ := labels.FindTemplate(name)
+		var buf bytes.Buffer
+		if err := labels.Calibration(&buf, tpl); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(strings.Join(pdftest.Text(t, buf.Bytes()), " ")), " ")
+		if want == "" && strings.Contains(text, "pointillé") || want != "" && !strings.Contains(text, want) {
+			t.Errorf("%s calibration page: want %q, text:\n%s", name, want, text)
+		}
+		if strings.Contains(want, "feuille") && !strings.Contains(text, "ne convient pas à cette planche") {
+			t.Errorf("%s calibration page does not say which printers suit it", name)
 		}
 	}
 }

@@ -310,7 +310,8 @@ func Calibration(w io.Writer, t Template) error {
 		x, y := t.origin(i)
 		pdf.Rect(x, y, t.LabelWidth, t.LabelHeight, "D")
 		pdf.SetFont(pdfdoc.Font, "B", 9)
-		pdf.SetXY(x+1.5, y+1.5)
+		b := t.inkBox(i) // the number is printed whole, where labels print
+		pdf.SetXY(b.x, b.y)
 		pdf.CellFormat(10, 4, fmt.Sprint(i+1), "", 0, "L", false, 0, "")
 	}
 	// Ruler: 50 mm with a tick every 10 mm, inside the first label.
@@ -330,13 +331,32 @@ func Calibration(w io.Writer, t Template) error {
 	pdf.SetFont(pdfdoc.Font, "", 6)
 	pdf.SetXY(rx, ry+2)
 	pdf.CellFormat(length, 3, fmt.Sprintf("%.0f mm", length), "", 0, "C", false, 0, "")
-	// Instructions, in the first label.
+	// Where labels print, dashed: the sheet's margin where it keeps ink
+	// off labels (3474), the ink box on a roll.
+	pdf.SetDashPattern([]float64{1, 1}, 0)
+	switch {
+	case t.marginBites():
+		m := t.SheetMargin
+		pdf.Rect(m, m, t.PageWidth-2*m, t.PageHeight-2*m, "D")
+	case t.Roll:
+		b := t.inkBox(0)
+		pdf.Rect(b.x, b.y, b.w, b.h, "D")
+	}
+	pdf.SetDashPattern(nil, 0)
+	// Instructions, in the first label's ink box (the second's for the
+	// dashed frame of a sheet).
+	first := t.inkBox(0)
 	pdf.SetFont(pdfdoc.Font, "", 6.5)
-	pdf.SetXY(x0+2, y0+6)
+	pdf.SetXY(first.x, first.y+4.5)
 	tip := "Imprimez à 100 % (sans ajustement), puis posez la feuille sur une planche vierge à contre-jour : chaque cadre doit tomber sur une étiquette."
 	if t.Roll {
-		tip = "Imprimez à 100 % : le cadre doit suivre le bord de l'étiquette."
+		tip = "Imprimez à 100 % : le cadre doit suivre le bord de l'étiquette, le pointillé entoure ce qu'Ordi imprime."
 	}
-	pdf.MultiCell(t.LabelWidth-4, 2.8, tip, "", "L", false)
+	pdf.MultiCell(first.w, 2.8, tip, "", "L", false)
+	if t.marginBites() && t.PerPage() > 1 {
+		b := t.inkBox(1)
+		pdf.SetXY(b.x, b.y+4.5)
+		pdf.MultiCell(b.w, 2.8, fmt.Sprintf("Le pointillé est à %s mm du bord de la feuille : Ordi n'imprime rien au-delà. S'il manque en partie, l'imprimante rogne les étiquettes : elle ne convient pas à cette planche.", strings.ReplaceAll(fmt.Sprintf("%.1f", t.SheetMargin), ".", ",")), "", "L", false)
+	}
 	return output(pdf, w)
 }

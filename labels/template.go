@@ -64,6 +64,22 @@ func (t Template) inkBox(slot int) box {
 	return box{left, top, right - left, bottom - top}
 }
 
+// marginBites reports whether the sheet's margin keeps ink off some label,
+// as on a sheet whose labels run to its edges.
+func (t Template) marginBites() bool {
+	if t.SheetMargin <= 0 {
+		return false
+	}
+	for i := 0; i < t.PerPage(); i++ {
+		x, y := t.origin(i)
+		pad := max(t.Pad, t.SideMargin, t.FeedMargin)
+		if b := t.inkBox(i); b.x > x+pad || b.y > y+pad || b.x+b.w < x+t.LabelWidth-pad || b.y+b.h < y+t.LabelHeight-pad {
+			return true
+		}
+	}
+	return false
+}
+
 // smallestInkBox returns the width and height every label of a page can
 // offer: the layout is the same on every label of a sheet, those at the
 // sheet's edges included.
