@@ -197,7 +197,7 @@ func (c ErasureCategory) Description() string {
 	case ErasurePurge:
 		return "Procédé logique ou physique adapté au support (effacement sécurisé ATA, NVMe Sanitize, effacement cryptographique, démagnétisation) : récupération impossible même en laboratoire."
 	case ErasureDestroy:
-		return "Destruction physique du support (broyage, perçage, désintégration, incinération) : récupération impossible même en laboratoire et support inutilisable."
+		return "Destruction physique du support (broyage, désintégration, pulvérisation, incinération) : récupération impossible même en laboratoire et support inutilisable."
 	}
 	return ""
 }
@@ -225,3 +225,79 @@ func (r ErasureResult) Valid() bool { _, ok := find(erasureResultOptions, r); re
 
 // Label is the result's French name.
 func (r ErasureResult) Label() string { return labelOf(erasureResultOptions, r) }
+
+// Medium is the kind of storage device an erasure record is about. It
+// decides which sanitisation methods work: degaussing acts on magnetic media
+// only, and flash memory hides spare cells that overwriting cannot reach.
+type Medium string
+
+// The media.
+const (
+	MediumHDD  Medium = "hdd"
+	MediumSSD  Medium = "ssd"
+	MediumNVMe Medium = "nvme"
+	MediumEMMC Medium = "emmc"
+	MediumUSB  Medium = "usb"
+)
+
+var mediumOptions = []option[Medium]{
+	{MediumHDD, "Disque dur (HDD)"},
+	{MediumSSD, "SSD SATA"},
+	{MediumNVMe, "SSD NVMe"},
+	{MediumEMMC, "Mémoire eMMC (soudée)"},
+	{MediumUSB, "Clé USB ou carte mémoire"},
+}
+
+// Media lists every medium in display order.
+func Media() []Medium { return valuesOf(mediumOptions) }
+
+// Valid reports whether m is a known medium.
+func (m Medium) Valid() bool { _, ok := find(mediumOptions, m); return ok }
+
+// Label is the medium's French name.
+func (m Medium) Label() string { return labelOf(mediumOptions, m) }
+
+// Magnetic reports whether m stores data magnetically (a hard disk).
+func (m Medium) Magnetic() bool { return m == MediumHDD }
+
+// MediumOf is the medium of a unit's storage kind, or "" when the kind names
+// no medium (none, or not entered).
+func MediumOf(s StorageKind) Medium {
+	if m := Medium(s); m != MediumUSB && m.Valid() {
+		return m
+	}
+	return ""
+}
+
+// ErasureMethod is how a drive was sanitised, in the families NIST SP 800-88
+// distinguishes; the free-text technique says the details (passes, tool
+// options).
+type ErasureMethod string
+
+// The erasure methods, from the weakest.
+const (
+	MethodOverwrite   ErasureMethod = "overwrite"
+	MethodSanitize    ErasureMethod = "sanitize"
+	MethodSecureErase ErasureMethod = "secure_erase"
+	MethodCryptoErase ErasureMethod = "crypto_erase"
+	MethodDegauss     ErasureMethod = "degauss"
+	MethodDestruction ErasureMethod = "destruction"
+)
+
+var erasureMethodOptions = []option[ErasureMethod]{
+	{MethodOverwrite, "Réécriture par logiciel (nwipe, dd…)"},
+	{MethodSanitize, "Commande Sanitize du disque (ATA, NVMe, SCSI, eMMC)"},
+	{MethodSecureErase, "Commande d'effacement sécurisé (ATA Secure Erase, NVMe Format)"},
+	{MethodCryptoErase, "Effacement cryptographique (destruction de la clé)"},
+	{MethodDegauss, "Démagnétisation"},
+	{MethodDestruction, "Destruction physique (broyage, désintégration, pulvérisation, incinération)"},
+}
+
+// ErasureMethods lists every erasure method, weakest first.
+func ErasureMethods() []ErasureMethod { return valuesOf(erasureMethodOptions) }
+
+// Valid reports whether m is a known erasure method.
+func (m ErasureMethod) Valid() bool { _, ok := find(erasureMethodOptions, m); return ok }
+
+// Label is the method's French name.
+func (m ErasureMethod) Label() string { return labelOf(erasureMethodOptions, m) }

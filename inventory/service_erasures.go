@@ -9,7 +9,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// RecordErasure records one drive's sanitisation. A failed record is kept
+// RecordErasure records one drive's sanitisation. Its NIST category must be
+// one the method achieves on the medium (AllowedCategories); the medium is
+// the unit's storage kind unless the input names another (a second drive). A failed record is kept
 // (it is part of the history) but does not satisfy the guards. The unit must
 // be at the workshop (Status.Erasable). When the input says which version of
 // the unit the person saw, a unit that changed since is a Conflict carrying
@@ -25,13 +27,16 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 		return Erasure{}, err
 	}
 	now := s.now()
-	if err := n.validate(now); err != nil {
-		return Erasure{}, err
-	}
 	var e Erasure
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := findUnit(tx, c)
 		if err != nil {
+			return err
+		}
+		if n.Medium == "" {
+			n.Medium = MediumOf(u.StorageKind)
+		}
+		if err := n.validate(now); err != nil {
 			return err
 		}
 		if err := checkView(u, n.Version, ""); err != nil {
@@ -52,7 +57,7 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 			}
 			return changedSince(current)
 		}
-		e = Erasure{UnitID: u.ID, Category: n.Category, Technique: n.Technique, Tool: n.Tool, DriveSerial: n.DriveSerial,
+		e = Erasure{UnitID: u.ID, Category: n.Category, Method: n.Method, Medium: n.Medium, Technique: n.Technique, Tool: n.Tool, DriveSerial: n.DriveSerial,
 			DriveModel: n.DriveModel, Result: n.Result, StartedAt: utcPtr(n.StartedAt), FinishedAt: utcPtr(n.FinishedAt),
 			OperatorID: actorID(actor), OperatorName: actor.Name, CreatedAt: now}
 		if err := tx.Create(&e).Error; err != nil {
@@ -62,7 +67,7 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 		if e.Result != ErasurePassed {
 			action = ActionErasureFailed
 		}
-		data, _ := json.Marshal(map[string]any{"erasure_id": e.ID, "category": e.Category, "drive_serial": e.DriveSerial})
+		data, _ := json.Marshal(map[string]any{"erasure_id": e.ID, "category": e.Category, "method": e.Method, "medium": e.Medium, "drive_serial": e.DriveSerial})
 		return tx.Create(&Event{UnitID: u.ID, At: now, ActorID: actorID(actor), ActorName: actor.Name, Action: action,
 			FromStatus: u.Status, ToStatus: u.Status, Note: e.Technique, Data: string(data)}).Error
 	})

@@ -260,6 +260,8 @@ type Erasure struct {
 	ID           int64           `json:"id"`
 	UnitID       int64           `json:"-"`
 	Category     ErasureCategory `json:"category"`
+	Method       ErasureMethod   `json:"method,omitempty"` // "" on records made before methods were recorded
+	Medium       Medium          `json:"medium,omitempty"` // "" when unknown, or recorded before media were
 	Technique    string          `json:"technique"`
 	Tool         string          `json:"tool,omitempty"`
 	DriveSerial  string          `json:"drive_serial,omitempty"`
@@ -274,14 +276,19 @@ type Erasure struct {
 
 // NewErasure is the input to record an erasure.
 type NewErasure struct {
-	Category    ErasureCategory `json:"category"`
-	Technique   string          `json:"technique"`
-	Tool        string          `json:"tool"`
-	DriveSerial string          `json:"drive_serial"`
-	DriveModel  string          `json:"drive_model"`
-	Result      ErasureResult   `json:"result"`
-	StartedAt   *time.Time      `json:"started_at"`
-	FinishedAt  *time.Time      `json:"finished_at"`
+	Category ErasureCategory `json:"category"`
+	// Method is recognised in Technique when empty; Technique is the
+	// method's label when empty.
+	Method ErasureMethod `json:"method"`
+	// Medium is the unit's storage kind when empty.
+	Medium      Medium        `json:"medium"`
+	Technique   string        `json:"technique"`
+	Tool        string        `json:"tool"`
+	DriveSerial string        `json:"drive_serial"`
+	DriveModel  string        `json:"drive_model"`
+	Result      ErasureResult `json:"result"`
+	StartedAt   *time.Time    `json:"started_at"`
+	FinishedAt  *time.Time    `json:"finished_at"`
 	// Version is the unit's version the person saw (the unit page sends
 	// it), 0 when not given.
 	Version int `json:"version"`
@@ -294,7 +301,21 @@ func (n *NewErasure) validate(now time.Time) error {
 	if !n.Category.Valid() {
 		v.Add("category", "Catégorie inconnue : clear, purge ou destroy (NIST SP 800-88).")
 	}
+	switch {
+	case n.Method == "" && n.Technique != "":
+		if n.Method = MethodOf(n.Technique); n.Method == "" {
+			v.Add("method", "Précisez la méthode : réécriture, commande Sanitize, effacement sécurisé, effacement cryptographique, démagnétisation ou destruction physique.")
+		}
+	case n.Method != "" && !n.Method.Valid():
+		v.Add("method", "Méthode inconnue : choisissez-la dans la liste.")
+	case n.Method != "" && n.Technique == "":
+		n.Technique = n.Method.Label()
+	}
+	if n.Medium != "" && !n.Medium.Valid() {
+		v.Add("medium", "Support inconnu : choisissez-le dans la liste.")
+	}
 	requireText(&v, "technique", n.Technique, "Décrivez la technique (ex. « écrasement 1 passe + vérification »).", maxShortText)
+	checkSanitization(&v, n.Medium, n.Method, n.Category)
 	if !n.Result.Valid() {
 		v.Add("result", "Résultat inconnu : passed ou failed.")
 	}

@@ -15,12 +15,15 @@ type inventoryOptions struct {
 	DonorKinds   []inventory.DonorKind
 	Statuses     []inventory.Status
 	Categories   []inventory.ErasureCategory
+	Methods      []inventory.ErasureMethod
+	Media        []inventory.Medium
 }
 
 func newInventoryOptions() inventoryOptions {
 	return inventoryOptions{
 		Kinds: inventory.Kinds(), StorageKinds: inventory.StorageKinds(), Grades: inventory.Grades(),
 		DonorKinds: inventory.DonorKinds(), Statuses: inventory.Statuses(), Categories: inventory.ErasureCategories(),
+		Methods: inventory.ErasureMethods(), Media: inventory.Media(),
 	}
 }
 

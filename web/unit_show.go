@@ -177,7 +177,8 @@ func (s *Server) handleUnitTransition(c *gin.Context) error {
 func (s *Server) handleUnitErasure(c *gin.Context) error {
 	code := c.Param("code")
 	in := inventory.NewErasure{
-		Category: inventory.ErasureCategory(c.PostForm("category")), Technique: c.PostForm("technique"), Tool: c.PostForm("tool"),
+		Category: inventory.ErasureCategory(c.PostForm("category")), Method: inventory.ErasureMethod(c.PostForm("method")),
+		Medium: inventory.Medium(c.PostForm("medium")), Technique: c.PostForm("technique"), Tool: c.PostForm("tool"),
 		DriveSerial: c.PostForm("drive_serial"), DriveModel: c.PostForm("drive_model"), Result: inventory.ErasureResult(c.PostForm("result")),
 		Version: formVersion(c),
 	}

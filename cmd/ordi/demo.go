@@ -18,11 +18,29 @@ import (
 	"github.com/ordi-app/ordi/inventory"
 )
 
+// demoHelp is `ordi demo --help`. The demo issues attestations whose PDFs are
+// frozen with their verification QR, so the address must be chosen before.
+const demoHelp = `ordi demo : remplit une base vide avec un atelier de démonstration
+(donateurs, dons, une soixantaine d'unités à toutes les étapes, effacements et historique,
+familles, formations et deux attestations de remise).
+
+Les QR codes et liens de vérification des attestations émises par la démonstration pointent vers
+ORDI_BASE_URL (défaut http://localhost:8080), et restent figés dans leurs PDF : donnez la même
+adresse que celle du serveur qui les montrera, par exemple
+  ORDI_BASE_URL=https://ordi.mon-asso.fr ordi demo
+ou ordi demo --base-url https://ordi.mon-asso.fr. Les étiquettes, elles, sont imprimées par
+ordi serve avec sa propre ORDI_BASE_URL.`
+
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlagSet("demo", "ordi demo : remplit une base vide avec un atelier de démonstration\n(donateurs, dons, une soixantaine d'unités à toutes les étapes, effacements et historique).", stdout)
+	fs := newFlagSet("demo", demoHelp, stdout)
+	baseURL := fs.String("base-url", envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"), "adresse publique, imprimée dans les QR codes des attestations (ORDI_BASE_URL)")
 	dbURL := databaseFlag(fs, getenv)
 	if err := fs.parse(args); err != nil {
 		return helpOK(err)
+	}
+	base, err := parseBaseURL(*baseURL)
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, *dbURL, nil)
 	if err != nil {
@@ -32,7 +50,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	svc := app.New(db, envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"), time.Now)
+	svc := app.New(db, base.String(), time.Now)
 	n, err := fillDemo(ctx, db, svc.Inventory, time.Now)
 	if err != nil {
 		return err
@@ -42,6 +60,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintf(stdout, "Atelier de démonstration créé : %d unités, %d familles.\n", n, families)
+	fmt.Fprintf(stdout, "Les QR codes des attestations émises pointent vers %s (ORDI_BASE_URL).\n", base)
 	return nil
 }
 
@@ -145,20 +164,36 @@ func fillDemo(ctx context.Context, db *gorm.DB, inv *inventory.Service, now func
 	return total, nil
 }
 
+// demoErasure is what a careful workshop records for a drive of this kind:
+// a category that its method achieves on that medium (NIST SP 800-88, see
+// inventory.AllowedCategories). A drive leaving for parts is shredded by the
+// recycler; otherwise flash memory is purged by the drive's own sanitize
+// command, and a hard disk is cleared by a verified overwrite.
+func demoErasure(kind inventory.StorageKind, dismantled bool) inventory.NewErasure {
+	e := inventory.NewErasure{Category: inventory.ErasurePurge, Method: inventory.MethodSanitize, Result: inventory.ErasurePassed}
+	switch {
+	case dismantled:
+		e.Category, e.Method, e.Technique = inventory.ErasureDestroy, inventory.MethodDestruction, "Broyage du support (prestataire DEEE)"
+	case kind == inventory.StorageNVMe:
+		e.Technique, e.Tool = "NVMe Sanitize (block erase)", "nvme-cli 2.4"
+	case kind == inventory.StorageSSD:
+		e.Technique, e.Tool = "ATA Sanitize (block erase)", "hdparm 9.65"
+	case kind == inventory.StorageEMMC:
+		e.Technique, e.Tool = "eMMC Sanitize", "mmc-utils 1.0"
+	default:
+		e.Category, e.Method, e.Technique, e.Tool = inventory.ErasureClear, inventory.MethodOverwrite, "Écrasement 1 passe aléatoire + vérification", "nwipe 0.38"
+	}
+	return e
+}
+
 // demoWalk moves a unit along a path, recording the erasures the guards need.
 func demoWalk(ctx context.Context, inv *inventory.Service, actor ordi.Actor, u inventory.Unit, path []inventory.Status, rng *rand.Rand) error {
 	code := string(u.Code)
 	for _, to := range path {
 		needsErasure := u.HasStorage() && (to == inventory.StatusWiped || to == inventory.StatusDismantled)
 		if needsErasure {
-			e := inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "Écrasement 1 passe aléatoire + vérification", Tool: "nwipe 0.38",
-				DriveSerial: fmt.Sprintf("WD-%08d", rng.IntN(100_000_000)), DriveModel: "disque d'origine", Result: inventory.ErasurePassed}
-			switch {
-			case u.StorageKind == inventory.StorageNVMe:
-				e.Technique, e.Tool = "NVMe Sanitize (block erase)", "nvme-cli 2.4"
-			case to == inventory.StatusDismantled:
-				e.Category, e.Technique, e.Tool = inventory.ErasureDestroy, "Perçage du support", ""
-			}
+			e := demoErasure(u.StorageKind, to == inventory.StatusDismantled)
+			e.DriveSerial, e.DriveModel = fmt.Sprintf("WD-%08d", rng.IntN(100_000_000)), "disque d'origine"
 			if rng.IntN(8) == 0 && to == inventory.StatusWiped {
 				// A first attempt fails now and then, as in a real workshop.
 				failed := e

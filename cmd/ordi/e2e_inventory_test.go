@@ -92,6 +92,7 @@ func TestE2EInventory(t *testing.T) {
 	b.noHorizontalScroll()
 	b.screenshot("unit-needs-erasure")
 	b.run(
+		chromedp.SetValue(`select[name=method]`, "sanitize", chromedp.ByQuery),
 		chromedp.Click(`input[name=category][value=purge]`, chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=technique]`, "NVMe Sanitize (block erase)", chromedp.ByQuery),
 		chromedp.SendKeys(`input[name=tool]`, "nvme-cli 2.4", chromedp.ByQuery),

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test,
@@ -315,7 +317,7 @@ func TestDemo(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, d)}
 			out, _, err := runCmd(t, vars, "", "demo")
-			if err != nil || !strings.Contains(out, "unités") {
+			if err != nil || !strings.Contains(out, "unités") || !strings.Contains(out, "pointent vers http://localhost:8080 (ORDI_BASE_URL)") {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
 			db, err := database.Open(context.Background(), vars["ORDI_DATABASE_URL"], nil)
@@ -334,6 +336,20 @@ func TestDemo(t *testing.T) {
 			db.Table("erasures").Count(&erasures)
 			if units < 50 || units > 80 || erasures == 0 {
 				t.Fatalf("%d units, %d erasures", units, erasures)
+			}
+			// Every erasure the demo records is true to NIST SP 800-88: its
+			// category is one its method achieves on its medium.
+			var records []inventory.Erasure
+			db.Order("id").Find(&records)
+			categories := map[inventory.ErasureCategory]bool{}
+			for _, e := range records {
+				if e.Method == "" || e.Medium == "" || !slices.Contains(inventory.AllowedCategories(e.Medium, e.Method), e.Category) {
+					t.Fatalf("demo erasure %s by %q on %q (%s)", e.Category, e.Method, e.Medium, e.Technique)
+				}
+				categories[e.Category] = true
+			}
+			if len(categories) != 3 {
+				t.Fatalf("demo erasure categories %v, want clear, purge and destroy", categories)
 			}
 			var families []string
 			db.Table("households").Distinct("status").Order("status").Pluck("status", &families)
@@ -421,5 +437,45 @@ func TestServeErasesExpiredFamilies(t *testing.T) {
 				t.Fatalf("the recent family became %q", got)
 			}
 		})
+	}
+}
+
+// TestDemoBaseURL: the demo's help says where its QR codes point and how to
+// change it; the address is checked as serve checks it, before anything is
+// written, and the attestations the demo issues carry it.
+func TestDemoBaseURL(t *testing.T) {
+	help, _, err := runCmd(t, nil, "", "demo", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ORDI_BASE_URL (défaut http://localhost:8080)", "ORDI_BASE_URL=https://ordi.mon-asso.fr ordi demo", "--base-url"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("demo --help lacks %q:\n%s", want, help)
+		}
+	}
+	vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "ORDI_BASE_URL": "ordi.mon-asso.fr"}
+	if _, _, err := runCmd(t, vars, "", "demo"); err == nil || !strings.Contains(errorLine(err), "ORDI_BASE_URL invalide") {
+		t.Fatalf("demo with a bad ORDI_BASE_URL: %v", err)
+	}
+	vars["ORDI_BASE_URL"] = "https://ordi.mon-asso.fr/"
+	out, _, err := runCmd(t, vars, "", "demo")
+	if err != nil || !strings.Contains(out, "pointent vers https://ordi.mon-asso.fr (ORDI_BASE_URL)") {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	pdftest.RequireTools(t)
+	db, err := database.Open(context.Background(), vars["ORDI_DATABASE_URL"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer database.Close(db)
+	var pdfs [][]byte
+	db.Table("certificates").Where("kind = 'handover'").Order("id").Pluck("pdf", &pdfs)
+	if len(pdfs) == 0 {
+		t.Fatal("the demo issued no attestation")
+	}
+	for i, pdf := range pdfs {
+		if text := strings.Join(pdftest.Text(t, pdf), ""); !strings.Contains(text, "https://ordi.mon-asso.fr/verify/") {
+			t.Errorf("attestation %d does not point at ORDI_BASE_URL:\n%s", i+1, text)
+		}
 	}
 }
