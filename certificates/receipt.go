@@ -75,15 +75,17 @@ func RenderReceipt(w io.Writer, r Receipt) error {
 		d.table([]column{{"Code", 22, "L"}, {"Type", 34, "L"}, {"Marque / modèle", 60, "L"}, {"N° de série", 44, "L"}, {"Poids", 20, "R"}}, rows, 8.5)
 	}
 	d.section("Signatures")
-	d.needs(28)
-	y := d.GetY()
 	half := d.w/2 - 3
 	d.SetFont(pdfdoc.Font, "", 8.5)
-	d.CellFormat(half, 5, "Pour le donateur", "", 0, "L", false, 0, "")
+	assoc := "Pour " + r.Issuer.Name
+	labelH := float64(len(d.SplitText(assoc, half))) * 4.5
+	d.needs(labelH + 22)
+	y := d.GetY()
+	d.CellFormat(half, 4.5, "Pour le donateur", "", 0, "L", false, 0, "")
 	d.SetXY(marginX+half+6, y)
-	d.CellFormat(half, 5, "Pour "+r.Issuer.Name, "", 0, "L", false, 0, "")
+	d.MultiCell(half, 4.5, assoc, "", "L", false)
 	d.SetDrawColor(160, 160, 160)
-	d.Line(marginX, y+22, marginX+half, y+22)
-	d.Line(marginX+half+6, y+22, marginX+d.w, y+22)
+	d.Line(marginX, y+labelH+17, marginX+half, y+labelH+17)
+	d.Line(marginX+half+6, y+labelH+17, marginX+d.w, y+labelH+17)
 	return d.output(w)
 }
