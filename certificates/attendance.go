@@ -38,7 +38,8 @@ func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 		v.Add("sessions", "La formation n'a pas de séance.")
 		return v.Err()
 	}
-	d := newDoc(pdfdoc.Options{Orientation: "L", Created: s.PrintedAt, Title: "Feuille d'émargement"}, s.Issuer, "Feuille d'émargement", "")
+	d := newDoc(pdfdoc.Options{Orientation: "L", Created: s.PrintedAt, Title: "Feuille d'émargement : " + s.Title,
+		Subject: "Émargement des familles aux séances de la formation « " + s.Title + " »"}, s.Issuer, "Feuille d'émargement", "")
 	d.AddPage()
 	d.header()
 	sub := s.Title

@@ -161,7 +161,8 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	d := newDoc(pdfdoc.Options{Orientation: "L", Created: c.IssuedAt, Title: "Certificat " + c.Number}, c.Issuer,
+	d := newDoc(pdfdoc.Options{Orientation: "L", Created: c.IssuedAt, Title: "Certificat " + c.Number,
+		Subject: fmt.Sprintf("Prise en charge, effacement des données et recyclage : don de %s reçu le %s, %s", c.Donor.Name, c.Donation.ReceivedOn.French(), ordi.Plural(len(c.Units), "unité", "unités"))}, c.Issuer,
 		"Attestation de prise en charge, d'effacement et de recyclage", c.Number)
 	d.AddPage()
 	d.header()

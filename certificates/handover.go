@@ -128,7 +128,8 @@ func RenderHandover(w io.Writer, h Handover) error {
 	if err := h.validate(); err != nil {
 		return err
 	}
-	d := newDoc(pdfdoc.Options{Created: h.IssuedAt, Title: "Attestation de remise " + h.Number}, h.Issuer, "Attestation de remise", h.Number)
+	d := newDoc(pdfdoc.Options{Created: h.IssuedAt, Title: "Attestation de remise " + h.Number,
+		Subject: "Remise de l'équipement " + h.Unit.Code + " au foyer " + h.HouseholdReference}, h.Issuer, "Attestation de remise", h.Number)
 	if h.Signature != nil {
 		d.RegisterImageOptionsReader("signature", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(h.Signature))
 	}

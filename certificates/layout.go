@@ -42,7 +42,13 @@ type doc struct {
 	logo   string  // registered logo image name, or ""
 }
 
+// newDoc starts a document of issuer's. Its metadata name the issuer as
+// author, and date it in Paris time with its offset from UTC.
 func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
+	o.Author = issuer.Name
+	if !o.Created.IsZero() {
+		o.Created = o.Created.In(ordi.Paris)
+	}
 	pdf := pdfdoc.New(o)
 	d := &doc{Doc: pdf, issuer: issuer, title: title, number: number}
 	pageW, _ := pdf.GetPageSize()

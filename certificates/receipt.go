@@ -39,7 +39,8 @@ func refText(ref string) string {
 
 // RenderReceipt writes the intake receipt.
 func RenderReceipt(w io.Writer, r Receipt) error {
-	d := newDoc(pdfdoc.Options{Created: r.PrintedAt, Title: "Bon de prise en charge"}, r.Issuer, "Bon de prise en charge", "")
+	d := newDoc(pdfdoc.Options{Created: r.PrintedAt, Title: "Bon de prise en charge",
+		Subject: "Matériel reçu de " + r.Donor.Name + " le " + r.Donation.ReceivedOn.French()}, r.Issuer, "Bon de prise en charge", "")
 	d.AddPage()
 	d.header()
 	d.heading("Bon de prise en charge", "Matériel reçu le "+r.Donation.ReceivedOn.French()+" · document édité le "+longDate(r.PrintedAt))

@@ -81,3 +81,18 @@ func CheckLayout(tb testing.TB, pages []Page, margin, tol float64) {
 		}
 	}
 }
+
+// Info returns the document's metadata as pdfinfo -isodates reads them
+// ("Title", "Author", "CreationDate"…).
+func Info(tb testing.TB, pdf []byte) map[string]string {
+	tb.Helper()
+	out, err := exec.Command("pdfinfo", "-isodates", "-enc", "UTF-8", write(tb, pdf)).Output()
+	if err != nil {
+		tb.Fatalf("pdfinfo: %v", err)
+	}
+	info := map[string]string{}
+	for _, line := range regexp.MustCompile(`(?m)^([A-Za-z ]+):\s*(.*)$`).FindAllStringSubmatch(string(out), -1) {
+		info[line[1]] = line[2]
+	}
+	return info
+}
