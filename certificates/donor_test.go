@@ -235,3 +235,22 @@ func TestCorrectedAttestationNamesTheOneItReplaces(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptSaysWhatItsTotalLeavesOut: the intake receipt's total weight
+// counts the units it leaves out too.
+func TestReceiptSaysWhatItsTotalLeavesOut(t *testing.T) {
+	pdftest.RequireTools(t)
+	c := donorCertificate(3)
+	r := certificates.Receipt{PrintedAt: issued, Issuer: issuer(), Donor: c.Donor, Donation: c.Donation}
+	for _, u := range c.Units {
+		r.Units = append(r.Units, u.UnitInfo)
+	}
+	r.Units[1].WeightKG = 0
+	var buf bytes.Buffer
+	if err := certificates.RenderReceipt(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if text := flat(t, buf.Bytes()); !strings.Contains(text, "3 UNITÉS, 3,2 KG, DONT 1 UNITÉ NON PESÉE") {
+		t.Errorf("receipt total: %s", text)
+	}
+}

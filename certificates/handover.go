@@ -199,12 +199,14 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 	d.paragraph(fmt.Sprintf("%s conserve la référence du foyer, le nom du signataire et cette attestation pour justifier la remise auprès de ses partenaires et financeurs, pendant la durée de la garantie puis trois ans. Vous pouvez demander à consulter, corriger ou effacer ces données auprès de l'association%s, et saisir la CNIL (www.cnil.fr).",
 		h.Issuer.Name, contactSuffix(h.Issuer)), 7.5)
 
-	d.section("Signatures")
 	half := d.w/2 - 3
 	d.SetFont(pdfdoc.Font, "", 8.5)
 	family, assoc := "Pour le foyer : "+h.Signatory, "Pour l'association : "+h.Issuer.Name
 	labelH := float64(max(len(d.SplitText(family, half)), len(d.SplitText(assoc, half)))) * 4.5
-	d.needs(labelH + 28)
+	// The section's title stays with its boxes.
+	d.needs(labelH + 28 + 10)
+	d.section("Signatures")
+	d.SetFont(pdfdoc.Font, "", 8.5)
 	y := d.GetY()
 	d.SetXY(marginX, y)
 	d.MultiCell(half, 4.5, family, "", "L", false)

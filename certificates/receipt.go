@@ -59,17 +59,19 @@ func RenderReceipt(w io.Writer, r Receipt) error {
 	d.section("Collecte")
 	d.row("Site", r.Donation.Site)
 	d.row("Référence du donateur", r.Donation.Reference)
-	total := 0.0
+	var s Summary
 	var rows [][]string
 	for _, u := range r.Units {
-		weight := ""
+		weight := "—"
 		if u.WeightKG > 0 {
 			weight = kg(u.WeightKG)
-			total += u.WeightKG
+			s.TotalKG += u.WeightKG
+		} else {
+			s.Unweighed++
 		}
 		rows = append(rows, []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, weight})
 	}
-	d.section(fmt.Sprintf("Matériel reçu : %s, %s", ordi.Plural(len(r.Units), "unité", "unités"), kg(total)))
+	d.section(fmt.Sprintf("Matériel reçu : %s, %s", ordi.Plural(len(r.Units), "unité", "unités"), s.totalWeight()))
 	if len(rows) == 0 {
 		d.paragraph("Aucune unité enregistrée pour l'instant.", 9)
 	} else {
