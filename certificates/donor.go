@@ -201,8 +201,8 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 	// The serial columns hold a 20-character serial on one line (about
 	// 33 mm at 7.5 pt, plus the cell's margins).
 	cols := []column{
-		{"Code", 16, "L"}, {"Type", 18, "L"}, {"Marque / modèle", 32, "L"}, {"N° de série", 37, "L"},
-		{"Devenir", 32, "L"}, {"Effacement (NIST SP 800-88)", 36, "L"}, {"Outil", 18, "L"},
+		{"Code", 16, "L"}, {"Type", 18, "L"}, {"Marque / modèle", 30, "L"}, {"N° de série", 37, "L"},
+		{"Devenir", 32, "L"}, {"Effacement (NIST SP 800-88)", 36, "L"}, {"Outil", 20, "L"},
 		{"Résultat, date", 27, "L"}, {"N° de série du disque", 37, "L"}, {"Poids", 14, "R"},
 	}
 	var rows [][]string
