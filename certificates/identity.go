@@ -63,11 +63,11 @@ func (i *Issuer) Validate() error {
 		v.Addf("address", "Adresse trop longue (%d caractères au plus).", maxIssuerAddress)
 	}
 	for _, f := range []struct {
-		field, value string
-		max          int
-	}{{"phone", i.Phone, 40}, {"email", i.Email, 254}, {"website", i.Website, 200}} {
+		field, value, name string
+		max                int
+	}{{"phone", i.Phone, "Numéro de téléphone trop long", 40}, {"email", i.Email, "Adresse e-mail trop longue", 254}, {"website", i.Website, "Adresse du site web trop longue", 200}} {
 		if len([]rune(f.value)) > f.max {
-			v.Addf(f.field, "Trop long (%d caractères au plus).", f.max)
+			v.Addf(f.field, "%s (%d caractères au plus).", f.name, f.max)
 		}
 	}
 	if i.WarrantyMonths < 0 || i.WarrantyMonths > 60 {

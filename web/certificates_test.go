@@ -216,7 +216,7 @@ func TestAssociationIdentityPage(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", res.StatusCode, readBody(res))
 		}
-		if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
+		if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Nécessaire pour délivrer les certificats des donateurs") || !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
 			t.Fatal("identity not saved")
 		}
 	})
