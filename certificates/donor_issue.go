@@ -199,7 +199,7 @@ func shortKind(k inventory.Kind) string {
 // pendingMessage says how many units keep a donor certificate waiting.
 func pendingMessage(n int) string {
 	if n < 2 {
-		return "1 unité n'est pas encore traitée (effacée puis réemployée, démantelée ou recyclée) : le certificat attendra."
+		return "1 unité n'est pas encore traitée (effacée puis prête au réemploi, démantelée ou recyclée) : le certificat attendra."
 	}
-	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis réemployées, démantelées ou recyclées) : le certificat attendra.", n)
+	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis prêtes au réemploi, démantelées ou recyclées) : le certificat attendra.", n)
 }
