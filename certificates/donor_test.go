@@ -77,6 +77,14 @@ func TestDonorCertificateSaysWhatIsTrue(t *testing.T) {
 			}
 		}
 	})
+	t.Run("StoredBeforeTheOutcomesWereToldApart", func(t *testing.T) {
+		// A certificate left pending with its inputs from an earlier
+		// version renders as it would have then.
+		text := flat(t, renderDonor(t, withOutcomes(repeat(certificates.OutcomeReused, 2)...)))
+		if !strings.Contains(text, "Réemployées") || !strings.Contains(text, "2 unités ont été réemployées") {
+			t.Errorf("legacy outcome: %s", text)
+		}
+	})
 	t.Run("OneUnit", func(t *testing.T) {
 		text := flat(t, renderDonor(t, withOutcomes(certificates.OutcomeHandedOver)))
 		if !strings.Contains(text, "pris en charge l'unité décrite ci-dessus") || !strings.Contains(text, "1 unité a été remise à une famille") || strings.Contains(text, "les 1 unités") {
