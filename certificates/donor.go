@@ -198,12 +198,15 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 	d.table(head, [][]string{counts}, 9.5)
 
 	d.section("Détail par unité")
-	// The serial columns hold a 20-character serial on one line (about
-	// 33 mm at 7.5 pt, plus the cell's margins).
+	// At 7 pt every column holds its usual content on one line (a row per
+	// unit keeps 1,000 units on about 45 pages): the serial columns a
+	// 20-character serial (about 30 mm, plus the cell's margins), the
+	// erasure column "Purge · NVMe Sanitize (block erase)". Only passed
+	// erasures are listed: their date says when they passed.
 	cols := []column{
-		{"Code", 16, "L"}, {"Type", 18, "L"}, {"Marque / modèle", 30, "L"}, {"N° de série", 37, "L"},
-		{"Devenir", 32, "L"}, {"Effacement (NIST SP 800-88)", 36, "L"}, {"Outil", 20, "L"},
-		{"Résultat, date", 27, "L"}, {"N° de série du disque", 37, "L"}, {"Poids", 14, "R"},
+		{"Code", 15, "L"}, {"Type", 17, "L"}, {"Marque / modèle", 38, "L"}, {"N° de série", 35, "L"},
+		{"Devenir", 30, "L"}, {"Effacement (NIST SP 800-88)", 49, "L"}, {"Outil", 18, "L"},
+		{"Réussi le", 17, "L"}, {"N° de série du disque", 35, "L"}, {"Poids", 13, "R"},
 	}
 	var rows [][]string
 	for _, u := range c.Units {
@@ -221,7 +224,7 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 			continue
 		}
 		for i, e := range u.Erasures {
-			row := []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, e.Result + ", " + shortDate(e.Date), e.DriveSerial, ""}
+			row := []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, shortDate(e.Date), e.DriveSerial, ""}
 			if i == 0 {
 				copy(row, first)
 				row[9] = weight
@@ -229,9 +232,9 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 			rows = append(rows, row)
 		}
 	}
-	d.table(cols, rows, 7.5)
+	d.table(cols, rows, 7)
 	if s.Unweighed > 0 {
-		d.paragraph("— : unité non pesée.", 7.5)
+		d.paragraph("— : unité non pesée.", 7)
 	}
 
 	d.section("Méthodes d'effacement")
