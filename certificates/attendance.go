@@ -25,18 +25,21 @@ type AttendanceSheet struct {
 type AttendanceRow struct {
 	Reference string
 	Name      string
-	Marks     []*bool // per session: present, absent, or not taken
 }
 
-// RenderAttendance writes the sign-in sheet, landscape, one column per
-// session with the mark taken and room to sign.
+// RenderAttendance writes the sign-in sheet, landscape: one column per
+// session with its date and room to write its times, an empty box per
+// family and session to sign in, and a last row for the trainer's
+// signature. Nothing is pre-printed in the boxes: the sheet proves who
+// signed, not what was typed.
 func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 	if len(s.Sessions) == 0 {
 		var v ordi.Validation
 		v.Add("sessions", "La formation n'a pas de séance.")
 		return v.Err()
 	}
-	d := newDoc(pdfdoc.Options{Orientation: "L", Created: s.PrintedAt, Title: "Feuille d'émargement"}, s.Issuer, "Feuille d'émargement", "")
+	d := newDoc(pdfdoc.Options{Orientation: "L", Created: s.PrintedAt, Title: "Feuille d'émargement : " + s.Title,
+		Subject: "Émargement des familles aux séances de la formation « " + s.Title + " »"}, s.Issuer, "Feuille d'émargement", "")
 	d.AddPage()
 	d.header()
 	sub := s.Title
@@ -51,31 +54,27 @@ func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 	each := (d.w - first) / float64(len(s.Sessions))
 	cols := []column{{"Famille (référence) et signataire", first, "L"}}
 	for i, dt := range s.Sessions {
-		cols = append(cols, column{fmt.Sprintf("Séance %d\n%s", i+1, dt.French()), each, "C"})
+		cols = append(cols, column{fmt.Sprintf("Séance %d · %s\nde ….. h ….. à ….. h …..", i+1, dt.French()), each, "C"})
+	}
+	blank := make([]string, len(s.Sessions))
+	for i := range blank {
+		blank[i] = "\n\n "
 	}
 	var rows [][]string
 	for _, r := range s.Rows {
-		row := []string{r.Reference + "\n" + r.Name + "\n "}
-		for i := range s.Sessions {
-			mark := "\n\n "
-			if i < len(r.Marks) && r.Marks[i] != nil {
-				if *r.Marks[i] {
-					mark = "présent\n\n "
-				} else {
-					mark = "absent\n\n "
-				}
-			}
-			row = append(row, mark)
-		}
-		rows = append(rows, row)
+		rows = append(rows, append([]string{r.Reference + "\n" + r.Name + "\n "}, blank...))
 	}
-	if len(rows) == 0 {
+	trainer := "Signature du formateur"
+	if s.Trainer != "" {
+		trainer += "\n" + s.Trainer
+	}
+	rows = append(rows, append([]string{trainer + "\n "}, blank...))
+	if len(s.Rows) == 0 {
 		d.paragraph("Aucune famille inscrite.", 9)
-	} else {
-		d.table(cols, rows, 9)
 	}
+	d.table(cols, rows, 9)
 	d.SetFont(pdfdoc.Font, "", 8)
 	d.SetTextColor(greyText, greyText, greyText)
-	d.MultiCell(d.w, 4, "Chaque personne présente signe dans la case de la séance. Document édité le "+longDate(s.PrintedAt)+" pour les financeurs du programme.", "", "L", false)
+	d.MultiCell(d.w, 4, "Chaque personne présente signe dans la case de la séance ; le formateur indique les horaires de la séance et signe en bas de sa colonne. Document édité le "+longDate(s.PrintedAt)+" pour les financeurs du programme.", "", "L", false)
 	return d.output(w)
 }

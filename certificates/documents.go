@@ -3,8 +3,10 @@ package certificates
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/inventory"
 )
 
@@ -62,12 +64,42 @@ func (s *Service) AttendanceSheet(ctx context.Context, a ordi.Actor, courseID in
 	for _, session := range d.Sessions {
 		sheet.Sessions = append(sheet.Sessions, session.Date)
 	}
+	// The course page hides the families' references from trainers; the
+	// sheet, proof for the funders, names each family by its reference (the
+	// pseudonym that identifies it outside its file) beside the name the
+	// trainer already sees.
+	refs, err := s.householdReferences(ctx, d.Attendees)
+	if err != nil {
+		return nil, err
+	}
 	for _, at := range d.Attendees {
-		sheet.Rows = append(sheet.Rows, AttendanceRow{Reference: at.Reference, Name: at.ContactName, Marks: at.Present})
+		sheet.Rows = append(sheet.Rows, AttendanceRow{Reference: refs[at.HouseholdID], Name: at.ContactName})
 	}
 	var buf bytes.Buffer
 	if err := RenderAttendance(&buf, sheet); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// householdReferences returns the reference of each attendee's household.
+func (s *Service) householdReferences(ctx context.Context, attendees []allocation.Attendee) (map[int64]string, error) {
+	refs := map[int64]string{}
+	ids := make([]int64, 0, len(attendees))
+	for _, at := range attendees {
+		ids = append(ids, at.HouseholdID)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		var rows []struct {
+			ID        int64
+			Reference string
+		}
+		if err := s.db.WithContext(ctx).Table("households").Select("id, reference").Where("id IN ?", ids[start:min(start+500, len(ids))]).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("references of the attendees: %w", err)
+		}
+		for _, r := range rows {
+			refs[r.ID] = r.Reference
+		}
+	}
+	return refs, nil
 }

@@ -10,23 +10,36 @@ import (
 	"github.com/ordi-app/ordi/pdfdoc"
 )
 
-// Outcome is what became of a donated unit.
+// Outcome is what became of a donated unit, as its status says when the
+// certificate is issued.
 type Outcome string
 
 // The outcomes a donor certificate states.
 const (
-	OutcomeReused     Outcome = "reused"
+	OutcomeHandedOver Outcome = "handed_over" // given to a family
+	OutcomeReady      Outcome = "ready"       // refurbished, on the shelf
+	OutcomeReserved   Outcome = "reserved"    // on the shelf, promised to a family
 	OutcomeDismantled Outcome = "dismantled"
 	OutcomeRecycled   Outcome = "recycled"
+	// OutcomeReused is what certificates issued before the outcomes were
+	// told apart said of every reusable unit; only their stored inputs
+	// still hold it.
+	OutcomeReused Outcome = "reused"
 )
 
 // Label is the outcome in French.
 func (o Outcome) Label() string {
 	switch o {
+	case OutcomeHandedOver:
+		return "Remis à une famille"
+	case OutcomeReady:
+		return "Prêt au réemploi"
+	case OutcomeReserved:
+		return "Prêt au réemploi, réservé pour une famille"
 	case OutcomeReused:
 		return "Réemployé"
 	case OutcomeDismantled:
-		return "Démantelé (pièces réemployées)"
+		return "Démantelé pour pièces"
 	case OutcomeRecycled:
 		return "Recyclé (filière DEEE)"
 	}
@@ -54,7 +67,21 @@ type DonorUnit struct {
 	Outcome  Outcome
 	Outlet   string // recycling outlet and reference, when recycled
 	Erasures []ErasureInfo
+	// Failures says, for each failed erasure of the unit, what followed it:
+	// the certificate lists only the passed ones, and says what happened to
+	// a drive whose erasure failed.
+	Failures []Recovery `json:",omitempty"`
 }
+
+// Recovery is what followed a failed erasure, as the next passed record of
+// the same drive says.
+type Recovery string
+
+// The recoveries of a failed erasure.
+const (
+	ErasedAgain Recovery = "erased_again" // a later erasure passed
+	Destroyed   Recovery = "destroyed"    // the drive was then destroyed
+)
 
 // DonorCertificate certifies what happened to every unit of a donation.
 type DonorCertificate struct {
@@ -65,12 +92,18 @@ type DonorCertificate struct {
 	Donation  DonationInfo
 	Units     []DonorUnit
 	VerifyURL string
+	// Replaces is the number of the certificate of the same donation this
+	// one supersedes, if any.
+	Replaces string `json:",omitempty"`
 }
 
 // Summary counts a certificate's units by outcome.
 type Summary struct {
-	Received, Reused, Dismantled, Recycled int
-	TotalKG                                float64
+	Received, HandedOver, Ready, Reused, Dismantled, Recycled int
+	// TotalKG is the weight of the weighed units; Unweighed counts the
+	// others.
+	TotalKG   float64
+	Unweighed int
 }
 
 // Summarize counts the units.
@@ -78,6 +111,10 @@ func (c DonorCertificate) Summarize() Summary {
 	s := Summary{Received: len(c.Units)}
 	for _, u := range c.Units {
 		switch u.Outcome {
+		case OutcomeHandedOver:
+			s.HandedOver++
+		case OutcomeReady, OutcomeReserved:
+			s.Ready++
 		case OutcomeReused:
 			s.Reused++
 		case OutcomeDismantled:
@@ -85,9 +122,21 @@ func (c DonorCertificate) Summarize() Summary {
 		case OutcomeRecycled:
 			s.Recycled++
 		}
-		s.TotalKG += u.WeightKG
+		if u.WeightKG > 0 {
+			s.TotalKG += u.WeightKG
+		} else {
+			s.Unweighed++
+		}
 	}
 	return s
+}
+
+// totalWeight writes "192 kg", or "190,4 kg, dont 1 unité non pesée".
+func (s Summary) totalWeight() string {
+	if s.Unweighed == 0 {
+		return kg(s.TotalKG)
+	}
+	return kg(s.TotalKG) + ", dont " + ordi.Plural(s.Unweighed, "unité non pesée", "unités non pesées")
 }
 
 func (c *DonorCertificate) validate() error {
@@ -112,12 +161,16 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	d := newDoc(pdfdoc.Options{Orientation: "L", Created: c.IssuedAt, Title: "Certificat " + c.Number}, c.Issuer,
+	d := newDoc(pdfdoc.Options{Orientation: "L", Created: c.IssuedAt, Title: "Certificat " + c.Number,
+		Subject: fmt.Sprintf("Prise en charge, effacement des données et recyclage : don de %s reçu le %s, %s", c.Donor.Name, c.Donation.ReceivedOn.French(), ordi.Plural(len(c.Units), "unité", "unités"))}, c.Issuer,
 		"Attestation de prise en charge, d'effacement et de recyclage", c.Number)
 	d.AddPage()
 	d.header()
 	d.heading("Attestation de prise en charge, d'effacement des données et de recyclage",
 		"Délivrée le "+longDate(c.IssuedAt)+" à "+c.Donor.Name)
+	if c.Replaces != "" {
+		d.notice("Ce certificat remplace le certificat " + c.Replaces + " du même don, qui n'est plus valable.")
+	}
 
 	d.section("Donateur")
 	d.row("Nom", c.Donor.Name)
@@ -132,14 +185,28 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 
 	s := c.Summarize()
 	d.section("Synthèse")
-	d.table([]column{{"Unités reçues", 53, "C"}, {"Réemployées", 53, "C"}, {"Démantelées", 53, "C"}, {"Recyclées (DEEE)", 54, "C"}, {"Poids total", 54, "C"}},
-		[][]string{{fmt.Sprint(s.Received), fmt.Sprint(s.Reused), fmt.Sprint(s.Dismantled), fmt.Sprint(s.Recycled), kg(s.TotalKG)}}, 9.5)
+	head := []column{{"Unités reçues", 0, "C"}, {"Remises à des familles", 0, "C"}, {"Prêtes au réemploi", 0, "C"}}
+	counts := []string{fmt.Sprint(s.Received), fmt.Sprint(s.HandedOver), fmt.Sprint(s.Ready)}
+	if s.Reused > 0 {
+		head, counts = append(head, column{"Réemployées", 0, "C"}), append(counts, fmt.Sprint(s.Reused))
+	}
+	head = append(head, column{"Démantelées", 0, "C"}, column{"Recyclées (DEEE)", 0, "C"}, column{"Poids total", 0, "C"})
+	counts = append(counts, fmt.Sprint(s.Dismantled), fmt.Sprint(s.Recycled), s.totalWeight())
+	for i := range head {
+		head[i].width = d.w / float64(len(head))
+	}
+	d.table(head, [][]string{counts}, 9.5)
 
 	d.section("Détail par unité")
+	// At 7 pt every column holds its usual content on one line (a row per
+	// unit keeps 1,000 units on about 45 pages): the serial columns a
+	// 20-character serial (about 30 mm, plus the cell's margins), the
+	// erasure column "Purge · NVMe Sanitize (block erase)". Only passed
+	// erasures are listed: their date says when they passed.
 	cols := []column{
-		{"Code", 17, "L"}, {"Type", 21, "L"}, {"Marque / modèle", 42, "L"}, {"N° de série", 28, "L"},
-		{"Devenir", 36, "L"}, {"Effacement (NIST SP 800-88)", 55, "L"}, {"Outil", 22, "L"},
-		{"Résultat, date", 27, "L"}, {"Disque", 19, "L"},
+		{"Code", 15, "L"}, {"Type", 17, "L"}, {"Marque / modèle", 38, "L"}, {"N° de série", 35, "L"},
+		{"Devenir", 30, "L"}, {"Effacement (NIST SP 800-88)", 49, "L"}, {"Outil", 18, "L"},
+		{"Réussi le", 17, "L"}, {"N° de série du disque", 35, "L"}, {"Poids", 13, "R"},
 	}
 	var rows [][]string
 	for _, u := range c.Units {
@@ -147,33 +214,112 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 		if u.Outlet != "" {
 			outcome += " · " + u.Outlet
 		}
+		weight := "—"
+		if u.WeightKG > 0 {
+			weight = kg(u.WeightKG)
+		}
+		first := []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, outcome}
 		if len(u.Erasures) == 0 {
-			rows = append(rows, []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, outcome, "Sans support de stockage", "", "", ""})
+			rows = append(rows, append(first, "Sans support de stockage", "", "", "", weight))
 			continue
 		}
 		for i, e := range u.Erasures {
-			row := []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, e.Result + ", " + shortDate(e.Date), e.DriveSerial}
+			row := []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, shortDate(e.Date), e.DriveSerial, ""}
 			if i == 0 {
-				row[0], row[1], row[2], row[3], row[4] = u.Code, u.Kind, strings.TrimSpace(u.Brand+" "+u.Model), u.Serial, outcome
+				copy(row, first)
+				row[9] = weight
 			}
 			rows = append(rows, row)
 		}
 	}
-	d.table(cols, rows, 7.5)
+	d.table(cols, rows, 7)
+	if s.Unweighed > 0 {
+		d.paragraph("— : unité non pesée.", 7)
+	}
 
 	d.section("Méthodes d'effacement")
-	d.paragraph("Les catégories suivent la norme NIST SP 800-88 Rév. 2 : Clear (effacement logique : réécriture ou retour à l'état d'usine, protège contre une récupération simple), Purge (procédé logique ou physique adapté au support : effacement sécurisé ATA, NVMe Sanitize, effacement cryptographique ; récupération impossible même en laboratoire), Destroy (destruction physique du support : broyage, perçage, désintégration). Seuls les effacements vérifiés comme réussis sont retenus ; un support dont l'effacement a échoué a été détruit.", 8)
+	d.paragraph("Les catégories suivent la norme NIST SP 800-88 Rév. 2 : Clear (effacement logique : réécriture ou retour à l'état d'usine, protège contre une récupération simple), Purge (procédé logique ou physique adapté au support : effacement sécurisé ATA, NVMe Sanitize, effacement cryptographique ; récupération impossible même en laboratoire), Destroy (destruction physique du support : broyage, perçage, désintégration). Le tableau ne retient que les effacements vérifiés comme réussis. "+failures(c.Units), 8)
+
+	// The attestation, the verification code and the signature stay
+	// together: never a page holding only the last of them.
+	text := attestation(c.Issuer.Name, s)
+	const closingH = 30
+	d.needs(18 + d.textHeight(text, 8.5) + closingH)
 	d.section("Attestation")
-	d.paragraph(fmt.Sprintf("%s atteste avoir pris en charge les %d unités ci-dessus, en avoir effacé les données selon les méthodes indiquées avant tout réemploi ou recyclage, puis les avoir réemployées auprès de foyers accompagnés ou remises à une filière agréée de traitement des déchets d'équipements électriques et électroniques (DEEE).", c.Issuer.Name, len(c.Units)), 8.5)
-	d.needs(30)
-	y := d.GetY()
-	if err := d.verification(c.VerifyURL, 24); err != nil {
+	d.paragraph(text, 8.5)
+	if err := d.closing(c.VerifyURL, "Le "+shortDate(c.IssuedAt)+", pour "+c.Issuer.Name); err != nil {
 		return err
 	}
-	d.SetXY(marginX+d.w-70, y)
-	d.SetFont(pdfdoc.Font, "", 8.5)
-	d.CellFormat(70, 5, "Pour "+c.Issuer.Name+", le "+shortDate(c.IssuedAt), "", 2, "L", false, 0, "")
-	d.SetDrawColor(160, 160, 160)
-	d.Line(marginX+d.w-70, y+20, marginX+d.w, y+20)
 	return d.output(w)
+}
+
+// attestation is the certificate's closing statement: what the issuer
+// did, and what each unit became, as it stands on the day.
+func attestation(issuer string, s Summary) string {
+	units := "l'unité décrite ci-dessus"
+	if s.Received > 1 {
+		units = fmt.Sprintf("les %d unités décrites ci-dessus", s.Received)
+	}
+	var fates []string
+	add := func(n int, one, many string) {
+		if n > 0 {
+			fates = append(fates, ordi.Plural(n, one, many))
+		}
+	}
+	add(s.HandedOver, "unité a été remise à une famille accompagnée par le programme", "unités ont été remises à des familles accompagnées par le programme")
+	add(s.Ready, "unité est prête au réemploi et conservée par l'association jusqu'à sa remise à une famille",
+		"unités sont prêtes au réemploi et conservées par l'association jusqu'à leur remise à des familles")
+	add(s.Reused, "unité a été réemployée", "unités ont été réemployées")
+	add(s.Dismantled, "unité a été démantelée pour pièces", "unités ont été démantelées pour pièces")
+	add(s.Recycled, "unité a été remise à une filière agréée de traitement des déchets d'équipements électriques et électroniques (DEEE)",
+		"unités ont été remises à une filière agréée de traitement des déchets d'équipements électriques et électroniques (DEEE)")
+	return fmt.Sprintf("%s atteste avoir pris en charge %s et en avoir effacé les données selon les méthodes indiquées. À la date de la présente attestation, %s.",
+		issuer, units, strings.Join(fates, " ; "))
+}
+
+// maxListedCodes bounds the unit codes a sentence lists.
+const maxListedCodes = 30
+
+// failures says what followed the failed erasures, from the records.
+func failures(units []DonorUnit) string {
+	var again, destroyed []string
+	for _, u := range units {
+		seen := map[Recovery]bool{}
+		for _, r := range u.Failures {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			switch r {
+			case ErasedAgain:
+				again = append(again, u.Code)
+			case Destroyed:
+				destroyed = append(destroyed, u.Code)
+			}
+		}
+	}
+	if len(again) == 0 && len(destroyed) == 0 {
+		return "Aucun effacement n'a échoué."
+	}
+	var out []string
+	if len(again) > 0 {
+		out = append(out, failureSentence(again, "le support a ensuite été effacé de nouveau avec succès", "les supports ont ensuite été effacés de nouveau avec succès"))
+	}
+	if len(destroyed) > 0 {
+		out = append(out, failureSentence(destroyed, "le support a ensuite été détruit", "les supports ont ensuite été détruits"))
+	}
+	return strings.Join(out, " ")
+}
+
+func failureSentence(codes []string, one, many string) string {
+	listed := codes
+	more := ""
+	if len(codes) > maxListedCodes {
+		listed = codes[:maxListedCodes]
+		more = fmt.Sprintf(" et %d autres", len(codes)-maxListedCodes)
+	}
+	if len(codes) == 1 {
+		return fmt.Sprintf("Pour l'unité %s, un premier effacement a échoué ; %s.", codes[0], one)
+	}
+	return fmt.Sprintf("Pour les unités %s%s, un premier effacement a échoué ; %s.", strings.Join(listed, ", "), more, many)
 }

@@ -3,6 +3,7 @@ package certificates
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/audit"
@@ -13,8 +14,12 @@ import (
 // outcomeOf tells what became of a settled unit.
 func outcomeOf(st inventory.Status) (Outcome, bool) {
 	switch st {
-	case inventory.StatusReady, inventory.StatusReserved, inventory.StatusHandedOver:
-		return OutcomeReused, true
+	case inventory.StatusHandedOver:
+		return OutcomeHandedOver, true
+	case inventory.StatusReady:
+		return OutcomeReady, true
+	case inventory.StatusReserved:
+		return OutcomeReserved, true
 	case inventory.StatusDismantled:
 		return OutcomeDismantled, true
 	case inventory.StatusRecycled:
@@ -26,6 +31,8 @@ func outcomeOf(st inventory.Status) (Outcome, bool) {
 // IssueDonorCertificate issues the donor's certificate for a donation once
 // every unit is settled (reused, dismantled or recycled) and sanitised;
 // otherwise Conflict with Extra["pending"] listing the codes still waiting.
+// The association's SIRET must be known: a donor (a company's accounts, a
+// public body's) cannot use a certificate without it.
 // Issuing again gives a new number and marks the previous one superseded.
 // The PDF is rendered after the commit (frozen.go); should that fail, the
 // certificate is returned pending and rendered at its first download.
@@ -36,6 +43,9 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 	issuer, err := s.Issuer(ctx)
 	if err != nil {
 		return Certificate{}, err
+	}
+	if issuer.SIRET == "" {
+		return Certificate{}, ordi.Errorf(ordi.Conflict, "Le numéro SIRET de l'association n'est pas renseigné : un administrateur doit le saisir (Administration, Association) avant que le certificat puisse être délivré.")
 	}
 	var cert Certificate
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -97,6 +107,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 					row.Erasures = append(row.Erasures, erasureInfo(e))
 				}
 			}
+			row.Failures = recoveries(byUnit[u.ID])
 			rows = append(rows, row)
 			public.Units = append(public.Units, PublicUnit{Code: string(u.Code), Model: u.Title(), Outcome: outcome.Label()})
 		}
@@ -116,7 +127,16 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		doc.Number, doc.IssuedAt, doc.VerifyURL = number, now, s.VerifyURL(number)
 		public.Number, public.IssuedAt = number, now
 		did := donationID
-		// An earlier certificate of this donation is superseded by this one.
+		// An earlier certificate of this donation is superseded by this
+		// one, which names it.
+		var previous []string
+		if err := tx.Model(&Certificate{}).Where("donation_id = ? AND superseded_by IS NULL", donationID).Order("id DESC").Limit(1).
+			Pluck("number", &previous).Error; err != nil {
+			return fmt.Errorf("previous certificate: %w", err)
+		}
+		if len(previous) > 0 {
+			doc.Replaces = previous[0]
+		}
 		if err := tx.Model(&Certificate{}).Where("donation_id = ? AND superseded_by IS NULL", donationID).
 			Updates(map[string]any{"superseded_by": number, "superseded_at": now}).Error; err != nil {
 			return fmt.Errorf("supersede: %w", err)
@@ -130,6 +150,34 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		return Certificate{}, err
 	}
 	return s.freezeIssued(ctx, cert), nil
+}
+
+// recoveries says what followed each failed erasure among es (oldest
+// first): the next passed record of the same drive (any drive, when the
+// records name none), destroyed when that record is a destruction.
+func recoveries(es []inventory.Erasure) []Recovery {
+	var out []Recovery
+	for i, e := range es {
+		if e.Result != inventory.ErasureFailed {
+			continue
+		}
+		for _, next := range es[i+1:] {
+			if next.Result != inventory.ErasurePassed || !sameDrive(e, next) {
+				continue
+			}
+			if next.Category == inventory.ErasureDestroy {
+				out = append(out, Destroyed)
+			} else {
+				out = append(out, ErasedAgain)
+			}
+			break
+		}
+	}
+	return out
+}
+
+func sameDrive(a, b inventory.Erasure) bool {
+	return a.DriveSerial == "" || b.DriveSerial == "" || strings.EqualFold(a.DriveSerial, b.DriveSerial)
 }
 
 func shortKind(k inventory.Kind) string {
@@ -151,7 +199,7 @@ func shortKind(k inventory.Kind) string {
 // pendingMessage says how many units keep a donor certificate waiting.
 func pendingMessage(n int) string {
 	if n < 2 {
-		return "1 unité n'est pas encore traitée (effacée puis réemployée, démantelée ou recyclée) : le certificat attendra."
+		return "1 unité n'est pas encore traitée (effacée puis prête au réemploi, démantelée ou recyclée) : le certificat attendra."
 	}
-	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis réemployées, démantelées ou recyclées) : le certificat attendra.", n)
+	return fmt.Sprintf("%d unités ne sont pas encore traitées (effacées puis prêtes au réemploi, démantelées ou recyclées) : le certificat attendra.", n)
 }

@@ -83,6 +83,8 @@ type Handover struct {
 	// leaves a line to sign on paper.
 	Signature []byte
 	VerifyURL string
+	// Replaces is the number of the attestation this one corrects, if any.
+	Replaces string `json:",omitempty"`
 }
 
 func (h *Handover) validate() error {
@@ -126,7 +128,8 @@ func RenderHandover(w io.Writer, h Handover) error {
 	if err := h.validate(); err != nil {
 		return err
 	}
-	d := newDoc(pdfdoc.Options{Created: h.IssuedAt, Title: "Attestation de remise " + h.Number}, h.Issuer, "Attestation de remise", h.Number)
+	d := newDoc(pdfdoc.Options{Created: h.IssuedAt, Title: "Attestation de remise " + h.Number,
+		Subject: "Remise de l'équipement " + h.Unit.Code + " au foyer " + h.HouseholdReference}, h.Issuer, "Attestation de remise", h.Number)
 	if h.Signature != nil {
 		d.RegisterImageOptionsReader("signature", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(h.Signature))
 	}
@@ -148,6 +151,9 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 	}
 	d.heading("Attestation de remise d'un équipement informatique",
 		fmt.Sprintf("%s · fait à %s, le %s", copyFor, place, longDate(h.IssuedAt)))
+	if h.Replaces != "" {
+		d.notice("Cette attestation corrige et remplace l'attestation " + h.Replaces + ", qui n'est plus valable.")
+	}
 
 	d.section("Bénéficiaire")
 	d.row("Foyer (référence)", h.HouseholdReference)
@@ -193,16 +199,20 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 	d.paragraph(fmt.Sprintf("%s conserve la référence du foyer, le nom du signataire et cette attestation pour justifier la remise auprès de ses partenaires et financeurs, pendant la durée de la garantie puis trois ans. Vous pouvez demander à consulter, corriger ou effacer ces données auprès de l'association%s, et saisir la CNIL (www.cnil.fr).",
 		h.Issuer.Name, contactSuffix(h.Issuer)), 7.5)
 
-	d.section("Signatures")
-	d.needs(34)
-	y := d.GetY()
 	half := d.w/2 - 3
 	d.SetFont(pdfdoc.Font, "", 8.5)
+	family, assoc := "Pour le foyer : "+h.Signatory, "Pour l'association : "+h.Issuer.Name
+	labelH := float64(max(len(d.SplitText(family, half)), len(d.SplitText(assoc, half)))) * 4.5
+	// The section's title stays with its boxes.
+	d.needs(labelH + 28 + 10)
+	d.section("Signatures")
+	d.SetFont(pdfdoc.Font, "", 8.5)
+	y := d.GetY()
 	d.SetXY(marginX, y)
-	d.CellFormat(half, 5, "Pour le foyer : "+h.Signatory, "", 0, "L", false, 0, "")
+	d.MultiCell(half, 4.5, family, "", "L", false)
 	d.SetXY(marginX+half+6, y)
-	d.CellFormat(half, 5, "Pour l'association : "+h.Issuer.Name, "", 0, "L", false, 0, "")
-	boxY := y + 6
+	d.MultiCell(half, 4.5, assoc, "", "L", false)
+	boxY := y + labelH + 1
 	d.SetDrawColor(160, 160, 160)
 	d.SetLineWidth(0.3)
 	if h.Signature != nil {
@@ -223,7 +233,7 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 	}
 	d.Line(marginX+half+6, boxY+20, marginX+d.w, boxY+20)
 	d.SetXY(marginX, boxY+26)
-	if err := d.verification(h.VerifyURL, 24); err != nil {
+	if err := d.verification(h.VerifyURL, 24, d.w-24-3); err != nil {
 		d.SetError(err)
 	}
 }

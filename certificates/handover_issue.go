@@ -33,6 +33,9 @@ func (in *HandoverInput) validate() error {
 	case n > 120:
 		v.Add("signatory_name", "Nom trop long (120 caractères au plus).")
 	}
+	if len([]rune(in.Place)) > maxPlace {
+		v.Addf("place", "Lieu trop long (%d caractères au plus).", maxPlace)
+	}
 	if msg := checkSignature(in.Signature); msg != "" {
 		v.Add("signature_png", msg)
 	}
@@ -52,6 +55,9 @@ func (in *HandoverInput) validate() error {
 	in.Accessories = acc
 	return v.Err()
 }
+
+// maxPlace bounds the place of a handover, printed on the attestation.
+const maxPlace = 200
 
 // Handover records the handover of a reserved unit to its family, in one
 // transaction: reservation closed, unit handed over, family equipped, and
@@ -126,7 +132,7 @@ func (s *Service) handoverDocument(ctx context.Context, tx *gorm.DB, a ordi.Acto
 // (frozen.go). corrects is the number of the attestation it replaces, if
 // any.
 func (s *Service) insertHandover(tx *gorm.DB, a ordi.Actor, facts allocation.HandoverFacts, in HandoverInput, doc Handover, number string, now time.Time, corrects string) (Certificate, error) {
-	doc.Number, doc.IssuedAt, doc.VerifyURL = number, now, s.VerifyURL(number)
+	doc.Number, doc.IssuedAt, doc.VerifyURL, doc.Replaces = number, now, s.VerifyURL(number), corrects
 	u := facts.Unit
 	public := PublicView{Number: number, Kind: KindHandover, KindLabel: KindHandover.Label(), IssuedAt: now, Issuer: doc.Issuer.Name,
 		IssuerSIRET: doc.Issuer.SIRET, Units: []PublicUnit{{Code: string(u.Code), Model: u.Title()}}}

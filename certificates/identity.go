@@ -59,8 +59,16 @@ func (i *Issuer) Validate() error {
 	if i.SIRET != "" && !inventory.ValidSIRET(i.SIRET) {
 		v.Add("siret", "Ce numéro SIRET n'est pas valide.")
 	}
-	if len([]rune(i.Address)) > 500 {
-		v.Add("address", "Adresse trop longue.")
+	if len([]rune(i.Address)) > maxIssuerAddress {
+		v.Addf("address", "Adresse trop longue (%d caractères au plus).", maxIssuerAddress)
+	}
+	for _, f := range []struct {
+		field, value, name string
+		max                int
+	}{{"phone", i.Phone, "Numéro de téléphone trop long", 40}, {"email", i.Email, "Adresse e-mail trop longue", 254}, {"website", i.Website, "Adresse du site web trop longue", 200}} {
+		if len([]rune(f.value)) > f.max {
+			v.Addf(f.field, "%s (%d caractères au plus).", f.name, f.max)
+		}
 	}
 	if i.WarrantyMonths < 0 || i.WarrantyMonths > 60 {
 		v.Add("warranty_months", "La garantie se compte entre 0 et 60 mois.")
@@ -75,6 +83,10 @@ func (i *Issuer) Validate() error {
 	}
 	return v.Err()
 }
+
+// maxIssuerAddress bounds the association's address; the documents are
+// laid out for it (and for the other limits of Validate).
+const maxIssuerAddress = 500
 
 const issuerKey = "association.identity"
 

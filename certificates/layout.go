@@ -42,7 +42,13 @@ type doc struct {
 	logo   string  // registered logo image name, or ""
 }
 
+// newDoc starts a document of issuer's. Its metadata name the issuer as
+// author, and date it in Paris time with its offset from UTC.
 func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
+	o.Author = issuer.Name
+	if !o.Created.IsZero() {
+		o.Created = o.Created.In(ordi.Paris)
+	}
 	pdf := pdfdoc.New(o)
 	d := &doc{Doc: pdf, issuer: issuer, title: title, number: number}
 	pageW, _ := pdf.GetPageSize()
@@ -64,7 +70,9 @@ func newDoc(o pdfdoc.Options, issuer Issuer, title, number string) *doc {
 	return d
 }
 
-// header draws the issuer band at the top of a page.
+// header draws the issuer band at the top of a page. The number keeps its
+// place on the right; the issuer's name and lines wrap in the room left of
+// it, the name in a smaller type when it would take more than two lines.
 func (d *doc) header() {
 	x, y := marginX, marginTop
 	textX := x
@@ -78,10 +86,25 @@ func (d *doc) header() {
 		d.ImageOptions(d.logo, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 		textX = x + w + 4
 	}
-	d.SetXY(textX, y)
-	d.SetFont(pdfdoc.Font, "B", 12)
+	number := ""
+	numberW := 0.0
+	if d.number != "" {
+		number = "N° " + d.number
+		d.SetFont(pdfdoc.Font, "B", 10)
+		numberW = d.GetStringWidth(number) + 2*d.GetCellMargin() + 4
+	}
+	textW := marginX + d.w - numberW - textX
+	size := nameSize
+	for ; size > minNameSize; size -= 0.5 {
+		d.SetFont(pdfdoc.Font, "B", size)
+		if len(d.SplitText(d.issuer.Name, textW)) <= 2 {
+			break
+		}
+	}
+	d.SetFont(pdfdoc.Font, "B", size)
 	d.SetTextColor(accentR, accentG, accentB)
-	d.CellFormat(0, 6, d.issuer.Name, "", 2, "L", false, 0, "")
+	d.SetXY(textX, y)
+	d.MultiCell(textW, size*0.5, d.issuer.Name, "", "L", false)
 	d.SetFont(pdfdoc.Font, "", 8)
 	d.SetTextColor(greyText, greyText, greyText)
 	var lines []string
@@ -100,21 +123,27 @@ func (d *doc) header() {
 	}
 	for _, l := range lines {
 		d.SetX(textX)
-		d.CellFormat(0, 3.8, l, "", 2, "L", false, 0, "")
-	}
-	if d.number != "" {
-		d.SetXY(marginX, y)
-		d.SetFont(pdfdoc.Font, "B", 10)
-		d.SetTextColor(0, 0, 0)
-		d.CellFormat(d.w, 6, "N° "+d.number, "", 0, "R", false, 0, "")
+		d.MultiCell(textW, 3.8, l, "", "L", false)
 	}
 	bottom := max(d.GetY(), y+16) + 3
+	if number != "" {
+		d.SetXY(marginX+d.w-numberW, y)
+		d.SetFont(pdfdoc.Font, "B", 10)
+		d.SetTextColor(0, 0, 0)
+		d.CellFormat(numberW, 6, number, "", 0, "R", false, 0, "")
+	}
 	d.SetDrawColor(accentR, accentG, accentB)
 	d.SetLineWidth(0.6)
 	d.Line(marginX, bottom, marginX+d.w, bottom)
 	d.SetTextColor(0, 0, 0)
 	d.SetXY(marginX, bottom+4)
 }
+
+// The type sizes of the issuer's name in the header.
+const (
+	nameSize    = 12.0
+	minNameSize = 9.0
+)
 
 func (d *doc) footer() {
 	d.SetY(-footerH)
@@ -140,6 +169,21 @@ func (d *doc) heading(title, subtitle string) {
 		d.SetTextColor(0, 0, 0)
 	}
 	d.Ln(3)
+}
+
+// notice writes a line that must not be missed, under the title.
+func (d *doc) notice(text string) {
+	d.SetFont(pdfdoc.Font, "B", 9.5)
+	d.SetTextColor(accentR, accentG, accentB)
+	d.MultiCell(d.w, 5, text, "", "L", false)
+	d.SetTextColor(0, 0, 0)
+	d.Ln(2)
+}
+
+// textHeight is the height paragraph takes for text.
+func (d *doc) textHeight(text string, size float64) float64 {
+	d.SetFont(pdfdoc.Font, "", size)
+	return float64(len(d.SplitText(text, d.w)))*size*0.45 + 1
 }
 
 // section starts a titled block, on a new page when little room is left.
@@ -273,7 +317,8 @@ func (d *doc) table(cols []column, rows [][]string, size float64) {
 }
 
 // verification draws the QR of the verification page with its caption.
-func (d *doc) verification(url string, side float64) error {
+// textW is the width of its caption, right of the code.
+func (d *doc) verification(url string, side, textW float64) error {
 	if url == "" {
 		return nil
 	}
@@ -287,13 +332,37 @@ func (d *doc) verification(url string, side float64) error {
 	q.Draw(d.Doc, marginX+pdfdoc.QuietZone*module, y+pdfdoc.QuietZone*module, module*float64(q.Size()))
 	d.SetXY(marginX+side+3, y+side/2-6)
 	d.SetFont(pdfdoc.Font, "B", 8.5)
-	d.MultiCell(d.w-side-3, 4, "Vérifier l'authenticité de ce document", "", "L", false)
+	d.MultiCell(textW, 4, "Vérifier l'authenticité de ce document", "", "L", false)
 	d.SetX(marginX + side + 3)
 	d.SetFont(pdfdoc.Font, "", 8)
-	d.MultiCell(d.w-side-3, 4, url, "", "L", false)
+	d.MultiCell(textW, 4, url, "", "L", false)
 	d.SetX(marginX + side + 3)
-	d.MultiCell(d.w-side-3, 4, "Scannez le code ou ouvrez l'adresse : la page indique le numéro, la date et l'empreinte SHA-256 du document original.", "", "L", false)
+	d.MultiCell(textW, 4, "Scannez le code ou ouvrez l'adresse : la page indique le numéro, la date et l'empreinte SHA-256 du document original.", "", "L", false)
 	d.SetXY(marginX, y+side+1)
+	return nil
+}
+
+// closing draws the verification code on the left and the issuer's
+// signature block on the right: its date first, so that a long name wraps
+// below it rather than push it out, and the line to sign under the text.
+func (d *doc) closing(url, sign string) error {
+	const signW, side = 80.0, 24.0
+	d.SetFont(pdfdoc.Font, "", 8.5)
+	signH := float64(len(d.SplitText(sign, signW)))*4.5 + 16
+	d.needs(max(side+2, signH))
+	y := d.GetY()
+	if err := d.verification(url, side, d.w-side-3-signW-6); err != nil {
+		return err
+	}
+	end := d.GetY()
+	d.SetXY(marginX+d.w-signW, y)
+	d.SetFont(pdfdoc.Font, "", 8.5)
+	d.MultiCell(signW, 4.5, sign, "", "L", false)
+	lineY := d.GetY() + 14
+	d.SetDrawColor(160, 160, 160)
+	d.SetLineWidth(0.2)
+	d.Line(marginX+d.w-signW, lineY, marginX+d.w, lineY)
+	d.SetXY(marginX, max(end, lineY+2))
 	return nil
 }
 

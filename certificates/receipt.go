@@ -39,7 +39,8 @@ func refText(ref string) string {
 
 // RenderReceipt writes the intake receipt.
 func RenderReceipt(w io.Writer, r Receipt) error {
-	d := newDoc(pdfdoc.Options{Created: r.PrintedAt, Title: "Bon de prise en charge"}, r.Issuer, "Bon de prise en charge", "")
+	d := newDoc(pdfdoc.Options{Created: r.PrintedAt, Title: "Bon de prise en charge",
+		Subject: "Matériel reçu de " + r.Donor.Name + " le " + r.Donation.ReceivedOn.French()}, r.Issuer, "Bon de prise en charge", "")
 	d.AddPage()
 	d.header()
 	d.heading("Bon de prise en charge", "Matériel reçu le "+r.Donation.ReceivedOn.French()+" · document édité le "+longDate(r.PrintedAt))
@@ -58,32 +59,36 @@ func RenderReceipt(w io.Writer, r Receipt) error {
 	d.section("Collecte")
 	d.row("Site", r.Donation.Site)
 	d.row("Référence du donateur", r.Donation.Reference)
-	total := 0.0
+	var s Summary
 	var rows [][]string
 	for _, u := range r.Units {
-		weight := ""
+		weight := "—"
 		if u.WeightKG > 0 {
 			weight = kg(u.WeightKG)
-			total += u.WeightKG
+			s.TotalKG += u.WeightKG
+		} else {
+			s.Unweighed++
 		}
 		rows = append(rows, []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, weight})
 	}
-	d.section(fmt.Sprintf("Matériel reçu : %s, %s", ordi.Plural(len(r.Units), "unité", "unités"), kg(total)))
+	d.section(fmt.Sprintf("Matériel reçu : %s, %s", ordi.Plural(len(r.Units), "unité", "unités"), s.totalWeight()))
 	if len(rows) == 0 {
 		d.paragraph("Aucune unité enregistrée pour l'instant.", 9)
 	} else {
 		d.table([]column{{"Code", 22, "L"}, {"Type", 34, "L"}, {"Marque / modèle", 60, "L"}, {"N° de série", 44, "L"}, {"Poids", 20, "R"}}, rows, 8.5)
 	}
 	d.section("Signatures")
-	d.needs(28)
-	y := d.GetY()
 	half := d.w/2 - 3
 	d.SetFont(pdfdoc.Font, "", 8.5)
-	d.CellFormat(half, 5, "Pour le donateur", "", 0, "L", false, 0, "")
+	assoc := "Pour " + r.Issuer.Name
+	labelH := float64(len(d.SplitText(assoc, half))) * 4.5
+	d.needs(labelH + 22)
+	y := d.GetY()
+	d.CellFormat(half, 4.5, "Pour le donateur", "", 0, "L", false, 0, "")
 	d.SetXY(marginX+half+6, y)
-	d.CellFormat(half, 5, "Pour "+r.Issuer.Name, "", 0, "L", false, 0, "")
+	d.MultiCell(half, 4.5, assoc, "", "L", false)
 	d.SetDrawColor(160, 160, 160)
-	d.Line(marginX, y+22, marginX+half, y+22)
-	d.Line(marginX+half+6, y+22, marginX+d.w, y+22)
+	d.Line(marginX, y+labelH+17, marginX+half, y+labelH+17)
+	d.Line(marginX+half+6, y+labelH+17, marginX+d.w, y+labelH+17)
 	return d.output(w)
 }

@@ -68,10 +68,14 @@ func donorCertificate(n int) certificates.DonorCertificate {
 		VerifyURL: "https://ordi.regie.example/verify/DON-2026-0007"}
 	for i := 0; i < n; i++ {
 		u := certificates.DonorUnit{UnitInfo: certificates.UnitInfo{Code: fmt.Sprintf("K%06d", i), Kind: "Portable", Brand: "Lenovo", Model: "ThinkPad T480",
-			Serial: fmt.Sprintf("PF%06d", i), WeightKG: 1.6}, Outcome: certificates.OutcomeReused}
+			Serial: fmt.Sprintf("PF%06d", i), WeightKG: 1.6}, Outcome: certificates.OutcomeHandedOver}
 		u.Erasures = []certificates.ErasureInfo{{Category: "Purge", Technique: "NVMe Sanitize (block erase)", Tool: "nvme-cli 2.4", Result: "réussi",
 			Date: issued.AddDate(0, 0, -10), DriveSerial: fmt.Sprintf("S3Z%05d", i)}}
 		switch i % 10 {
+		case 5, 6, 8:
+			u.Outcome = certificates.OutcomeReady
+		case 9:
+			u.Outcome = certificates.OutcomeReserved
 		case 3:
 			u.Outcome, u.Outlet = certificates.OutcomeRecycled, "Ecologic BE-2026-118"
 		case 7:
@@ -169,7 +173,7 @@ func TestDonorDocument(t *testing.T) {
 	pdf := buf.Bytes()
 	golden(t, "donor.pdf", pdf)
 	s := c.Summarize()
-	if s.Received != 120 || s.Recycled != 12 || s.Dismantled != 12 || s.Reused != 96 {
+	if s.Received != 120 || s.Recycled != 12 || s.Dismantled != 12 || s.HandedOver != 48 || s.Ready != 48 || s.Reused != 0 || s.Unweighed != 0 {
 		t.Fatalf("summary %+v", s)
 	}
 	pdftest.RequireTools(t)
@@ -177,10 +181,15 @@ func TestDonorDocument(t *testing.T) {
 	if pages < 3 {
 		t.Fatalf("120 units on %d pages: the table did not continue", pages)
 	}
+	// A usual row holds on one line: when rows wrap, the pages (and the
+	// memory fpdf takes per page) grow by half.
+	if pages > 7 {
+		t.Errorf("120 usual units on %d pages, want 7 at most: rows wrap", pages)
+	}
 	texts := pdftest.Text(t, pdf)
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{"Attestation de prise en charge, d'effacement des données et de recyclage", "DON-2026-0007", "Crédit Coopératif",
-		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière DEEE)", "Ecologic BE-2026-118", "Siège", "Perçage du support"} {
+		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière", "Ecologic", "BE-2026-118", "Siège", "Perçage du"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("certificate lacks %q", want)
 		}
@@ -192,7 +201,7 @@ func TestDonorDocument(t *testing.T) {
 	}
 	// Every page of the table repeats its header, and numbers itself.
 	for i, text := range texts {
-		if !strings.Contains(text, "Marque / modèle") {
+		if strings.Contains(text, "K0000") && !strings.Contains(text, "Marque / modèle") {
 			t.Errorf("page %d lacks the table header", i+1)
 		}
 		if !strings.Contains(text, fmt.Sprintf("page %d / %d", i+1, pages)) {
@@ -229,16 +238,15 @@ func TestReceiptAndAttendance(t *testing.T) {
 	if strings.Contains(text, "DON-") {
 		t.Error("a receipt carries a certificate number")
 	}
-	yes, no := true, false
 	sheet := certificates.AttendanceSheet{PrintedAt: issued, Issuer: issuer(), Title: "Premiers pas", Place: "Médiathèque", Trainer: "Tom",
 		Sessions: []ordi.Date{date("2026-11-03"), date("2026-11-10"), date("2026-11-17")}, Required: 2,
-		Rows: []certificates.AttendanceRow{{Reference: "F-2026-0012", Name: "Aïssatou Diallo", Marks: []*bool{&yes, &no, nil}}}}
+		Rows: []certificates.AttendanceRow{{Reference: "F-2026-0012", Name: "Aïssatou Diallo"}}}
 	buf.Reset()
 	if err := certificates.RenderAttendance(&buf, sheet); err != nil {
 		t.Fatal(err)
 	}
 	text = pdftest.Text(t, buf.Bytes())[0]
-	for _, want := range []string{"Feuille d'émargement", "Séance 3", "17/11/2026", "F-2026-0012", "Aïssatou Diallo", "présent", "absent"} {
+	for _, want := range []string{"Feuille d'émargement", "Séance 3", "17/11/2026", "F-2026-0012", "Aïssatou Diallo"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("sheet lacks %q", want)
 		}

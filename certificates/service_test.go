@@ -66,7 +66,7 @@ func newWorld(t testing.TB, db *gorm.DB) *world {
 	}
 	w.staff, w.vol, w.sw = mk("staff@x.org", ordi.RoleStaff, 0), mk("vol@x.org", ordi.RoleVolunteer, 0), mk("sw@x.org", ordi.RoleSocialWorker, p.ID)
 	w.admin, w.trainer = mk("admin@x.org", ordi.RoleAdmin, 0), mk("trainer@x.org", ordi.RoleTrainer, 0)
-	if _, err := w.svc.SetIssuer(ctx, w.admin, certificates.Issuer{Name: "Régie Roubaix-Est", Address: "1 rue Haute\n59100 Roubaix", WarrantyMonths: 3}); err != nil {
+	if _, err := w.svc.SetIssuer(ctx, w.admin, certificates.Issuer{Name: "Régie Roubaix-Est", SIRET: "21750001600019", Address: "1 rue Haute\n59100 Roubaix", WarrantyMonths: 3}); err != nil {
 		t.Fatal(err)
 	}
 	donor, _ := w.inv.CreateDonor(ctx, w.staff, inventory.NewDonor{Name: "Entreprise Généreuse", Kind: inventory.DonorCompany})
@@ -301,7 +301,7 @@ func TestDonorCertificate(t *testing.T) {
 		for _, u := range v.Units {
 			outcomes[u.Code] = u.Outcome
 		}
-		if outcomes[string(reused.Code)] != "Réemployé" || !strings.HasPrefix(outcomes[string(recycled.Code)], "Recyclé") {
+		if outcomes[string(reused.Code)] != "Prêt au réemploi" || !strings.HasPrefix(outcomes[string(recycled.Code)], "Recyclé") {
 			t.Fatalf("outcomes %v", outcomes)
 		}
 		if strings.Contains(fmt.Sprintf("%+v", v), "Entreprise Généreuse") {

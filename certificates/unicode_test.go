@@ -49,10 +49,9 @@ func hostileReceipt(s string) certificates.Receipt {
 }
 
 func hostileSheet(s string) certificates.AttendanceSheet {
-	yes := true
 	return certificates.AttendanceSheet{PrintedAt: issued, Issuer: hostileIssuer(s), Title: s, Place: s, Trainer: s,
 		Sessions: []ordi.Date{date("2026-11-03"), date("2026-11-10")}, Required: 2,
-		Rows: []certificates.AttendanceRow{{Reference: s, Name: s, Marks: []*bool{&yes, nil}}, {Reference: "F-2026-0001", Name: "Aïssatou Diallo"}}}
+		Rows: []certificates.AttendanceRow{{Reference: s, Name: s}, {Reference: "F-2026-0001", Name: "Aïssatou Diallo"}}}
 }
 
 // renderers are the documents, each drawing s in every text it prints.

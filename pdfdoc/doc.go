@@ -19,6 +19,7 @@ type engine = fpdf.Fpdf
 // is fpdf's own. TestDocShadowsEveryTextMethod keeps this list complete.
 type Doc struct {
 	*engine
+	zone string // the creation date's offset from UTC, written by Output
 }
 
 // Cell draws txt in a cell (fpdf.Fpdf.Cell).

@@ -35,8 +35,12 @@ type Options struct {
 	Width       float64 // page width; with Height, overrides Size
 	Height      float64
 	Size        string // a named size such as "A4" (default)
-	Title       string
-	// Created is the document's creation date; the zero value means Epoch.
+	// Title, Author (the association) and Subject are the document's
+	// metadata, shown by readers and indexers.
+	Title, Author, Subject string
+	// Created is the document's creation date, written in its own time
+	// zone with its offset from UTC; the zero value means Epoch, written
+	// as fpdf writes it (labels and calibration pages keep their bytes).
 	Created time.Time
 }
 
@@ -55,12 +59,13 @@ func New(o Options) *Doc {
 		init.Size = fpdf.SizeType{Wd: o.Width, Ht: o.Height}
 	}
 	pdf := &Doc{engine: fpdf.NewCustom(init)}
-	created := o.Created
-	if created.IsZero() {
-		created = Epoch
+	created := Epoch
+	if !o.Created.IsZero() {
+		created = o.Created
+		pdf.zone = zoneSuffix(created)
 	}
-	pdf.SetCreationDate(created.UTC())
-	pdf.SetModificationDate(created.UTC())
+	pdf.SetCreationDate(created)
+	pdf.SetModificationDate(created)
 	pdf.SetCatalogSort(true)
 	pdf.SetCompression(true)
 	pdf.SetProducer("Ordi", true)
@@ -68,6 +73,12 @@ func New(o Options) *Doc {
 	pdf.SetLang("fr-FR")
 	if o.Title != "" {
 		pdf.SetTitle(o.Title, true)
+	}
+	if o.Author != "" {
+		pdf.SetAuthor(o.Author, true)
+	}
+	if o.Subject != "" {
+		pdf.SetSubject(o.Subject, true)
 	}
 	pdf.AddUTF8FontFromBytes(Font, "", regularTTF)
 	pdf.AddUTF8FontFromBytes(Font, "B", boldTTF)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"image"
@@ -14,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database/dbtest"
 )
 
@@ -108,9 +110,27 @@ func TestAPIHandoverAndVerification(t *testing.T) {
 	})
 }
 
+// withIssuerSIRET gives the association the SIRET a donor certificate
+// needs.
+func (a *testApp) withIssuerSIRET() *testApp {
+	a.t.Helper()
+	i := certificates.Issuer{Name: "Régie de test", SIRET: "21750001600019", WarrantyMonths: 3}
+	if _, err := a.srv.cfg.Certificates.SetIssuer(context.Background(), ordi.Actor{Role: ordi.RoleAdmin, Name: "Test"}, i); err != nil {
+		a.t.Fatal(err)
+	}
+	return a
+}
+
 func TestAPIDonorCertificate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
+		donation0 := app.newDonation(t)
+		app.readyUnit(t, donation0)
+		res0 := app.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/donations/%d/certificate", donation0), map[string]any{})
+		if body := readBody(res0); res0.StatusCode != http.StatusConflict || !strings.Contains(body, "SIRET") {
+			t.Fatalf("without the association's SIRET: %d %s", res0.StatusCode, body)
+		}
+		app.withIssuerSIRET()
 		donation := app.newDonation(t)
 		app.readyUnit(t, donation)
 		pending := app.newUnit(t, donation)
@@ -196,7 +216,7 @@ func TestAssociationIdentityPage(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", res.StatusCode, readBody(res))
 		}
-		if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
+		if body := readBody(app.get(admin, "/admin/association")); !strings.Contains(body, "Nécessaire pour délivrer les certificats des donateurs") || !strings.Contains(body, "Régie Nord") || !strings.Contains(body, `value="6"`) {
 			t.Fatal("identity not saved")
 		}
 	})

@@ -40,7 +40,7 @@ func expectPDF(t *testing.T, what string, res *http.Response, want string) {
 // attestation. Each is a valid PDF showing the replacement mark.
 func TestDocumentsDrawAnyTextOverHTTP(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
-		app := newTestApp(t, db).withUsers()
+		app := newTestApp(t, db).withUsers().withIssuerSIRET()
 		mark := "Zoé " + pdftest.Mark + " Martin"
 		// A donation from a donor with an emoji in the name, one unit with 𝐀 in its model.
 		res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/donors", map[string]any{"name": emojiName, "kind": "individual"})

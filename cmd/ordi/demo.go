@@ -252,7 +252,7 @@ func fillDemoFamilies(ctx context.Context, svc app.Services, now func() time.Tim
 	acc, inv, alloc, certs := svc.Accounts, svc.Inventory, svc.Allocation, svc.Certificates
 	admin := ordi.Actor{Name: "Démonstration", Role: ordi.RoleAdmin}
 	staff := ordi.Actor{Name: "Démonstration", Role: ordi.RoleStaff}
-	if _, err := certs.SetIssuer(ctx, admin, certificates.Issuer{Name: "Régie de quartier de Roubaix-Est", Address: "12 rue de l'Épeule\n59100 Roubaix",
+	if _, err := certs.SetIssuer(ctx, admin, certificates.Issuer{Name: "Régie de quartier de Roubaix-Est", SIRET: "83901245700009", Address: "12 rue de l'Épeule\n59100 Roubaix",
 		Phone: "03 20 00 00 00", Email: "ordi@regie-roubaix.example", WarrantyMonths: 3}); err != nil {
 		return 0, err
 	}
