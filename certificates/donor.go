@@ -238,7 +238,7 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 	}
 
 	d.section("Méthodes d'effacement")
-	d.paragraph("Les catégories suivent la norme NIST SP 800-88 Rév. 2 : Clear (effacement logique : réécriture ou retour à l'état d'usine, protège contre une récupération simple), Purge (procédé logique ou physique adapté au support : effacement sécurisé ATA, NVMe Sanitize, effacement cryptographique ; récupération impossible même en laboratoire), Destroy (destruction physique du support : broyage, perçage, désintégration). Le tableau ne retient que les effacements vérifiés comme réussis. "+failures(c.Units), 8)
+	d.paragraph("Les catégories suivent la norme NIST SP 800-88 Rév. 2 : Clear (effacement logique : réécriture ou retour à l'état d'usine, protège contre une récupération simple), Purge (procédé logique ou physique adapté au support : effacement sécurisé ATA, NVMe Sanitize, effacement cryptographique, démagnétisation d'un disque dur ; une réécriture n'est jamais Purge ; récupération impossible même en laboratoire), Destroy (destruction physique du support : broyage, désintégration, pulvérisation, incinération). Le tableau ne retient que les effacements vérifiés comme réussis. "+failures(c.Units), 8)
 
 	// The attestation, the verification code and the signature stay
 	// together: never a page holding only the last of them.

@@ -145,9 +145,12 @@ func TestDonorCertificateFailedErasures(t *testing.T) {
 	pdftest.RequireTools(t)
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		w := newWorld(t, db)
+		// A method each category is true of on an SSD (NIST SP 800-88).
+		methods := map[inventory.ErasureCategory]inventory.ErasureMethod{inventory.ErasureClear: inventory.MethodOverwrite,
+			inventory.ErasurePurge: inventory.MethodSanitize, inventory.ErasureDestroy: inventory.MethodDestruction}
 		erase := func(code string, cat inventory.ErasureCategory, result inventory.ErasureResult) {
 			t.Helper()
-			if _, err := w.inv.RecordErasure(ctx, w.staff, code, inventory.NewErasure{Category: cat, Technique: "essai", DriveSerial: "D-" + code, Result: result}); err != nil {
+			if _, err := w.inv.RecordErasure(ctx, w.staff, code, inventory.NewErasure{Category: cat, Method: methods[cat], Medium: inventory.MediumSSD, DriveSerial: "D-" + code, Result: result}); err != nil {
 				t.Fatal(err)
 			}
 		}

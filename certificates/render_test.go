@@ -80,7 +80,7 @@ func donorCertificate(n int) certificates.DonorCertificate {
 			u.Outcome, u.Outlet = certificates.OutcomeRecycled, "Ecologic BE-2026-118"
 		case 7:
 			u.Outcome = certificates.OutcomeDismantled
-			u.Erasures[0].Category, u.Erasures[0].Technique = "Destroy", "Perçage du support"
+			u.Erasures[0].Category, u.Erasures[0].Technique = "Destroy", "Broyage, procès-verbal reçu"
 		}
 		c.Units = append(c.Units, u)
 	}
@@ -189,7 +189,7 @@ func TestDonorDocument(t *testing.T) {
 	texts := pdftest.Text(t, pdf)
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{"Attestation de prise en charge, d'effacement des données et de recyclage", "DON-2026-0007", "Crédit Coopératif",
-		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière", "Ecologic", "BE-2026-118", "Siège", "Perçage du"} {
+		"441 266 525 00019", "Unités reçues", "192 kg", "NIST SP 800-88", "Clear", "Purge", "Destroy", "Recyclé (filière", "Ecologic", "BE-2026-118", "Siège", "procès-verbal reçu"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("certificate lacks %q", want)
 		}
