@@ -27,9 +27,9 @@ type loginPage struct {
 	// Notice says why login is asked (a session that ended).
 	Notice string
 	Email  string
-	Next  string
-	Error string
-	Setup bool // the installation has no account yet
+	Next   string
+	Error  string
+	Setup  bool // the installation has no account yet
 }
 
 func (s *Server) handleLoginPage(c *gin.Context) error {
