@@ -73,9 +73,30 @@ func (s *Server) handleHandoverPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.Status != allocation.ReservationActive {
+		return s.renderHandoverClosed(c, http.StatusOK, r)
+	}
 	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
 		Form: map[string]string{}, Checked: map[string]bool{accessoryChoices[0]: true}}
 	s.render(c, http.StatusOK, "handover", &p)
+	return nil
+}
+
+// renderHandoverClosed shows a reservation that is no longer to sign: a done
+// handover with its attestation (print again, download) when the viewer may
+// read it, or a cancelled reservation. Never a blank signing form.
+func (s *Server) renderHandoverClosed(c *gin.Context, status int, r allocation.ReservationView) error {
+	p := handoverDonePage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: &r}
+	if r.Status == allocation.ReservationHandedOver {
+		cert, err := s.cfg.Certificates.HandoverAttestation(c.Request.Context(), actor(c), certificates.HandoverOf{ReservationID: r.ID})
+		switch {
+		case err == nil:
+			p.Number, p.PDFURL = cert.Number, pdfURL(cert.Number)
+		case ordi.KindOf(err) != ordi.NotFound:
+			return err
+		}
+	}
+	s.render(c, status, "handover_done", &p)
 	return nil
 }
 
@@ -128,6 +149,11 @@ func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 	if rerr != nil {
 		return rerr
 	}
+	if r.Status != allocation.ReservationActive {
+		// Signed twice (a second tablet, the back button): say it is done,
+		// and lead to the attestation.
+		return s.renderHandoverClosed(c, http.StatusConflict, r)
+	}
 	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
 		Form: map[string]string{"signatory_name": c.PostForm("signatory_name"), "other": c.PostForm("other")}, Checked: map[string]bool{}}
 	for _, a := range c.PostFormArray("accessories") {
@@ -142,10 +168,14 @@ func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 	return nil
 }
 
+// handoverDonePage is a handover once signed (just now, or reopened later),
+// or a reservation cancelled. Number is empty when the viewer may not read
+// the attestation (a volunteer's scope, certificates.Service.Certificate).
 type handoverDonePage struct {
 	basePage
-	Number string
-	PDFURL string
+	Number      string
+	PDFURL      string
+	Reservation *allocation.ReservationView
 }
 
 func (s *Server) handleHandoverDone(c *gin.Context) error {

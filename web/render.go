@@ -60,7 +60,7 @@ var navTable = []struct {
 	{"Formations", "/courses", courses},
 	{"Attribution", "/allocation", allocate},
 	{"Remises", "/handovers", handover},
-	{"Certificats", "/certificates", donorDocuments},
+	{"Certificats", "/certificates", handover},
 	{"Administration", "/admin", adminOnly},
 }
 

@@ -84,7 +84,7 @@ func (s *Server) routeTable() []route {
 		{post, "/handovers/:id", handover, s.handleHandover},
 		{post, "/handovers/:id/appointment", handover, s.handleHandoverAppointment},
 		{get, "/handovers/done/:number", handover, s.handleHandoverDone},
-		{get, "/certificates", donorDocuments, s.handleCertificatesPage},
+		{get, "/certificates", handover, s.handleCertificatesPage},
 		{get, "/certificates/:number/correct", allocate, s.handleCertificateCorrectPage},
 		{post, "/certificates/:number/correct", allocate, s.handleCertificateCorrect},
 		{post, "/donations/:id/certificate", donorDocuments, s.handleDonationCertificate},
