@@ -4,17 +4,21 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 // peopleDB opens a migrated SQLite database for a browser test, with a
@@ -138,5 +142,109 @@ func TestE2ENominationSurvivesSessionEnd(t *testing.T) {
 	b.clickAndLoad(`form[action="/families"] button[type=submit]`, chromedp.ByQuery)
 	if ref := b.text(".big-code"); !strings.HasPrefix(ref, "F-") {
 		t.Fatalf("not recorded after login: reference %q at %s", ref, b.location())
+	}
+}
+
+// reservedUnit records a trained family nominated by the social worker and
+// reserves a ready laptop for it; it returns the reservation, the unit's
+// code and the family's id.
+func reservedUnit(t *testing.T, db *gorm.DB, family string) (int64, string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	var sw account.User
+	if err := db.Where("email = ?", "sw@ccas.example").Take(&sw).Error; err != nil {
+		t.Fatal(err)
+	}
+	inv := inventory.NewService(db, time.Now)
+	alloc := allocation.NewService(db, inv, time.Now)
+	staff := ordi.Actor{Name: "Équipe", Role: ordi.RoleStaff}
+	h, err := alloc.Nominate(ctx, sw.Actor(), allocation.NewHousehold{ContactName: family, Commune: "Roubaix", QPV: true, Adults: 1, Need: allocation.NeedAny, Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alloc.Decide(ctx, staff, h.ID, true, "")
+	course, _ := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Premiers pas", SessionDates: []string{"2026-10-05"}, RequiredSessions: 1})
+	alloc.Enroll(ctx, staff, course.ID, h.ID)
+	alloc.RecordAttendance(ctx, staff, course.ID, allocation.Mark{HouseholdID: h.ID, Session: 1, Present: true})
+	donor, _ := inv.CreateDonor(ctx, staff, inventory.NewDonor{Name: "Entreprise", Kind: inventory.DonorCompany})
+	donation, _ := inv.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: donor.ID, ReceivedOn: "2026-10-01"})
+	u, _ := inv.CreateUnit(ctx, staff, inventory.NewUnit{DonationID: donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindLaptop, Brand: "Dell", Model: "Latitude 5490", RAMGB: 8, StorageGB: 256, StorageKind: inventory.StorageSSD}})
+	inv.RecordErasure(ctx, staff, string(u.Code), inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "sanitize", Result: inventory.ErasurePassed})
+	for _, st := range []inventory.Status{inventory.StatusDiagnosed, inventory.StatusWiped, inventory.StatusRefurbished, inventory.StatusReady} {
+		if _, err := inv.Transition(ctx, staff, string(u.Code), st, inventory.TransitionInput{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := alloc.Reserve(ctx, staff, h.ID, string(u.Code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ID, string(u.Code), h.ID
+}
+
+// TestE2EHandoverSignedWithEyesOpen: the volunteer's handover form shows the
+// conditions above the pad; sent without a signature it says so before any
+// confirmation dialog; once done, the handover reopens as done with its
+// attestation, the volunteer finds it again on /certificates, and staff
+// find it from the unit's and the family's pages.
+func TestE2EHandoverSignedWithEyesOpen(t *testing.T) {
+	b := newBrowser(t)
+	url, db := peopleDB(t)
+	rid, code, family := reservedUnit(t, db, "Mme Zélie Canari")
+	database.Close(db)
+	s := startServer(t, map[string]string{"ORDI_DATABASE_URL": url})
+	var dialogs atomic.Int32
+	chromedp.ListenTarget(b.ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			dialogs.Add(1)
+		}
+	})
+
+	b.login(s.base, "volunteer@regie.example")
+	handover := fmt.Sprintf("%s/handovers/%d", s.base, rid)
+	b.run(chromedp.Navigate(handover), chromedp.WaitVisible(`details.terms`, chromedp.ByQuery))
+	if strings.Contains(b.text("main"), "Canari") {
+		t.Fatal("the handover page shows the family's name to a volunteer")
+	}
+	b.run(chromedp.Click(`details.terms summary`, chromedp.ByQuery), chromedp.WaitVisible(`details.terms li`, chromedp.ByQuery))
+	if terms := b.text("details.terms"); !strings.Contains(terms, "ni vendu") {
+		t.Fatalf("conditions shown: %q", terms)
+	}
+	b.atWidths("handover-terms", func(int64) { b.noHorizontalScroll() })
+	b.run(chromedp.SendKeys(`input[name=signatory_name]`, "Mme Canari", chromedp.ByQuery))
+	b.run(chromedp.Click(`#handover-form button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`#signature-missing`, chromedp.ByQuery))
+	if n := dialogs.Load(); n != 0 || !strings.HasSuffix(b.location(), fmt.Sprintf("/handovers/%d", rid)) {
+		t.Fatalf("a form without signature asked %d confirmations, at %s", n, b.location())
+	}
+	b.screenshot("signature-missing")
+	b.run(chromedp.Click(`#paper`, chromedp.ByQuery))
+	b.clickAndLoad(`#handover-form button[type=submit]`, chromedp.ByQuery)
+	if n := dialogs.Load(); n != 1 {
+		t.Fatalf("%d confirmations for a valid form, want 1", n)
+	}
+	number := b.text("strong.code")
+	if !strings.HasPrefix(number, "REM-") {
+		t.Fatalf("after the handover: %q", b.text("main"))
+	}
+
+	// Reopened: done, with its attestation, never a blank signing form.
+	b.run(chromedp.Navigate(handover), chromedp.WaitVisible(`a.print-again`, chromedp.ByQuery))
+	if main := b.text("main"); !strings.Contains(main, "déjà remis") || !strings.Contains(main, number) || strings.Contains(main, "Signature de la famille") {
+		t.Fatalf("reopened handover:\n%s", main)
+	}
+	b.atWidths("handover-reopened", func(int64) { b.noHorizontalScroll() })
+	b.run(chromedp.Navigate(s.base+"/certificates"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	if !strings.Contains(b.text("table"), number) {
+		t.Fatal("the volunteer's list lacks the attestation they issued")
+	}
+	b.atWidths("volunteer-certificates", nil)
+
+	b.login(s.base, "staff@regie.example")
+	for _, p := range []string{"/u/" + code, fmt.Sprintf("/families/%d", family)} {
+		b.run(chromedp.Navigate(s.base+p), chromedp.WaitVisible(`.attestation-link`, chromedp.ByQuery))
+		if !strings.Contains(b.text(".attestation-link"), number) {
+			t.Fatalf("%s does not link to %s", p, number)
+		}
+		b.atWidths("attestation-link-"+strings.Split(p, "/")[1], nil)
 	}
 }

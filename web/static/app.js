@@ -3,6 +3,8 @@
 
 // Buttons with data-confirm ask before submitting their form.
 document.addEventListener("submit", (ev) => {
+  // A page's own check refused the form: no question to ask.
+  if (ev.defaultPrevented) return;
   const btn = ev.submitter;
   const msg = (btn && btn.dataset.confirm) || ev.target.dataset.confirm;
   if (msg && !window.confirm(msg)) {
