@@ -63,6 +63,7 @@ func (s *Server) routeTable() []route {
 		{post, "/families", nominate, s.handleFamilyCreate},
 		{get, "/families/:id", households, s.handleFamilyPage},
 		{get, "/families/:id/edit", nominate, s.handleFamilyEditPage},
+		{get, "/families/:id/export", nominate, s.handleFamilyExportPage},
 		{post, "/families/:id/edit", nominate, s.handleFamilyEdit},
 		{post, "/families/:id/decision", allocate, s.handleFamilyDecision},
 		{post, "/families/:id/withdraw", households, s.handleFamilyWithdraw},

@@ -140,6 +140,7 @@ var routeOracle = map[string]string{
 	"POST /families":                "aw",
 	"GET /families/:id":             "asw",
 	"GET /families/:id/edit":        "aw",
+	"GET /families/:id/export":      "aw", // the family's copy of its data, in French
 	"POST /families/:id/edit":       "aw",
 	"POST /families/:id/decision":   "as",
 	"POST /families/:id/withdraw":   "asw",

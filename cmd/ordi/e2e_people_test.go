@@ -247,4 +247,13 @@ func TestE2EHandoverSignedWithEyesOpen(t *testing.T) {
 		}
 		b.atWidths("attestation-link-"+strings.Split(p, "/")[1], nil)
 	}
+
+	// The family's copy of its data, in French, readable on a phone.
+	b.login(s.base, "sw@ccas.example")
+	b.run(chromedp.Navigate(fmt.Sprintf("%s/families/%d", s.base, family)))
+	b.clickAndLoad(`a[href$="/export"]`, chromedp.ByQuery)
+	if main := b.text("main"); !strings.Contains(main, "Vos données dans le programme") || !strings.Contains(main, "Séance 1") || !strings.Contains(main, "remis le") {
+		t.Fatalf("the family's copy:\n%s", main)
+	}
+	b.atWidths("family-copy", func(int64) { b.noHorizontalScroll() })
 }

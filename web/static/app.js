@@ -145,3 +145,8 @@ document.addEventListener("submit", (ev) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
   else restore();
 })();
+
+// A [data-print] button prints the page (the family's copy of its data).
+document.addEventListener("click", (ev) => {
+  if (ev.target.closest("[data-print]")) window.print();
+});
