@@ -169,7 +169,7 @@ type haRoute struct {
 	// the others get it nameless and unlogged.
 	namesTo []ordi.Role
 	effect  haEffect
-	creates         bool // the route nominates a new family for x.partner
+	creates bool // the route nominates a new family for x.partner
 }
 
 func haID(x haCell) string { return fmt.Sprint(x.h.ID) }
