@@ -257,3 +257,46 @@ func TestE2EHandoverSignedWithEyesOpen(t *testing.T) {
 	}
 	b.atWidths("family-copy", func(int64) { b.noHorizontalScroll() })
 }
+
+// TestE2ELookAlikeNomination: nominating again a family with the same name
+// and phone, typed differently, shows the warning with the first file's
+// reference and a box to confirm; the families' search finds both files
+// without accents, words in any order.
+func TestE2ELookAlikeNomination(t *testing.T) {
+	b := newBrowser(t)
+	url, db := peopleDB(t)
+	database.Close(db)
+	s := startServer(t, map[string]string{"ORDI_DATABASE_URL": url})
+	b.login(s.base, "sw@ccas.example")
+	nominate := func(name, phone string) {
+		b.run(chromedp.Navigate(s.base+"/families/new"), chromedp.WaitVisible(`input[name=contact_name]`, chromedp.ByQuery))
+		b.run(
+			chromedp.SendKeys(`input[name=contact_name]`, name, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=phone]`, phone, chromedp.ByQuery),
+			chromedp.SendKeys(`input[name=commune]`, "Roubaix", chromedp.ByQuery),
+			chromedp.Click(`input[name=qpv][value=yes]`, chromedp.ByQuery),
+			chromedp.Click(`input[name=consent]`, chromedp.ByQuery),
+		)
+		b.clickAndLoad(`form[action="/families"] button[type=submit]`, chromedp.ByQuery)
+	}
+	nominate("Aïcha Benali", "06 12 34 56 78")
+	first := b.text(".big-code")
+	nominate("BENALI Aicha", "+33 6 12 34 56 78")
+	if warning := b.text(".duplicate-warning"); !strings.Contains(warning, "même nom et même téléphone") || !strings.Contains(warning, first) {
+		t.Fatalf("no look-alike warning naming %s: %q", first, warning)
+	}
+	b.atWidths("look-alike-warning", func(int64) { b.noHorizontalScroll() })
+	b.allowProblem("409") // the warning's answer, logged by the console
+	b.run(chromedp.Click(`input[name=duplicate_ok]`, chromedp.ByQuery))
+	b.clickAndLoad(`form[action="/families"] button[type=submit]`, chromedp.ByQuery)
+	if second := b.text(".big-code"); !strings.HasPrefix(second, "F-") || second == first {
+		t.Fatalf("confirmed nomination: %q", second)
+	}
+	b.run(chromedp.Navigate(s.base+"/families?q=aicha+benali"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	var rows int
+	b.run(chromedp.Evaluate(`document.querySelectorAll('tbody tr').length`, &rows))
+	if rows != 2 {
+		t.Fatalf("search 'aicha benali': %d rows, want 2", rows)
+	}
+	b.atWidths("families-search", nil)
+}
