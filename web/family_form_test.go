@@ -63,3 +63,22 @@ func TestNominationFormOneRound(t *testing.T) {
 		}
 	}
 }
+
+// TestAPINominationLookAlike: the API answers a look-alike nomination 409,
+// naming the file in the problem document, and records it once confirmed.
+func TestAPINominationLookAlike(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t)).withUsers() // the answer's shape: the database plays no part
+	first := decode[householdBody](t, app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody("Mme Éloïse Duprés")))
+	body := nominationBody("ELOISE DUPRES mme")
+	res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", body)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("look-alike: %d %s", res.StatusCode, readBody(res))
+	}
+	if got := readBody(res); !strings.Contains(got, `"duplicates":["`+first.Reference+`"]`) {
+		t.Fatalf("problem document: %s", got)
+	}
+	body["duplicate_ok"] = true
+	if res := app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", body); res.StatusCode != http.StatusCreated {
+		t.Fatalf("confirmed: %d %s", res.StatusCode, readBody(res))
+	}
+}
