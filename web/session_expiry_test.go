@@ -41,7 +41,14 @@ func TestFormSentAfterSessionEnded(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
 		sw := app.login(ordi.RoleSocialWorker)
-		app.get(sw, "/families/new")
+		// The form page tells app.js the timeout, whose "Rester connecté"
+		// renews the session with a request the session answers.
+		if page := readBody(app.get(sw, "/families/new")); !strings.Contains(page, `data-idle-seconds="1800"`) || !strings.Contains(page, `id="session-warning"`) {
+			t.Fatal("the form page does not carry the expiry warning")
+		}
+		if res := app.get(sw, "/api/v1/me"); res.StatusCode != http.StatusOK {
+			t.Fatalf("keep-alive with the session: %d", res.StatusCode)
+		}
 
 		form := nominationForm("Mme Aïcha Benali")
 		form.Set("phone", "06 12 34 56 78")
