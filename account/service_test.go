@@ -294,9 +294,20 @@ func TestSessionStore(t *testing.T) {
 		if _, ok, _ := st.FindCtx(ctx, "tok"); ok {
 			t.Fatal("expired session found")
 		}
+		// Ended, it still says whose it was until purged.
 		s := account.NewService(db, clk.Now)
 		if err := s.Purge(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if b, ok, err := st.FindEndedCtx(ctx, "tok"); err != nil || !ok || string(b) != "two" {
+			t.Fatalf("FindEnded before the purge = %q, %v, %v", b, ok, err)
+		}
+		clk.Add(account.EndedSessionKept)
+		if err := s.Purge(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := st.FindEndedCtx(ctx, "tok"); ok {
+			t.Fatal("purged session found")
 		}
 		if n := count(t, db, "sessions"); n != 0 {
 			t.Fatalf("%d sessions after purge", n)

@@ -47,6 +47,22 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return row.Data, true, nil
 }
 
+// FindEndedCtx returns the data of a session whatever its expiry, while
+// Purge keeps it: the web layer reads who an idle-expired session belonged
+// to, so that a form submitted after the timeout is given back to its author
+// only. It never opens the session again (FindCtx refuses it).
+func (s *SessionStore) FindEndedCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var row session
+	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("find ended session: %w", err)
+	}
+	return row.Data, true, nil
+}
+
 // CommitCtx inserts or replaces a session.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	row := session{TokenHash: hashToken(token), Data: b, Expiry: expiry.UTC()}
@@ -97,12 +113,17 @@ func (s *Service) SessionUser(ctx context.Context, id, epoch int64) (User, error
 	return u, err
 }
 
-// Purge deletes expired sessions and login attempts no longer remembered.
-// Serve calls it periodically.
+// EndedSessionKept is how long an expired session row stays, unusable, so
+// that a form submitted after the idle timeout can still be given back to
+// the person who typed it (SessionStore.FindEndedCtx): a working day.
+const EndedSessionKept = 12 * time.Hour
+
+// Purge deletes sessions expired for longer than EndedSessionKept and login
+// attempts no longer remembered. Serve calls it periodically.
 func (s *Service) Purge(ctx context.Context) error {
 	now := s.now()
 	db := s.db.WithContext(ctx)
-	if err := db.Where("expiry <= ?", now).Delete(&session{}).Error; err != nil {
+	if err := db.Where("expiry <= ?", now.Add(-EndedSessionKept)).Delete(&session{}).Error; err != nil {
 		return fmt.Errorf("purge sessions: %w", err)
 	}
 	forget := now.Add(-max(AccountFailureMemory, AddressFailureMemory))

@@ -280,6 +280,18 @@ type NewHousehold struct {
 	Notes          string `json:"notes"`
 	Consent        bool   `json:"consent"`
 	PartnerID      int64  `json:"partner_id"`
+	// DuplicateOK confirms the nomination although a file with the same
+	// name and phone exists (Duplicates): without it Nominate answers
+	// Conflict and creates nothing.
+	DuplicateOK bool `json:"duplicate_ok"`
+}
+
+// ValidateNomination checks a nomination's fields without recording
+// anything, so that a form can report every error in one round, those of
+// the fields it could not even read included.
+func ValidateNomination(n NewHousehold) error {
+	_, err := n.validate()
+	return err
 }
 
 // validate trims and checks the nomination, returning the parsed band.

@@ -48,6 +48,16 @@ func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (H
 	if err := v.Err(); err != nil {
 		return Household{}, err
 	}
+	if !n.DuplicateOK {
+		d, err := s.findDuplicates(ctx, a, n.ContactName, n.Phone)
+		if err != nil {
+			return Household{}, err
+		}
+		if d.Any() {
+			return Household{}, &ordi.Error{Kind: ordi.Conflict, Message: d.Message(),
+				Extra: map[string]any{"duplicates": append([]string{}, d.Visible...), "duplicates_elsewhere": d.Elsewhere}}
+		}
+	}
 	now := s.now()
 	h := Household{
 		ContactName: n.ContactName, Phone: n.Phone, Commune: n.Commune, Postcode: n.Postcode, QPV: n.QPV,
@@ -137,8 +147,10 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
-	if t := strings.ToLower(strings.TrimSpace(f.Q)); t != "" {
-		q = q.Where("(LOWER(reference) = ? OR LOWER(contact_name) LIKE ? ESCAPE '\\')", t, "%"+escapeLike(t)+"%")
+	// Every word must be in the name, or be the reference, in any order,
+	// whatever the case and accents ("aicha benali" finds "BENALI Aïcha").
+	for _, w := range ordi.SearchWords(f.Q, maxSearchWords) {
+		q = q.Where("(LOWER(reference) = ? OR "+foldedName+" LIKE ? ESCAPE '\\')", w, "%"+escapeLike(w)+"%")
 	}
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)

@@ -184,16 +184,7 @@ func handoverCopy(d *doc, h Handover, copyFor string) {
 	}
 
 	d.section("Conditions")
-	warranty := "sans garantie"
-	if h.Issuer.WarrantyMonths > 0 {
-		warranty = fmt.Sprintf("garanti %d mois à compter de ce jour (réparation ou remplacement par l'association)", h.Issuer.WarrantyMonths)
-	}
-	d.bullets([]string{
-		"L'équipement est donné gratuitement au foyer ; il devient sa propriété.",
-		"Il est " + warranty + ".",
-		"Il ne peut être ni vendu, ni loué, ni cédé contre rémunération.",
-		"En fin de vie, il est rapporté à l'association ou déposé dans un point de collecte DEEE (déchetterie, magasin).",
-	}, 8.5)
+	d.bullets(HandoverTerms(h.Issuer), 8.5)
 
 	d.section("Données personnelles")
 	d.paragraph(fmt.Sprintf("%s conserve la référence du foyer, le nom du signataire et cette attestation pour justifier la remise auprès de ses partenaires et financeurs, pendant la durée de la garantie puis trois ans. Vous pouvez demander à consulter, corriger ou effacer ces données auprès de l'association%s, et saisir la CNIL (www.cnil.fr).",

@@ -151,17 +151,21 @@ func (s *Service) Units(ctx context.Context, actor ordi.Actor, f UnitFilter) ([]
 	if f.Unprinted {
 		q = q.Where("label_printed_at IS NULL")
 	}
-	if t := strings.ToLower(strings.TrimSpace(f.Q)); t != "" {
+	if t := strings.TrimSpace(f.Q); t != "" {
 		// A substring test, not LIKE: no wildcard to escape, and cheaper per
-		// row when nothing matches and every row is read.
+		// row when nothing matches and every row is read. Every word must
+		// be there, in any order ("t480 lenovo"); search is folded.
 		contains := "instr(search, ?) > 0"
 		if s.db.Dialector.Name() == "postgres" {
 			contains = "strpos(search, ?) > 0"
 		}
+		words := ordi.SearchWords(t, maxSearchWords)
 		if c, err := ParseCode(t); err == nil {
-			q = q.Where("(code = ? OR "+contains+")", c, t)
+			q = q.Where("(code = ? OR "+contains+")", c, ordi.Fold(t))
 		} else {
-			q = q.Where(contains, t)
+			for _, w := range words {
+				q = q.Where(contains, w)
+			}
 		}
 	}
 	if f.Before > 0 {
@@ -343,3 +347,6 @@ func (s *Service) MarkLabelsPrinted(ctx context.Context, actor ordi.Actor, units
 		return tx.CreateInBatches(&events, 500).Error
 	})
 }
+
+// maxSearchWords bounds the words of a search, each a test on every row.
+const maxSearchWords = 8

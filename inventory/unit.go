@@ -50,9 +50,9 @@ func (u Unit) Title() string {
 }
 
 // searchText is what the free-text filter looks in: code, brand, model and
-// serial number, lower-cased.
+// serial number, folded (ordi.Fold: no case, no accents).
 func searchText(u *Unit) string {
-	return strings.ToLower(strings.Join([]string{string(u.Code), u.Brand, u.Model, u.SerialNumber}, " "))
+	return ordi.Fold(strings.Join([]string{string(u.Code), u.Brand, u.Model, u.SerialNumber}, " "))
 }
 
 // Physical limits: beyond them a value is a typing mistake.

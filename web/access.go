@@ -123,6 +123,9 @@ func (s *Server) authorize(r route) gin.HandlerFunc {
 		}
 		u, err := s.authenticate(c)
 		if err != nil {
+			if errors.Is(err, ordi.Unauthorized) && !isAPI(c.Request) {
+				s.noteEndedSession(c)
+			}
 			s.fail(c, err)
 			return
 		}

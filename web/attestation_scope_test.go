@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,14 @@ func TestAttestationScope(t *testing.T) {
 					}
 					if res := app.get(browser, "/handovers/done/"+number); res.StatusCode != status {
 						t.Errorf("%s, %s: the confirmation page of %s: %d, want %d", when, c.name, number, res.StatusCode, status)
+					}
+					// The list of attestations to print again holds the
+					// same ones.
+					if status != http.StatusForbidden {
+						listed := strings.Contains(readBody(app.get(browser, "/certificates")), number+".pdf")
+						if listed != (status == http.StatusOK) {
+							t.Errorf("%s, %s: %s listed on /certificates: %v, want %v", when, c.name, number, listed, status == http.StatusOK)
+						}
 					}
 				}
 			}

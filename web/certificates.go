@@ -49,6 +49,11 @@ type certificatesPage struct {
 	basePage
 	Certificates []certificates.Certificate
 	Next         string
+	// CanCorrect: the viewer may correct an attestation (staff).
+	CanCorrect bool
+	// OnlyHandovers: the desk's list, the handover attestations it may
+	// print again (volunteers).
+	OnlyHandovers bool
 }
 
 func (s *Server) handleCertificatesPage(c *gin.Context) error {
@@ -56,12 +61,19 @@ func (s *Server) handleCertificatesPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.cfg.Certificates.Certificates(c.Request.Context(), actor(c), certificates.CertificateFilter{Before: before, Limit: ordi.DefaultLimit + 1})
+	// The desk (volunteers) gets the handover attestations it may print
+	// again; staff every certificate.
+	list := s.cfg.Certificates.Certificates
+	if !actor(c).Can(ordi.IssueDonorCertificates) {
+		list = s.cfg.Certificates.HandoverAttestations
+	}
+	items, err := list(c.Request.Context(), actor(c), certificates.CertificateFilter{Before: before, Limit: ordi.DefaultLimit + 1})
 	if err != nil {
 		return err
 	}
 	page := paginate(items, ordi.DefaultLimit, func(x certificates.Certificate) string { return ordi.IDCursor(x.ID) })
-	p := certificatesPage{basePage: s.base(c, "Certificats"), Certificates: page.Items, Next: page.NextCursor}
+	p := certificatesPage{basePage: s.base(c, "Certificats"), Certificates: page.Items, Next: page.NextCursor,
+		CanCorrect: actor(c).Can(ordi.Allocate), OnlyHandovers: !actor(c).Can(ordi.IssueDonorCertificates)}
 	s.render(c, http.StatusOK, "certificates", &p)
 	return nil
 }

@@ -172,7 +172,7 @@ func TestHandoverDeskPages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
 		donation := app.newDonation(t)
-		rid, _ := app.reserved(t, canaryName, donation)
+		rid, unit := app.reserved(t, canaryName, donation)
 		vol := app.login(ordi.RoleVolunteer)
 		body := readBody(app.get(vol, "/handovers"))
 		if !strings.Contains(body, fmt.Sprintf("/handovers/%d", rid)) || strings.Contains(body, "Canari") {
@@ -191,15 +191,43 @@ func TestHandoverDeskPages(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/handovers/done/REM-") {
 			t.Fatalf("handover: %d %s", res.StatusCode, readBody(res))
 		}
+		number := strings.TrimPrefix(res.Header.Get("Location"), "/handovers/done/")
 		if body := readBody(app.get(vol, res.Header.Get("Location"))); !strings.Contains(body, "Remise enregistrée") {
 			t.Fatal("no confirmation page")
 		}
+		// Reopened, the handover shows it is done and its attestation, not a
+		// blank signing form; signed again, it says so and leads there too.
+		link := pdfURL(number)
+		body = readBody(app.get(vol, page))
+		if strings.Contains(body, "signature-pad") || !strings.Contains(body, "déjà remis") || !strings.Contains(body, link) || !strings.Contains(body, "Télécharger") {
+			t.Fatalf("a done handover reopened:\n%s", body)
+		}
+		res = app.postForm(vol, page, url.Values{"signatory_name": {"Mme Canari"}, "paper": {"on"}})
+		if body := readBody(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "déjà remis") || !strings.Contains(body, link) {
+			t.Fatalf("signed twice: %d\n%s", res.StatusCode, body)
+		}
 		staff := app.login(ordi.RoleStaff)
-		if body := readBody(app.get(staff, "/certificates")); !strings.Contains(body, "REM-") {
+		if body := readBody(app.get(staff, "/certificates")); !strings.Contains(body, "REM-") || !strings.Contains(body, "/correct") {
 			t.Fatal("the certificate list lacks the handover")
 		}
-		if res := app.get(vol, "/certificates"); res.StatusCode != http.StatusForbidden {
-			t.Fatalf("volunteer on the certificate list: %d", res.StatusCode)
+		// The unit's page and the family's link to it, for those who may
+		// read it; the social worker may not.
+		if body := readBody(app.get(vol, "/u/"+unit.Code)); !strings.Contains(body, link) {
+			t.Fatal("the unit page does not link to its attestation")
+		}
+		var family int64
+		db.Raw("SELECT household_id FROM reservations WHERE id = ?", rid).Scan(&family)
+		if body := readBody(app.get(staff, fmt.Sprintf("/families/%d", family))); !strings.Contains(body, link) {
+			t.Fatal("the family page does not link to its attestation")
+		}
+		if body := readBody(app.get(app.login(ordi.RoleSocialWorker), fmt.Sprintf("/families/%d", family))); strings.Contains(body, link) {
+			t.Fatal("the social worker is led to an attestation they may not read")
+		}
+		// The desk may print again what it handed over: its own list, of
+		// handover attestations only, without the staff's corrections.
+		res = app.get(vol, "/certificates")
+		if body := readBody(res); res.StatusCode != http.StatusOK || !strings.Contains(body, link) || strings.Contains(body, "/correct") {
+			t.Fatalf("volunteer on the certificate list: %d\n%s", res.StatusCode, body)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,6 +23,9 @@ type familyFormPage struct {
 	Fields   []ordi.FieldError
 	Partners []account.Partner // administrators choose the partner
 	IsAdmin  bool
+	// Duplicate warns that a file with the same name and phone exists
+	// (allocation.Duplicates): the form asks to confirm.
+	Duplicate string
 }
 
 func (s *Server) familyForm(c *gin.Context, title string, form url.Values, fields []ordi.FieldError) (*familyFormPage, error) {
@@ -70,22 +74,36 @@ func (s *Server) handleFamilyCreate(c *gin.Context) error {
 		QPV: form.Get("qpv") == "yes", Adults: atoiForm(form, "adults", &fields), Children: atoiForm(form, "children", &fields),
 		SchoolChildren: atoiForm(form, "school_children", &fields), IncomeBracket: form.Get("income_bracket"),
 		HasComputer: form.Get("has_computer") == "yes", Need: allocation.Need(form.Get("need")), Notes: form.Get("notes"),
-		Consent: form.Get("consent") == "yes", PartnerID: partner,
+		Consent: form.Get("consent") == "yes", PartnerID: partner, DuplicateOK: form.Get("duplicate_ok") == "yes",
 	}
 	var h allocation.Household
+	var duplicate string
 	if len(fields) == 0 {
 		var err error
 		h, err = s.cfg.Allocation.Nominate(c.Request.Context(), actor(c), in)
+		var e *ordi.Error
+		if errors.As(err, &e) && e.Kind == ordi.Conflict && e.Extra["duplicates"] != nil {
+			duplicate, err = e.Message, nil
+		}
 		if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(allocation.ValidateNomination(in))
+		fields = mergeFields(fields, domain)
 	}
-	if len(fields) > 0 {
+	if len(fields) > 0 || duplicate != "" {
 		p, err := s.familyForm(c, "Orienter une famille", form, fields)
 		if err != nil {
 			return err
 		}
-		s.render(c, http.StatusUnprocessableEntity, "family_form", p)
+		p.Duplicate = duplicate
+		status := http.StatusUnprocessableEntity
+		if len(fields) == 0 {
+			status = http.StatusConflict
+		}
+		s.render(c, status, "family_form", p)
 		return nil
 	}
 	s.flash(c, "Famille orientée sous la référence "+h.Reference+". L'équipe va vérifier son éligibilité.")
@@ -152,6 +170,12 @@ func (s *Server) handleFamilyEdit(c *gin.Context) error {
 		} else if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(allocation.ValidateNomination(allocation.NewHousehold{
+			ContactName: *up.ContactName, Phone: *up.Phone, Commune: *up.Commune, Postcode: *up.Postcode, Adults: adults,
+			Children: children, SchoolChildren: pupils, IncomeBracket: *up.IncomeBracket, Need: need, Notes: *up.Notes, Consent: true}))
+		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {
 		p, err := s.familyForm(c, "Dossier", form, fields)
@@ -164,4 +188,20 @@ func (s *Server) handleFamilyEdit(c *gin.Context) error {
 	}
 	s.flash(c, "Dossier "+h.Reference+" enregistré.")
 	return seeOther(c, "/families/"+strconv.FormatInt(id, 10))
+}
+
+// mergeFields adds to the errors of the fields a form could not read those
+// the domain found in the others, one per field.
+func mergeFields(read, domain []ordi.FieldError) []ordi.FieldError {
+	seen := map[string]bool{}
+	for _, f := range read {
+		seen[f.Field] = true
+	}
+	for _, f := range domain {
+		if !seen[f.Field] {
+			read = append(read, f)
+			seen[f.Field] = true
+		}
+	}
+	return read
 }

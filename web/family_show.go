@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 )
 
 type familyPage struct {
@@ -23,6 +24,9 @@ type familyPage struct {
 	CanAudit     bool // the access log of this file (administrators)
 	CanErase     bool // erase the family's data at its request (administrators)
 	Fields       []ordi.FieldError
+	// Attestation is the attestation of the family's handover, for those
+	// who may read it (certificates.Service.HandoverAttestation).
+	Attestation *certificates.Certificate
 }
 
 func (s *Server) familyPage(c *gin.Context, id int64) (*familyPage, error) {
@@ -38,6 +42,15 @@ func (s *Server) familyPage(c *gin.Context, id int64) (*familyPage, error) {
 		CanAudit: adminOnly.allows(a.Role), CanErase: open && adminOnly.allows(a.Role)}
 	if partner, err := s.cfg.Accounts.Partner(ctx, a, h.PartnerID); err == nil {
 		p.PartnerName = partner.Name
+	}
+	if h.Status == allocation.StatusEquipped && a.Can(ordi.HandOver) {
+		cert, err := s.cfg.Certificates.HandoverAttestation(ctx, a, certificates.HandoverOf{HouseholdID: h.ID})
+		if err != nil && ordi.KindOf(err) != ordi.NotFound {
+			return nil, err
+		}
+		if err == nil {
+			p.Attestation = &cert
+		}
 	}
 	if p.CanDecide {
 		if open {

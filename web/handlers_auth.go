@@ -24,10 +24,12 @@ func (s *Server) handleMetrics(c *gin.Context) error {
 
 type loginPage struct {
 	basePage
-	Email string
-	Next  string
-	Error string
-	Setup bool // the installation has no account yet
+	// Notice says why login is asked (a session that ended).
+	Notice string
+	Email  string
+	Next   string
+	Error  string
+	Setup  bool // the installation has no account yet
 }
 
 func (s *Server) handleLoginPage(c *gin.Context) error {
@@ -35,6 +37,11 @@ func (s *Server) handleLoginPage(c *gin.Context) error {
 		return seeOther(c, safeNext(c.Query("next")))
 	}
 	p := loginPage{basePage: s.base(c, "Connexion"), Next: safeNext(c.Query("next"))}
+	notice, next := s.loginNotice(c)
+	p.Notice = notice
+	if next != "" && c.Query("next") == "" {
+		p.Next = next
+	}
 	need, err := s.cfg.Accounts.NeedsSetup(c.Request.Context())
 	if err != nil {
 		return err
@@ -56,11 +63,15 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		// Past the limits (429) the answer says when to come back.
 		setRetryAfter(c.Writer.Header(), problemOf(err))
 		p := loginPage{basePage: s.base(c, "Connexion"), Email: email, Next: next, Error: ordi.MessageOf(err)}
+		p.Notice, _ = s.loginNotice(c)
 		s.render(c, statusOf[kind], "login", &p)
 		return nil
 	}
 	if err := s.signIn(c, u); err != nil {
 		return err
+	}
+	if s.keepPendingFor(c, u.ID) {
+		s.flash(c, "Ce que vous aviez saisi avant la fin de votre session est remis dans le formulaire : vérifiez-le, puis envoyez-le de nouveau.")
 	}
 	return seeOther(c, next)
 }

@@ -62,6 +62,30 @@ type handoverPage struct {
 	Form        map[string]string
 	Checked     map[string]bool
 	Fields      []ordi.FieldError
+	// Terms are the conditions the family signs (certificates.HandoverTerms).
+	Terms []string
+	// FamilyName is the contact name, for the roles that may read the
+	// family's file (the read is logged); empty for volunteers.
+	FamilyName string
+}
+
+// newHandoverPage fills what every showing of the handover form needs.
+func (s *Server) newHandoverPage(c *gin.Context, r allocation.ReservationView) (*handoverPage, error) {
+	ctx := c.Request.Context()
+	issuer, err := s.cfg.Certificates.Issuer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
+		Form: map[string]string{}, Checked: map[string]bool{}, Terms: certificates.HandoverTerms(issuer)}
+	if a := actor(c); a.Can(ordi.ReadHouseholds) {
+		h, err := s.cfg.Allocation.Household(ctx, a, r.HouseholdID)
+		if err != nil && ordi.KindOf(err) != ordi.NotFound {
+			return nil, err
+		}
+		p.FamilyName = h.ContactName
+	}
+	return p, nil
 }
 
 func (s *Server) handleHandoverPage(c *gin.Context) error {
@@ -73,9 +97,34 @@ func (s *Server) handleHandoverPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
-		Form: map[string]string{}, Checked: map[string]bool{accessoryChoices[0]: true}}
-	s.render(c, http.StatusOK, "handover", &p)
+	if r.Status != allocation.ReservationActive {
+		return s.renderHandoverClosed(c, http.StatusOK, r)
+	}
+	p, err := s.newHandoverPage(c, r)
+	if err != nil {
+		return err
+	}
+	p.Checked[accessoryChoices[0]] = true
+	p.Form["signatory_name"] = p.FamilyName
+	s.render(c, http.StatusOK, "handover", p)
+	return nil
+}
+
+// renderHandoverClosed shows a reservation that is no longer to sign: a done
+// handover with its attestation (print again, download) when the viewer may
+// read it, or a cancelled reservation. Never a blank signing form.
+func (s *Server) renderHandoverClosed(c *gin.Context, status int, r allocation.ReservationView) error {
+	p := handoverDonePage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: &r}
+	if r.Status == allocation.ReservationHandedOver {
+		cert, err := s.cfg.Certificates.HandoverAttestation(c.Request.Context(), actor(c), certificates.HandoverOf{ReservationID: r.ID})
+		switch {
+		case err == nil:
+			p.Number, p.PDFURL = cert.Number, pdfURL(cert.Number)
+		case ordi.KindOf(err) != ordi.NotFound:
+			return err
+		}
+	}
+	s.render(c, status, "handover_done", &p)
 	return nil
 }
 
@@ -89,19 +138,26 @@ func (s *Server) handleHandover(c *gin.Context) error {
 		return ordi.Errorf(ordi.TooLarge, "La signature est trop lourde.")
 	}
 	form := c.Request.PostForm
-	var sig []byte
-	if form.Get("paper") != "on" {
-		if sig, err = signatureBytes(form.Get("signature_png")); err != nil {
-			return s.handoverError(c, id, err)
-		}
-		if sig == nil {
-			return s.handoverError(c, id, &ordi.Error{Kind: ordi.Invalid, Message: "Faites signer la famille dans le cadre, ou cochez « signer sur papier ».",
-				Fields: []ordi.FieldError{{Field: "signature_png", Message: "Signature manquante."}}})
-		}
-	}
 	accessories := append([]string(nil), form["accessories"]...)
 	if other := strings.TrimSpace(form.Get("other")); other != "" {
 		accessories = append(accessories, other)
+	}
+	var sig []byte
+	if form.Get("paper") != "on" {
+		sig, err = signatureBytes(form.Get("signature_png"))
+		if err != nil || sig == nil {
+			fields, ferr := invalidFields(err)
+			if ferr != nil {
+				return ferr
+			}
+			if err == nil {
+				fields = []ordi.FieldError{{Field: "signature_png", Message: "Signature manquante : faites signer la famille dans le cadre, ou cochez « signer sur papier »."}}
+			}
+			// Every error in one round: the other fields' too.
+			rest, _ := invalidFields(certificates.ValidateHandover(certificates.HandoverInput{SignatoryName: form.Get("signatory_name"), Accessories: accessories}))
+			return s.handoverError(c, id, &ordi.Error{Kind: ordi.Invalid, Message: "Faites signer la famille dans le cadre, ou cochez « signer sur papier ».",
+				Fields: mergeFields(fields, rest)})
+		}
 	}
 	ctx := c.Request.Context()
 	cert, err := limited(ctx, s.expensive, func() (certificates.Certificate, error) {
@@ -128,8 +184,16 @@ func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 	if rerr != nil {
 		return rerr
 	}
-	p := handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
-		Form: map[string]string{"signatory_name": c.PostForm("signatory_name"), "other": c.PostForm("other")}, Checked: map[string]bool{}}
+	if r.Status != allocation.ReservationActive {
+		// Signed twice (a second tablet, the back button): say it is done,
+		// and lead to the attestation.
+		return s.renderHandoverClosed(c, http.StatusConflict, r)
+	}
+	p, perr := s.newHandoverPage(c, r)
+	if perr != nil {
+		return perr
+	}
+	p.Form = map[string]string{"signatory_name": c.PostForm("signatory_name"), "other": c.PostForm("other")}
 	for _, a := range c.PostFormArray("accessories") {
 		p.Checked[a] = true
 	}
@@ -138,14 +202,18 @@ func (s *Server) handoverError(c *gin.Context, id int64, err error) error {
 		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
 	}
 	setRetryAfter(c.Writer.Header(), problemOf(err))
-	s.render(c, statusOf[kind], "handover", &p)
+	s.render(c, statusOf[kind], "handover", p)
 	return nil
 }
 
+// handoverDonePage is a handover once signed (just now, or reopened later),
+// or a reservation cancelled. Number is empty when the viewer may not read
+// the attestation (a volunteer's scope, certificates.Service.Certificate).
 type handoverDonePage struct {
 	basePage
-	Number string
-	PDFURL string
+	Number      string
+	PDFURL      string
+	Reservation *allocation.ReservationView
 }
 
 func (s *Server) handleHandoverDone(c *gin.Context) error {

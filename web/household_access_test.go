@@ -164,8 +164,12 @@ type haRoute struct {
 	// shows: an allowed answer shows the family's file (its contact name);
 	// nameless: an allowed answer never shows the contact name or phone.
 	shows, nameless bool
-	effect          haEffect
-	creates         bool // the route nominates a new family for x.partner
+	// namesTo are the roles to which the answer names the family (its
+	// contact name only): for them it is a read of the file, logged once;
+	// the others get it nameless and unlogged.
+	namesTo []ordi.Role
+	effect  haEffect
+	creates bool // the route nominates a new family for x.partner
 }
 
 func haID(x haCell) string { return fmt.Sprint(x.h.ID) }
@@ -248,6 +252,9 @@ func haRoutes() []haRoute {
 		{name: "GET /families/:id/edit", page: true, method: get, state: haNominated,
 			path: func(x haCell) string { return family(x) + "/edit" },
 			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusOK, logs: allocation.AccessRead, shows: true},
+		{name: "GET /families/:id/export", page: true, method: get, state: haNominated,
+			path: func(x haCell) string { return family(x) + "/export" },
+			want: haWant{ok, forbidden, forbidden, forbidden, ok, hidden}, status: http.StatusOK, logs: allocation.AccessExport, shows: true},
 		{name: "POST /families/:id/edit", page: true, method: post, state: haNominated,
 			path: func(x haCell) string { return family(x) + "/edit" },
 			body: func(x haCell) any {
@@ -299,7 +306,8 @@ func haRoutes() []haRoute {
 			want: haWant{ok, ok, forbidden, forbidden, forbidden, forbidden}, status: http.StatusSeeOther, to: family, effect: statusBecomes(allocation.StatusTrained)},
 		{name: "GET /handovers/:id", page: true, method: get, state: haReserved,
 			path: func(x haCell) string { return fmt.Sprintf("/handovers/%d", x.h.Reservation) },
-			want: haWant{ok, ok, ok, forbidden, forbidden, forbidden}, status: http.StatusOK, nameless: true},
+			want: haWant{ok, ok, ok, forbidden, forbidden, forbidden}, status: http.StatusOK, nameless: true,
+			namesTo: []ordi.Role{ordi.RoleAdmin, ordi.RoleStaff}},
 		{name: "GET /admin/access-log?household_id=", page: true, method: get, state: haNominated,
 			path: func(x haCell) string { return "/admin/access-log?household_id=" + haID(x) },
 			want: haWant{ok, forbidden, forbidden, forbidden, forbidden, forbidden}, status: http.StatusOK, nameless: true},
@@ -589,9 +597,16 @@ func (f *haFixture) cell(t *testing.T, r haRoute, c haCaller, target string) {
 	} else if after != before {
 		t.Fatalf("a read changed the family: %+v → %+v", before, after)
 	}
-	if r.logs != "" {
-		if len(added) != 1 || added[0].Action != r.logs || added[0].ActorID == nil || *added[0].ActorID != f.userIDs[c.name] {
-			t.Fatalf("a read of the file must write exactly one %s entry for user %d; got %+v", r.logs, f.userIDs[c.name], added)
+	logs, nameless := r.logs, r.nameless
+	if slices.Contains(r.namesTo, c.role) {
+		logs, nameless = allocation.AccessRead, false
+		if !strings.Contains(text, x.h.Name) {
+			t.Fatalf("%s does not name the family to %s: %.300s", r.name, c.name, text)
+		}
+	}
+	if logs != "" {
+		if len(added) != 1 || added[0].Action != logs || added[0].ActorID == nil || *added[0].ActorID != f.userIDs[c.name] {
+			t.Fatalf("a read of the file must write exactly one %s entry for user %d; got %+v", logs, f.userIDs[c.name], added)
 		}
 	} else {
 		for _, e := range added {
@@ -603,7 +618,7 @@ func (f *haFixture) cell(t *testing.T, r haRoute, c haCaller, target string) {
 	if r.shows && !(strings.Contains(text, x.h.Name) && x.h.showsFile(text)) {
 		t.Fatalf("allowed read does not show the family's file: %.300s", text)
 	}
-	if r.nameless && (strings.Contains(text, x.h.Name) || x.h.showsFile(text)) {
+	if nameless && (strings.Contains(text, x.h.Name) || x.h.showsFile(text)) {
 		t.Fatalf("%s shows the family's contact name or file to %s: %.300s", r.name, c.name, text)
 	}
 	// Whatever the status, an answer that carries the file's fields is in

@@ -33,6 +33,10 @@ type basePage struct {
 	Nav       []navItem
 	Path      string
 	Version   string
+	// IdleSeconds is the session idle timeout, for the warning before it
+	// ends (app.js); Pending a form given back after it ended.
+	IdleSeconds int
+	Pending     *pendingForm
 }
 
 // navItem is one entry of the top navigation.
@@ -56,7 +60,7 @@ var navTable = []struct {
 	{"Formations", "/courses", courses},
 	{"Attribution", "/allocation", allocate},
 	{"Remises", "/handovers", handover},
-	{"Certificats", "/certificates", donorDocuments},
+	{"Certificats", "/certificates", handover},
 	{"Administration", "/admin", adminOnly},
 }
 
@@ -74,6 +78,10 @@ func (s *Server) base(c *gin.Context, title string) basePage {
 				b.Nav = append(b.Nav, navItem{Label: n.label, Href: n.href, Active: active})
 			}
 		}
+	}
+	if b.User != nil && s.sessionLoaded(c) {
+		b.IdleSeconds = int(s.cfg.SessionIdleTimeout.Seconds())
+		b.Pending = s.takePendingForm(c, b.User.ID)
 	}
 	if s.sessionLoaded(c) {
 		b.Flash = s.sessions.PopString(c.Request.Context(), flashKey)

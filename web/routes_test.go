@@ -142,6 +142,7 @@ var routeOracle = map[string]string{
 	"POST /families":                "aw",
 	"GET /families/:id":             "asw",
 	"GET /families/:id/edit":        "aw",
+	"GET /families/:id/export":      "aw", // the family's copy of its data, in French
 	"POST /families/:id/edit":       "aw",
 	"POST /families/:id/decision":   "as",
 	"POST /families/:id/withdraw":   "asw",
@@ -165,7 +166,7 @@ var routeOracle = map[string]string{
 	"POST /handovers/:id":                "asv",
 	"POST /handovers/:id/appointment":    "asv",
 	"GET /handovers/done/:number":        "asv",
-	"GET /certificates":                  "as",
+	"GET /certificates":                  "asv", // volunteers: the handover attestations they may print again
 	"GET /certificates/:number/correct":  "as",
 	"POST /certificates/:number/correct": "as",
 	"POST /donations/:id/certificate":    "as",

@@ -46,6 +46,9 @@ type Config struct {
 	MetricsToken string
 	Version      string
 	Now          func() time.Time
+	// SessionIdleTimeout ends a browser session left idle that long;
+	// zero means sessionIdleTimeout.
+	SessionIdleTimeout time.Duration
 }
 
 // Session timeouts for shared tablets (DESIGN §6).
@@ -85,6 +88,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SessionIdleTimeout <= 0 {
+		cfg.SessionIdleTimeout = sessionIdleTimeout
+	}
 	s := &Server{
 		cfg:        cfg,
 		log:        cfg.Logger,
@@ -104,13 +110,18 @@ func New(cfg Config) (*Server, error) {
 
 	s.sessions = scs.New()
 	s.sessions.Store = cfg.Sessions
-	s.sessions.IdleTimeout = sessionIdleTimeout
+	s.sessions.IdleTimeout = cfg.SessionIdleTimeout
 	s.sessions.Lifetime = sessionLifetime
 	s.sessions.Cookie.Name = "ordi_session"
 	s.sessions.Cookie.HttpOnly = true
 	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
 	s.sessions.Cookie.Secure = cfg.BaseURL.Scheme == "https"
 	s.sessions.Cookie.Path = "/"
+	// The cookie lives until the browser closes; the server alone ends the
+	// session (idle timeout, lifetime). A cookie the browser dropped at the
+	// idle deadline would leave a form sent after it with no trace of its
+	// author, and the form would be lost (session_expiry.go).
+	s.sessions.Cookie.Persist = false
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.ErrorContext(r.Context(), "session", "error", err)
 		writeProblem(w, problemOf(err))

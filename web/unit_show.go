@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/labels"
 )
@@ -38,6 +39,9 @@ type unitPage struct {
 	CanSeeFamily bool
 	// Undo is the last move when it may be undone (a mistaken tap).
 	Undo *inventory.Event
+	// Attestation is the attestation of the unit's handover, for those who
+	// may read it (certificates.Service.HandoverAttestation).
+	Attestation *certificates.Certificate
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -78,6 +82,15 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 			p.Reservation = &rs[0]
 		}
 		p.CanSeeFamily = households.allows(actor(c).Role)
+	}
+	if (u.Status == inventory.StatusHandedOver || u.Status == inventory.StatusReturned) && actor(c).Can(ordi.HandOver) {
+		cert, err := s.cfg.Certificates.HandoverAttestation(ctx, actor(c), certificates.HandoverOf{UnitID: u.ID})
+		if err != nil && ordi.KindOf(err) != ordi.NotFound {
+			return nil, err
+		}
+		if err == nil {
+			p.Attestation = &cert
+		}
 	}
 	seen := map[inventory.Guard]bool{}
 	for _, st := range p.Steps {

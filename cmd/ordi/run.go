@@ -220,8 +220,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dbURL := databaseFlag(fs, getenv)
 	proxies := fs.String("trusted-proxies", getenv("ORDI_TRUSTED_PROXIES"), "répartiteurs de charge de confiance, séparés par des virgules (ORDI_TRUSTED_PROXIES)")
 	logFormat := fs.String("log-format", "text", "format du journal : text ou json")
+	idle := fs.String("session-idle", envOr(getenv, "ORDI_SESSION_IDLE", "30m"), "durée sans activité qui met fin à une session, par exemple 30m (ORDI_SESSION_IDLE)")
 	if err := fs.parse(args); err != nil {
 		return helpOK(err)
+	}
+	idleTimeout, err := time.ParseDuration(*idle)
+	if err != nil || idleTimeout < time.Second {
+		return usageError(fmt.Sprintf("serve : durée de session %q invalide (par exemple 30m)", *idle))
 	}
 	base, err := parseBaseURL(*baseURL)
 	if err != nil {
@@ -271,19 +276,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("numérotation suspendue : base restaurée d'une sauvegarde ; aucun document ne sera numéroté avant « ordi numbering advance »")
 	}
 	srv, err := web.New(web.Config{
-		BaseURL:        base,
-		Logger:         log,
-		Accounts:       svc.Accounts,
-		Sessions:       svc.Sessions,
-		Inventory:      svc.Inventory,
-		Allocation:     svc.Allocation,
-		Certificates:   svc.Certificates,
-		Ready:          svc.Ready,
-		SetupToken:     setupToken,
-		TrustedProxies: trusted,
-		MetricsToken:   getenv("ORDI_METRICS_TOKEN"), // no flag: a secret on the command line shows in ps
-		Version:        buildVersion(),
-		Now:            now,
+		BaseURL:            base,
+		Logger:             log,
+		Accounts:           svc.Accounts,
+		Sessions:           svc.Sessions,
+		Inventory:          svc.Inventory,
+		Allocation:         svc.Allocation,
+		Certificates:       svc.Certificates,
+		Ready:              svc.Ready,
+		SetupToken:         setupToken,
+		TrustedProxies:     trusted,
+		MetricsToken:       getenv("ORDI_METRICS_TOKEN"), // no flag: a secret on the command line shows in ps
+		Version:            buildVersion(),
+		Now:                now,
+		SessionIdleTimeout: idleTimeout,
 	})
 	if err != nil {
 		return err

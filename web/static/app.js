@@ -3,6 +3,8 @@
 
 // Buttons with data-confirm ask before submitting their form.
 document.addEventListener("submit", (ev) => {
+  // A page's own check refused the form: no question to ask.
+  if (ev.defaultPrevented) return;
   const btn = ev.submitter;
   const msg = (btn && btn.dataset.confirm) || ev.target.dataset.confirm;
   if (msg && !window.confirm(msg)) {
@@ -87,4 +89,80 @@ document.addEventListener("change", (ev) => {
   delete form.dataset.carriedKind;
   const note = document.getElementById("unit-carried");
   if (note) note.remove();
+});
+
+// Session expiry. On a page with a form, a warning shows shortly before the
+// idle timeout ends the session (body data-idle-seconds); "Rester connecté"
+// asks the server, which renews it. Typing in a form renews it too, at most
+// once a minute: somebody is there.
+(() => {
+  const idle = Number(document.body.dataset.idleSeconds || 0);
+  const warning = document.getElementById("session-warning");
+  const hasForm = () => document.querySelector('main form[method=post]:not([action="/logout"])') !== null;
+  if (!idle || !warning || !hasForm()) return;
+  const lead = Math.min(120, idle / 4) * 1000;
+  let last = Date.now();
+  let timer;
+  const left = warning.querySelector(".session-left");
+  function arm() {
+    clearTimeout(timer);
+    warning.classList.add("hidden");
+    timer = setTimeout(show, idle * 1000 - lead);
+  }
+  function show() {
+    const secs = Math.max(0, Math.round((idle * 1000 - (Date.now() - last)) / 1000));
+    left.textContent = secs >= 90 ? `dans ${Math.round(secs / 60)} minutes` : `dans ${secs} seconde${secs > 1 ? "s" : ""}`;
+    warning.classList.remove("hidden");
+  }
+  function renew() {
+    last = Date.now();
+    arm();
+    return fetch("/api/v1/me", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  }
+  warning.querySelector(".session-stay").addEventListener("click", renew);
+  document.addEventListener("input", () => { if (Date.now() - last > 60000) renew(); });
+  document.addEventListener("htmx:afterRequest", () => { last = Date.now(); arm(); });
+  arm();
+})();
+
+// A form sent after the session ended comes back filled in once its author
+// is signed in again (#pending-form, written by the server): the fields are
+// put back into the form posting to the same address, to be checked and
+// sent again.
+(() => {
+  function restore() {
+    const kept = document.getElementById("pending-form");
+    if (!kept) return;
+    const form = [...document.querySelectorAll("form")].find((f) => f.getAttribute("action") === kept.dataset.action);
+    if (!form) return;
+    const fields = new URLSearchParams(kept.dataset.fields);
+    const used = new Map();
+    for (const [name, value] of fields) {
+      const els = [...form.elements].filter((e) => e.name === name);
+      if (!els.length) continue;
+      const kind = els[0].type;
+      if (kind === "checkbox" || kind === "radio") {
+        const all = fields.getAll(name);
+        els.forEach((e) => { e.checked = all.includes(e.value); });
+      } else if (kind === "select-multiple") {
+        const all = fields.getAll(name);
+        [...els[0].options].forEach((o) => { o.selected = all.includes(o.value); });
+      } else {
+        const i = used.get(name) || 0;
+        used.set(name, i + 1);
+        if (els[i]) els[i].value = value;
+      }
+    }
+    form.classList.add("restored");
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+    const first = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", restore);
+  else restore();
+})();
+
+// A [data-print] button prints the page (the family's copy of its data).
+document.addEventListener("click", (ev) => {
+  if (ev.target.closest("[data-print]")) window.print();
 });

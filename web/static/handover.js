@@ -45,7 +45,17 @@
   });
   paper.addEventListener("change", () => canvas.classList.toggle("disabled", paper.checked));
 
-  form.addEventListener("submit", () => {
+  // Checked before the confirmation dialog (app.js skips it for a submit
+  // already refused): no dialog for a form that cannot pass.
+  const missing = document.getElementById("signature-missing");
+  form.addEventListener("submit", (ev) => {
+    if (!paper.checked && strokes === 0) {
+      ev.preventDefault();
+      missing.classList.remove("hidden");
+      canvas.scrollIntoView({ block: "center" });
+      return;
+    }
+    missing.classList.add("hidden");
     hidden.value = !paper.checked && strokes > 0 ? canvas.toDataURL("image/png") : "";
   });
 })();
