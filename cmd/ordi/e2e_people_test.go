@@ -292,11 +292,13 @@ func TestE2ELookAlikeNomination(t *testing.T) {
 	if second := b.text(".big-code"); !strings.HasPrefix(second, "F-") || second == first {
 		t.Fatalf("confirmed nomination: %q", second)
 	}
-	b.run(chromedp.Navigate(s.base+"/families?q=aicha+benali"), chromedp.WaitVisible(`table`, chromedp.ByQuery))
+	// Wait for the page, not for a table: an empty result has none, and
+	// should fail here with what the page says rather than time out.
+	b.run(chromedp.Navigate(s.base+"/families?q=aicha+benali"), chromedp.WaitVisible(`main h1`, chromedp.ByQuery))
 	var rows int
-	b.run(chromedp.Evaluate(`document.querySelectorAll('tbody tr').length`, &rows))
+	b.run(chromedp.Evaluate(`document.querySelectorAll('main tbody tr').length`, &rows))
 	if rows != 2 {
-		t.Fatalf("search 'aicha benali': %d rows, want 2", rows)
+		t.Fatalf("search 'aicha benali': %d rows, want 2:\n%s", rows, b.text("main"))
 	}
 	b.atWidths("families-search", nil)
 }
