@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,24 +163,128 @@ func (b *browser) axe() []axeViolation {
 }
 
 // TestE2EAccessibility runs axe-core over every main page, as each role that
-// sees it, on a phone and on a desktop, and fails on any serious or critical
+// sees it, on a phone, a tablet and a desktop, and fails on any serious or critical
 // violation (and on empty table headers).
 func TestE2EAccessibility(t *testing.T) {
-	b := newBrowser(t)
 	s, roles := startDemoSite(t)
-	b.run(page.SetBypassCSP(true))
-	pages := 0
-	for _, width := range []int64{390, 1280} {
-		b.run(chromedp.EmulateViewport(width, 900))
-		b.visit(s, roles, func(path string) {
-			pages++
-			for _, v := range b.axe() {
-				b.screenshot(fmt.Sprintf("axe-%d-%s", width, path))
-				t.Errorf("%s at %d px: %s (%s): %s on %v", path, width, v.ID, v.Impact, v.Help, v.Targets)
+	for _, width := range []int64{390, 800, 1280} {
+		// One browser per width: each walk stays well within its time bound.
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			b := newBrowser(t)
+			b.run(page.SetBypassCSP(true), chromedp.EmulateViewport(width, 900))
+			pages := 0
+			b.visit(s, roles, func(path string) {
+				pages++
+				b.screenshot(path)
+				for _, v := range b.axe() {
+					t.Errorf("%s: %s (%s): %s on %v", path, v.ID, v.Impact, v.Help, v.Targets)
+				}
+			})
+			if pages < 30 {
+				t.Fatalf("axe ran on %d pages only", pages)
 			}
 		})
 	}
-	if pages < 60 {
-		t.Fatalf("axe ran on %d pages only", pages)
+}
+
+// smallTarget is an interactive element smaller than a fingertip.
+type smallTarget struct {
+	What   string  `json:"what"`
+	Width  float64 `json:"w"`
+	Height float64 `json:"h"`
+}
+
+// minTarget is WCAG 2.5.5's target size, in CSS pixels.
+const minTarget = 44
+
+// smallTargetsJS lists the visible interactive elements of the page smaller
+// than minTarget×minTarget. A checkbox or radio inside its label counts as
+// the label, which a tap anywhere on toggles. The exceptions are WCAG's: a
+// link inside a sentence (its parent holds text of its own), and the
+// browser's own controls.
+const smallTargetsJS = `(() => {
+  const min = %d;
+  const inSentence = el => {
+    const p = el.parentElement;
+    if (!p || el.tagName !== "A") return false;
+    return [...p.childNodes].some(n => n !== el && n.nodeType === Node.TEXT_NODE && /[\p{L}\p{N}]/u.test(n.textContent));
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])')) {
+    let target = el;
+    if ((el.type === "checkbox" || el.type === "radio") && el.closest("label")) target = el.closest("label");
+    const r = target.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (getComputedStyle(target).visibility === "hidden") continue;
+    if (inSentence(el)) continue;
+    if (r.width + 0.5 >= min && r.height + 0.5 >= min) continue;
+    const name = (el.getAttribute("aria-label") || el.textContent || el.name || el.value || "").trim().replace(/\s+/g, " ").slice(0, 40);
+    out.push({what: el.tagName.toLowerCase() + (el.type ? "[" + el.type + "]" : "") + (el.className ? "." + String(el.className).split(" ")[0] : "") + " «" + name + "»", w: Math.round(r.width), h: Math.round(r.height)});
+  }
+  return out;
+})()`
+
+// wideElementsJS names the elements that reach past the right edge of the
+// screen while none of their children does: the ones to fix.
+const wideElementsJS = `(() => {
+  const past = e => e.getBoundingClientRect().right > window.innerWidth + 1;
+  const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) if (a !== document.body && a !== document.documentElement && getComputedStyle(a).overflowX !== "visible") return true; return false; };
+  return [...document.body.querySelectorAll("*")]
+    .filter(e => past(e) && !clipped(e) && ![...e.children].some(past))
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).replace(/ /g, ".") : "") + " «" + e.textContent.trim().replace(/\s+/g, " ").slice(0, 40) + "» " + Math.round(e.getBoundingClientRect().width) + " px");
+})()`
+
+// TestE2EPhoneLayout opens every main page on a 390 px phone, as each role
+// that sees it: nothing scrolls sideways, and every control is at least
+// 44×44 px.
+func TestE2EPhoneLayout(t *testing.T) {
+	b := newBrowser(t)
+	s, roles := startDemoSite(t)
+	b.run(chromedp.EmulateViewport(390, 844))
+	pages := 0
+	b.visit(s, roles, func(path string) {
+		pages++
+		var overflow float64
+		b.run(chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow))
+		if overflow > 1 {
+			b.screenshot("overflow-" + path)
+			var wide []string
+			b.run(chromedp.Evaluate(wideElementsJS, &wide))
+			t.Errorf("%s scrolls sideways at 390 px by %.0f px: %v", path, overflow, wide)
+		}
+		// The families list and the public verification page fit the phone
+		// whole: their tables stack rather than scroll inside their frame.
+		if strings.HasPrefix(path, "/families") || strings.HasPrefix(path, "/verify") {
+			var tables []string
+			b.run(chromedp.Evaluate(`[...document.querySelectorAll("table")].filter(t => t.getBoundingClientRect().right > window.innerWidth + 1 || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1).map(t => t.querySelector("thead").textContent.trim().replace(/\s+/g, " "))`, &tables))
+			for _, tb := range tables {
+				b.screenshot("table-" + path)
+				t.Errorf("%s at 390 px: table wider than the phone: %s", path, tb)
+			}
+		}
+		var small []smallTarget
+		b.run(chromedp.Evaluate(fmt.Sprintf(smallTargetsJS, minTarget), &small))
+		for _, s := range small {
+			t.Errorf("%s at 390 px: %s is %.0f×%.0f px", path, s.What, s.Width, s.Height)
+		}
+	})
+	if pages < 30 {
+		t.Fatalf("checked %d pages only", pages)
 	}
+
+	// A number read on paper, typed on the phone as one would.
+	number := strings.TrimPrefix(roles[0].paths[2], "/verify/")
+	b.run(chromedp.Navigate(s.base+"/verify"), chromedp.WaitVisible(`#verify-number`, chromedp.ByQuery),
+		chromedp.SendKeys(`#verify-number`, strings.ToLower(strings.ReplaceAll(number, "-", " ")), chromedp.ByQuery))
+	b.clickAndLoad(`.verify-box button`, chromedp.ByQuery)
+	if got := b.text("h1"); got != "Certificat authentique" || !strings.HasSuffix(b.location(), "/verify/"+number) {
+		t.Fatalf("typed %s: %q at %s", number, got, b.location())
+	}
+	b.run(chromedp.SendKeys(`#verify-number`, "12345", chromedp.ByQuery))
+	b.clickAndLoad(`.verify-box button`, chromedp.ByQuery)
+	b.allowProblem("422")
+	if msg := b.text("#verify-error"); !strings.Contains(msg, "REM-AAAA-NNNN") {
+		t.Fatalf("a wrong number says %q", msg)
+	}
+	b.screenshot("verify-error")
 }
