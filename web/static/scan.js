@@ -211,7 +211,7 @@
     }
     try {
       const r = await call(codes, false);
-      report(r.applied + " sur " + r.total + " appliquée(s).", r.items);
+      report(r.applied + " sur " + r.total + (r.applied < 2 ? " appliquée." : " appliquées."), r.items);
       batch.clear();
       $("scan-apply").disabled = true;
     } catch (e) {
