@@ -63,6 +63,14 @@ func TestVerifyForm(t *testing.T) {
 				}
 			}
 		})
+		t.Run("FrenchSpacing", func(t *testing.T) {
+			// Pages are sent with French spaces: the message as written in Go
+			// says "certificat : il", the page "certificat\u00A0: il".
+			body := rawBody(app.get(nil, "/verify?number=12345"))
+			if !strings.Contains(body, "certificat\u00A0: il s&#39;écrit") || strings.Contains(body, "certificat : il") {
+				t.Fatalf("the page keeps plain spaces:\n%s", body)
+			}
+		})
 		t.Run("NotFound", func(t *testing.T) {
 			res := app.get(nil, "/verify/REM-2026-9999")
 			if body := readBody(res); res.StatusCode != http.StatusNotFound || !strings.Contains(body, `name="number"`) {

@@ -288,3 +288,34 @@ func TestE2EPhoneLayout(t *testing.T) {
 	}
 	b.screenshot("verify-error")
 }
+
+// plainSpaceJS finds, in the page's visible text and in the attributes a
+// person reads, a plain space before : ; ? ! » or after «, with some context.
+const plainSpaceJS = `(() => {
+  const bad = /.{0,20}(?: [:;?!»]|« ).{0,10}/gu;
+  const texts = [document.title, document.body.innerText];
+  for (const el of document.querySelectorAll("[title], [aria-label], [placeholder], [alt], [data-confirm]"))
+    for (const a of ["title", "aria-label", "placeholder", "alt", "data-confirm"])
+      if (el.hasAttribute(a)) texts.push(el.getAttribute(a));
+  return texts.flatMap(t => t.match(bad) || []).map(s => s.replace(/\n/g, "⏎"));
+})()`
+
+// TestE2EFrenchTypography reads every main page as each role sees it: no
+// plain space stands before : ; ? ! » or after «, where French typography
+// wants one that does not break (a ";" or a "?" never starts a line).
+func TestE2EFrenchTypography(t *testing.T) {
+	b := newBrowser(t)
+	s, roles := startDemoSite(t)
+	pages := 0
+	b.visit(s, roles, func(path string) {
+		pages++
+		var bad []string
+		b.run(chromedp.Evaluate(plainSpaceJS, &bad))
+		for _, text := range bad {
+			t.Errorf("%s: plain space in %q", path, text)
+		}
+	})
+	if pages < 30 {
+		t.Fatalf("read %d pages only", pages)
+	}
+}
