@@ -117,7 +117,7 @@ func startDemoSite(t *testing.T) (*server, []rolePages) {
 			"/admin/users/new", "/admin/users/" + user, "/admin/partners"}},
 		{"staff@regie.example", append(append(workshop, families...), allocation...)},
 		{"vol@regie.example", []string{"/", "/scan", "/units", "/u/" + ready, "/labels", "/handovers", "/handovers/" + reservation}},
-		{"trainer@regie.example", []string{"/", "/courses", "/courses/" + course}},
+		{"trainer@regie.example", []string{"/", "/courses"}}, // the demo's courses have no trainer: none is theirs
 		{"sw@ccas.example", []string{"/", "/families", "/families/new", "/families/" + family, "/families/" + family + "/edit"}},
 	}
 }
@@ -244,6 +244,7 @@ func TestE2EPhoneLayout(t *testing.T) {
 	pages := 0
 	b.visit(s, roles, func(path string) {
 		pages++
+		b.screenshot(path)
 		var overflow float64
 		b.run(chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow))
 		if overflow > 1 {
@@ -260,6 +261,20 @@ func TestE2EPhoneLayout(t *testing.T) {
 			for _, tb := range tables {
 				b.screenshot("table-" + path)
 				t.Errorf("%s at 390 px: table wider than the phone: %s", path, tb)
+			}
+		}
+		if path == "/families" {
+			// Each stacked row shows its status and next step once: the
+			// wide-only column stays hidden.
+			var shown []int
+			b.run(chromedp.Evaluate(`[...document.querySelectorAll("tbody tr")].map(r => [...r.querySelectorAll(".next-step")].filter(e => e.offsetParent !== null).length)`, &shown))
+			for i, n := range shown {
+				if n != 1 {
+					t.Errorf("/families at 390 px: row %d shows its next step %d times", i+1, n)
+				}
+			}
+			if len(shown) == 0 {
+				t.Error("/families at 390 px: no rows")
 			}
 		}
 		var small []smallTarget
