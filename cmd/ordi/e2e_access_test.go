@@ -123,6 +123,8 @@ func startDemoSite(t *testing.T) (*server, []rolePages) {
 }
 
 // visit walks every page of every role, calling check on each once loaded.
+// A page that answers with the error page (the role may not see it, or the
+// identifier is wrong) fails the walk: its checks would read the wrong page.
 func (b *browser) visit(s *server, roles []rolePages, check func(path string)) {
 	b.t.Helper()
 	for _, r := range roles {
@@ -132,6 +134,12 @@ func (b *browser) visit(s *server, roles []rolePages, check func(path string)) {
 		for _, p := range r.paths {
 			b.run(chromedp.Navigate(s.base + p))
 			b.allowProblem("404") // the unknown certificate answers 404
+			var failed string
+			b.run(chromedp.Evaluate(`document.querySelector(".error-page h1")?.textContent ?? ""`, &failed))
+			if failed != "" {
+				b.t.Errorf("%s as %q: error page %q", p, r.email, failed)
+				continue
+			}
 			check(p)
 		}
 	}
