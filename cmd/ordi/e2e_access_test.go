@@ -14,6 +14,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
@@ -103,6 +104,14 @@ func startDemoSite(t *testing.T) (*server, []rolePages) {
 	handover := one("SELECT number FROM certificates WHERE kind = 'handover' ORDER BY id LIMIT 1")
 	donorCert := one("SELECT number FROM certificates WHERE kind = 'donor' ORDER BY id LIMIT 1")
 	user := one("SELECT CAST(id AS TEXT) FROM users WHERE email = 'staff@regie.example'")
+	var trainerID int64
+	db.Raw("SELECT id FROM users WHERE email = 'trainer@regie.example'").Scan(&trainerID)
+	today := time.Now().In(ordi.Paris)
+	theirs, err := svc.Allocation.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Atelier du formateur", Place: "Médiathèque", TrainerID: trainerID,
+		SessionDates: []string{today.Format(ordi.DateLayout), today.AddDate(0, 0, 7).Format(ordi.DateLayout)}, RequiredSessions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	database.Close(db)
 
 	s := startServer(t, vars)
@@ -117,7 +126,7 @@ func startDemoSite(t *testing.T) (*server, []rolePages) {
 			"/admin/users/new", "/admin/users/" + user, "/admin/partners"}},
 		{"staff@regie.example", append(append(workshop, families...), allocation...)},
 		{"vol@regie.example", []string{"/", "/scan", "/units", "/u/" + ready, "/labels", "/handovers", "/handovers/" + reservation}},
-		{"trainer@regie.example", []string{"/", "/courses"}}, // the demo's courses have no trainer: none is theirs
+		{"trainer@regie.example", []string{"/", "/courses", fmt.Sprintf("/courses/%d", theirs.ID)}},
 		{"sw@ccas.example", []string{"/", "/families", "/families/new", "/families/" + family, "/families/" + family + "/edit"}},
 	}
 }
