@@ -12,3 +12,14 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestOrList(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{{nil, ""}, {[]string{"A"}, "A"}, {[]string{"A", "B"}, "A ou B"}, {[]string{"A", "B", "C"}, "A, B ou C"}} {
+		if got := OrList(c.in...); got != c.want {
+			t.Errorf("OrList(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

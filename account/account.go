@@ -178,7 +178,11 @@ func (n *NewPartner) Validate() error {
 	var v ordi.Validation
 	validateName(&v, n.Name)
 	if !n.Kind.Valid() {
-		v.Add("kind", "Type de structure inconnu : ccas, centre_social, departement, mairie, association ou other.")
+		labels := make([]string, len(PartnerKinds))
+		for i, k := range PartnerKinds {
+			labels[i] = k.Label()
+		}
+		v.Add("kind", "Type de structure inconnu : choisissez "+ordi.OrList(labels...)+".")
 	}
 	return v.Err()
 }

@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -311,6 +312,23 @@ func TestSessionStore(t *testing.T) {
 		}
 		if n := count(t, db, "sessions"); n != 0 {
 			t.Fatalf("%d sessions after purge", n)
+		}
+	})
+}
+
+// TestPartnerKindMessage: an unknown kind of partner is answered with the
+// kinds' French names, not their codes.
+func TestPartnerKindMessage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		s, _ := newService(t, db)
+		_, err := s.CreatePartner(context.Background(), ordi.System, account.NewPartner{Name: "Structure", Kind: "club"})
+		var e *ordi.Error
+		if !errors.As(err, &e) || len(e.Fields) != 1 {
+			t.Fatalf("err = %v, want Invalid on kind", err)
+		}
+		msg := e.Fields[0].Message
+		if !strings.Contains(msg, "CCAS, Centre social") || strings.Contains(msg, "centre_social") || strings.Contains(msg, "other") {
+			t.Fatalf("message %q", msg)
 		}
 	})
 }

@@ -119,7 +119,10 @@ func (s *Service) importUnits(ctx context.Context, actor ordi.Actor, donationID 
 }
 
 func importError(problems []ordi.FieldError) error {
-	msg := fmt.Sprintf("Le fichier contient %d erreur(s) : rien n'a été importé. Corrigez-les puis renvoyez le fichier.", len(problems))
+	msg := fmt.Sprintf("Le fichier contient %s : rien n'a été importé. Corrigez-les puis renvoyez le fichier.", ordi.Plural(len(problems), "erreur", "erreurs"))
+	if len(problems) == 1 {
+		msg = "Le fichier contient 1 erreur : rien n'a été importé. Corrigez-la puis renvoyez le fichier."
+	}
 	if len(problems) > maxImportErrors {
 		msg = fmt.Sprintf("Le fichier contient plus de %d erreurs (les %d premières sont listées) : rien n'a été importé.", maxImportErrors, maxImportErrors)
 		problems = problems[:maxImportErrors]

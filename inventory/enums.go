@@ -28,6 +28,16 @@ func find[T ~string](opts []option[T], v T) (option[T], bool) {
 	return option[T]{}, false
 }
 
+// labelsOf lists the labels in display order, for a message naming the
+// choices in French rather than their codes.
+func labelsOf[T ~string](opts []option[T]) []string {
+	ls := make([]string, len(opts))
+	for i, o := range opts {
+		ls[i] = o.label
+	}
+	return ls
+}
+
 // labelOf returns v's label, or v itself when it is unknown so that a screen
 // never shows an empty cell.
 func labelOf[T ~string](opts []option[T], v T) string {

@@ -313,8 +313,12 @@ func (s *Service) UnitsByCodes(ctx context.Context, actor ordi.Actor, codes []st
 		if len(shown) > 20 {
 			shown = shown[:20]
 		}
-		return nil, &ordi.Error{Kind: ordi.Invalid, Message: fmt.Sprintf("Code(s) inconnu(s) : %s.", strings.Join(shown, ", ")),
-			Fields: []ordi.FieldError{{Field: "codes", Message: "codes inconnus : " + strings.Join(shown, ", ")}}}
+		what := "Codes inconnus"
+		if len(unknown) == 1 {
+			what = "Code inconnu"
+		}
+		return nil, &ordi.Error{Kind: ordi.Invalid, Message: fmt.Sprintf("%s : %s.", what, strings.Join(shown, ", ")),
+			Fields: []ordi.FieldError{{Field: "codes", Message: strings.ToLower(what[:1]) + what[1:] + " : " + strings.Join(shown, ", ")}}}
 	}
 	return out, nil
 }

@@ -299,7 +299,7 @@ func (n *NewErasure) validate(now time.Time) error {
 	n.DriveSerial, n.DriveModel = strings.TrimSpace(n.DriveSerial), strings.TrimSpace(n.DriveModel)
 	var v ordi.Validation
 	if !n.Category.Valid() {
-		v.Add("category", "Catégorie inconnue : clear, purge ou destroy (NIST SP 800-88).")
+		v.Add("category", "Catégorie d'effacement inconnue : choisissez "+ordi.OrList(labelsOf(erasureCategoryOptions)...)+" (NIST SP 800-88).")
 	}
 	switch {
 	case n.Method == "" && n.Technique != "":
@@ -317,7 +317,7 @@ func (n *NewErasure) validate(now time.Time) error {
 	requireText(&v, "technique", n.Technique, "Décrivez la technique (ex. « écrasement 1 passe + vérification »).", maxShortText)
 	checkSanitization(&v, n.Medium, n.Method, n.Category)
 	if !n.Result.Valid() {
-		v.Add("result", "Résultat inconnu : passed ou failed.")
+		v.Add("result", "Résultat inconnu : choisissez "+ordi.OrList(labelsOf(erasureResultOptions)...)+".")
 	}
 	for _, f := range []struct{ name, value string }{{"tool", n.Tool}, {"drive_serial", n.DriveSerial}, {"drive_model", n.DriveModel}} {
 		optionalText(&v, f.name, f.value, maxShortText)

@@ -259,7 +259,7 @@ func (s *Server) renderTemplate(c *gin.Context, status int, page, name string, d
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", frenchSpacing(buf.Bytes()))
 }
 
 // adapt turns a handler that returns an error into a Gin handler.

@@ -92,6 +92,7 @@ func (s *Server) routeTable() []route {
 		{post, "/certificates/:number/correct", allocate, s.handleCertificateCorrect},
 		{post, "/donations/:id/certificate", donorDocuments, s.handleDonationCertificate},
 		{get, "/courses/:id/sheet.pdf", courses, s.handleCourseSheet},
+		{get, "/verify", public, s.handleVerifyForm},
 		{get, "/verify/:number", public, s.handleVerifyPage},
 
 		// Administration pages.

@@ -110,6 +110,7 @@ var routeOracle = map[string]string{
 	"POST /logout":        "*",
 	"GET /setup/:token":   "*",
 	"POST /setup/:token":  "*",
+	"GET /verify":         "*",
 	"GET /verify/:number": "*",
 
 	"GET /": "asvtw",

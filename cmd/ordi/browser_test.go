@@ -140,12 +140,14 @@ func (b *browser) run(actions ...chromedp.Action) {
 	}
 }
 
-// text returns the visible text of the first element matching sel.
+// text returns the visible text of the first element matching sel, with
+// the no-break spaces of French typography read as plain spaces (the pages
+// set them; TestE2EFrenchTypography checks them).
 func (b *browser) text(sel string) string {
 	b.t.Helper()
 	var s string
 	b.run(chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
-	return s
+	return strings.NewReplacer("\u00A0", " ", "\u202F", " ").Replace(s)
 }
 
 func (b *browser) navigated(url string) {

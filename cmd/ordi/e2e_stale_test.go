@@ -74,7 +74,7 @@ func TestE2EStaleView(t *testing.T) {
 	move(u, inventory.StatusReady)
 	b.clickAndLoad(`form.step:has(input[name=to][value=diagnosed]) button`, chromedp.ByQuery)
 	var message string
-	b.run(chromedp.Evaluate(`document.querySelector(".flash-error")?.textContent ?? ""`, &message))
+	b.run(chromedp.Evaluate(`(document.querySelector(".flash-error")?.textContent ?? "").replace(/[\u00a0\u202f]/g, " ")`, &message))
 	if !strings.Contains(message, "Cette unité a changé depuis que vous l'avez affichée : elle est maintenant « Prêt »") {
 		t.Fatalf("unit page message %q", message)
 	}

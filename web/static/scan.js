@@ -217,7 +217,7 @@
       const ul = document.createElement("ul");
       refused.forEach((i) => {
         const li = document.createElement("li");
-        li.textContent = (i.code || i.input) + " : " + i.message;
+        li.textContent = (i.code || i.input) + "\u00A0: " + i.message;
         ul.append(li);
       });
       result.append(ul);
