@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"gorm.io/gorm"
 
@@ -65,6 +66,19 @@ func (b *browser) atWidths(name string, check func(width int64)) {
 		b.screenshot(fmt.Sprintf("%s-%d", name, w))
 	}
 	b.run(emulation.ClearDeviceMetricsOverride())
+	// The page is laid out again at the window's width on a later frame: a
+	// click aimed before then lands where the element was at 1280 px (the
+	// look-alike test once ticked the consent box instead of its own).
+	b.settle()
+}
+
+// settle waits for two animation frames, by which the last change of size
+// has been laid out.
+func (b *browser) settle() {
+	b.t.Helper()
+	var w int64
+	b.run(chromedp.Evaluate(`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(window.innerWidth))))`, &w,
+		func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 }
 
 // TestE2ENominationSurvivesSessionEnd: with a 4-second idle timeout, a
@@ -288,7 +302,18 @@ func TestE2ELookAlikeNomination(t *testing.T) {
 	b.atWidths("look-alike-warning", func(int64) { b.noHorizontalScroll() })
 	b.allowProblem("409") // the warning's answer, logged by the console
 	b.run(chromedp.Click(`input[name=duplicate_ok]`, chromedp.ByQuery))
+	var ticked bool
+	b.run(chromedp.Evaluate(`document.querySelector('input[name=duplicate_ok]').checked && document.querySelector('input[name=consent]').checked`, &ticked))
+	if !ticked {
+		t.Fatal("the tap did not tick the confirmation box, or unticked the consent")
+	}
 	b.clickAndLoad(`form[action="/families"] button[type=submit]`, chromedp.ByQuery)
+	var created bool
+	b.run(chromedp.Evaluate(`document.querySelector('.big-code') !== null`, &created))
+	if !created {
+		b.screenshot("confirmed-nomination")
+		t.Fatalf("the confirmed nomination shows no reference:\n%s", b.text("main"))
+	}
 	if second := b.text(".big-code"); !strings.HasPrefix(second, "F-") || second == first {
 		t.Fatalf("confirmed nomination: %q", second)
 	}

@@ -58,6 +58,7 @@ func mustUnitAt(t *testing.T, inv *inventory.Service, donation int64, status inv
 func (b *browser) atWidth(w int64) {
 	b.t.Helper()
 	b.run(chromedp.EmulateViewport(w, 900))
+	b.settle()
 }
 
 // TestE2EScanCaution: in a batch that sends a ready unit back to
