@@ -290,6 +290,9 @@ func TestCorrectingAnAttestation(t *testing.T) {
 		if !strings.Contains(form, `value="`+canaryName+`"`) || !strings.Contains(form, `value="Souris" checked`) {
 			t.Fatalf("the correction form is not filled in:\n%s", form)
 		}
+		if terms, pad := strings.Index(form, "ne peut être ni vendu"), strings.Index(form, "signature-pad"); terms < 0 || terms > pad {
+			t.Fatal("the correction form does not show the conditions above the signature pad")
+		}
 		if res := app.get(app.login(ordi.RoleVolunteer), "/certificates/"+second.Number+"/correct"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("volunteer on the correction page: %d", res.StatusCode)
 		}

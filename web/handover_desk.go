@@ -69,15 +69,25 @@ type handoverPage struct {
 	FamilyName string
 }
 
+// handoverTerms are the conditions the family signs, shown above the
+// signature pad of the handover and of the correction forms.
+func (s *Server) handoverTerms(c *gin.Context) ([]string, error) {
+	issuer, err := s.cfg.Certificates.Issuer(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	return certificates.HandoverTerms(issuer), nil
+}
+
 // newHandoverPage fills what every showing of the handover form needs.
 func (s *Server) newHandoverPage(c *gin.Context, r allocation.ReservationView) (*handoverPage, error) {
 	ctx := c.Request.Context()
-	issuer, err := s.cfg.Certificates.Issuer(ctx)
+	terms, err := s.handoverTerms(c)
 	if err != nil {
 		return nil, err
 	}
 	p := &handoverPage{basePage: s.base(c, "Remise "+r.HouseholdReference), Reservation: r, Accessories: accessoryChoices,
-		Form: map[string]string{}, Checked: map[string]bool{}, Terms: certificates.HandoverTerms(issuer)}
+		Form: map[string]string{}, Checked: map[string]bool{}, Terms: terms}
 	if a := actor(c); a.Can(ordi.ReadHouseholds) {
 		h, err := s.cfg.Allocation.Household(ctx, a, r.HouseholdID)
 		if err != nil && ordi.KindOf(err) != ordi.NotFound {

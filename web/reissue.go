@@ -78,6 +78,9 @@ func (s *Server) handleCertificateCorrectPage(c *gin.Context) error {
 	_ = json.Unmarshal([]byte(cert.Details), &was) // older rows may hold less
 	p := correctPage{Number: cert.Number, handoverPage: handoverPage{basePage: s.base(c, "Corriger "+cert.Number), Reservation: r,
 		Accessories: accessoryChoices, Form: map[string]string{"signatory_name": was.Signatory}, Checked: map[string]bool{}}}
+	if p.Terms, err = s.handoverTerms(c); err != nil {
+		return err
+	}
 	var others []string
 	for _, a := range was.Accessories {
 		p.Checked[a] = true
@@ -126,6 +129,9 @@ func (s *Server) handleCertificateCorrect(c *gin.Context) error {
 		p := correctPage{Number: old.Number, handoverPage: handoverPage{basePage: s.base(c, "Corriger "+old.Number), Reservation: r,
 			Accessories: accessoryChoices, Form: map[string]string{"signatory_name": form.Get("signatory_name"), "other": form.Get("other"), "reason": form.Get("reason")},
 			Checked: map[string]bool{}}}
+		if p.Terms, terr = s.handoverTerms(c); terr != nil {
+			return terr
+		}
 		for _, a := range form["accessories"] {
 			p.Checked[a] = true
 		}
