@@ -92,6 +92,15 @@ func TestE2EScanCaution(t *testing.T) {
 			t.Errorf("scan list lacks %q:\n%s", want, list)
 		}
 	}
+	// The messages come from the API with plain spaces; the page spaces
+	// them as French typography wants, like the server's own pages.
+	var raw string
+	b.run(chromedp.Evaluate(`document.getElementById("scan-list").textContent`, &raw))
+	for _, plain := range []string{" :", " »", "« "} {
+		if strings.Contains(raw, plain) {
+			t.Errorf("scan list has a plain space in %q:\n%s", plain, raw)
+		}
+	}
 	b.shots("scanned")
 	// Another target: the batch is judged again (dismantling is
 	// irreversible; the unit never erased may not leave), then back.

@@ -8,6 +8,9 @@
   const root = document.getElementById("scan");
   if (!root) return;
   const $ = (id) => document.getElementById(id);
+  // French spacing, as the server puts it on its pages: the messages shown
+  // here come from the API and are written with plain spaces.
+  const fr = (t) => String(t).replace(/ ([:»])/g, "\u00A0$1").replace(/ ([;!?])/g, "\u202F$1").replace(/« /g, "«\u00A0");
   const input = $("scan-input");
   const list = $("scan-list");
   const batch = new Map(); // canonical code → item, the units the action applies to
@@ -99,13 +102,13 @@
     if (message && kind !== "ok" && kind !== "dup") {
       const m = document.createElement("span");
       m.className = "scan-message";
-      m.textContent = " — " + message;
+      m.textContent = " — " + fr(message);
       li.append(m);
     }
     if (kind === "ok" && item.warning) {
       const w = document.createElement("p");
       w.className = "scan-caution";
-      w.textContent = "⚠ " + item.warning;
+      w.textContent = "⚠ " + fr(item.warning);
       li.append(w);
     }
     return li;
@@ -217,7 +220,7 @@
       const ul = document.createElement("ul");
       refused.forEach((i) => {
         const li = document.createElement("li");
-        li.textContent = (i.code || i.input) + "\u00A0: " + i.message;
+        li.textContent = (i.code || i.input) + "\u00A0: " + fr(i.message);
         ul.append(li);
       });
       result.append(ul);
@@ -239,7 +242,7 @@
     } catch (e) {
       if (tab) tab.close();
       result.className = "flash flash-error";
-      result.textContent = e.message;
+      result.textContent = fr(e.message);
       return;
     }
     const ok = r.items.filter((i) => i.result === "ok").map((i) => i.code);
@@ -283,13 +286,13 @@
       $("scan-count").textContent = "";
     } catch (e) {
       if (e.confirm && e.confirm.length) {
-        $("scan-confirm-text").textContent = e.message;
+        $("scan-confirm-text").textContent = fr(e.message);
         panel.classList.remove("hidden");
         $("scan-confirm-yes").focus();
         return;
       }
       result.className = "flash flash-error";
-      result.textContent = e.message;
+      result.textContent = fr(e.message);
     }
   }
   labels.done = "Fait"; tones.done = "badge-green";
@@ -316,7 +319,7 @@
       Detector = window.BarcodeDetectionAPI.BarcodeDetector;
     }
     if (!Detector || !navigator.mediaDevices) {
-      msg.textContent = "Ce navigateur ne sait pas lire les QR codes : tapez les codes imprimés sous le QR, ou utilisez l'appareil photo de la tablette, qui ouvre directement la fiche.";
+      msg.textContent = fr("Ce navigateur ne sait pas lire les QR codes : tapez les codes imprimés sous le QR, ou utilisez l'appareil photo de la tablette, qui ouvre directement la fiche.");
       return;
     }
     let stream;
@@ -329,7 +332,7 @@
     video.srcObject = stream;
     video.classList.remove("hidden");
     await video.play();
-    msg.textContent = "Visez une étiquette : le code est lu tout seul.";
+    msg.textContent = fr("Visez une étiquette : le code est lu tout seul.");
     const detector = new Detector({ formats: ["qr_code"] });
     const tick = async () => {
       try {
