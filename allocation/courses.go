@@ -43,7 +43,7 @@ func (s *Service) CreateCourse(ctx context.Context, a ordi.Actor, n NewCourse) (
 	if err := a.Require(ordi.Allocate, "Les formations sont créées par l'équipe."); err != nil {
 		return Course{}, err
 	}
-	dates, err := n.validate()
+	sessions, err := n.validate()
 	var v ordi.Validation
 	if err := v.Merge(err); err != nil {
 		return Course{}, err
@@ -71,9 +71,8 @@ func (s *Service) CreateCourse(ctx context.Context, a ordi.Actor, n NewCourse) (
 		if err := tx.Create(&c).Error; err != nil {
 			return fmt.Errorf("insert course: %w", err)
 		}
-		sessions := make([]Session, len(dates))
-		for i, d := range dates {
-			sessions[i] = Session{CourseID: c.ID, Number: i + 1, Date: d}
+		for i := range sessions {
+			sessions[i].CourseID = c.ID
 		}
 		if err := tx.Create(&sessions).Error; err != nil {
 			return fmt.Errorf("insert sessions: %w", err)
