@@ -17,8 +17,11 @@ type AttendanceSheet struct {
 	Place     string
 	Trainer   string
 	Sessions  []ordi.Date
-	Required  int
-	Rows      []AttendanceRow
+	// Times[i], when given, is the times of session i+1 as printed
+	// ("14 h 00 – 16 h 00"); a session without them gets blanks to fill.
+	Times    []string
+	Required int
+	Rows     []AttendanceRow
 }
 
 // AttendanceRow is one family of the sheet.
@@ -54,7 +57,11 @@ func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 	each := (d.w - first) / float64(len(s.Sessions))
 	cols := []column{{"Famille (référence) et signataire", first, "L"}}
 	for i, dt := range s.Sessions {
-		cols = append(cols, column{fmt.Sprintf("Séance %d · %s\nde ….. h ….. à ….. h …..", i+1, dt.French()), each, "C"})
+		times := "de ….. h ….. à ….. h ….."
+		if i < len(s.Times) && s.Times[i] != "" {
+			times = s.Times[i]
+		}
+		cols = append(cols, column{fmt.Sprintf("Séance %d · %s\n%s", i+1, dt.French(), times), each, "C"})
 	}
 	blank := make([]string, len(s.Sessions))
 	for i := range blank {
@@ -75,6 +82,6 @@ func RenderAttendance(w io.Writer, s AttendanceSheet) error {
 	d.table(cols, rows, 9)
 	d.SetFont(pdfdoc.Font, "", 8)
 	d.SetTextColor(greyText, greyText, greyText)
-	d.MultiCell(d.w, 4, "Chaque personne présente signe dans la case de la séance ; le formateur indique les horaires de la séance et signe en bas de sa colonne. Document édité le "+longDate(s.PrintedAt)+" pour les financeurs du programme.", "", "L", false)
+	d.MultiCell(d.w, 4, "Chaque personne présente signe dans la case de la séance ; le formateur indique les horaires de la séance s'ils manquent et signe en bas de sa colonne. Document édité le "+longDate(s.PrintedAt)+" pour les financeurs du programme.", "", "L", false)
 	return d.output(w)
 }

@@ -63,6 +63,7 @@ func (s *Service) AttendanceSheet(ctx context.Context, a ordi.Actor, courseID in
 	sheet := AttendanceSheet{PrintedAt: s.now(), Issuer: issuer, Title: d.Title, Place: d.Place, Trainer: d.TrainerName, Required: d.RequiredSessions}
 	for _, session := range d.Sessions {
 		sheet.Sessions = append(sheet.Sessions, session.Date)
+		sheet.Times = append(sheet.Times, session.Times())
 	}
 	// The course page hides the families' references from trainers; the
 	// sheet, proof for the funders, names each family by its reference (the
