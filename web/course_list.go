@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -79,13 +80,8 @@ func (s *Server) handleCourseCreate(c *gin.Context) error {
 	form := c.Request.PostForm
 	var fields []ordi.FieldError
 	trainer, _ := strconv.ParseInt(form.Get("trainer_id"), 10, 64)
-	var dates []string
-	for _, d := range form["session_dates"] {
-		if d = strings.TrimSpace(d); d != "" {
-			dates = append(dates, d)
-		}
-	}
-	in := allocation.NewCourse{Title: form.Get("title"), Place: form.Get("place"), TrainerID: trainer, SessionDates: dates,
+	dates, times := sessionsForm(form, &fields)
+	in := allocation.NewCourse{Title: form.Get("title"), Place: form.Get("place"), TrainerID: trainer, SessionDates: dates, SessionTimes: times,
 		RequiredSessions: atoiForm(form, "required_sessions", &fields)}
 	var course allocation.Course
 	if len(fields) == 0 {
@@ -105,4 +101,34 @@ func (s *Server) handleCourseCreate(c *gin.Context) error {
 	}
 	s.flash(c, "Formation créée. Inscrivez-y maintenant les familles éligibles.")
 	return seeOther(c, "/courses/"+strconv.FormatInt(course.ID, 10))
+}
+
+// sessionsForm reads the form's session rows: each filled date, with its
+// times as allocation.NewCourse.SessionTimes carries them ("14:00-16:00",
+// "" for none, "14:00-" when one is missing, which the domain refuses).
+// Times typed on a row without a date are refused here.
+func sessionsForm(form url.Values, fields *[]ordi.FieldError) (dates, times []string) {
+	starts, ends := form["session_starts"], form["session_ends"]
+	at := func(vs []string, i int) string {
+		if i < len(vs) {
+			return strings.TrimSpace(vs[i])
+		}
+		return ""
+	}
+	for i, d := range form["session_dates"] {
+		start, end := at(starts, i), at(ends, i)
+		if d = strings.TrimSpace(d); d == "" {
+			if start != "" || end != "" {
+				*fields = append(*fields, ordi.FieldError{Field: "session_times", Message: fmt.Sprintf("Ligne %d : des horaires sans date de séance.", i+1)})
+			}
+			continue
+		}
+		dates = append(dates, d)
+		if start != "" || end != "" {
+			times = append(times, start+"-"+end)
+		} else {
+			times = append(times, "")
+		}
+	}
+	return dates, times
 }

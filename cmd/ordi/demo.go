@@ -272,7 +272,7 @@ func fillDemoFamilies(ctx context.Context, svc app.Services, now func() time.Tim
 		return 0, fmt.Errorf("demo course: %w", err)
 	}
 	current, err := alloc.CreateCourse(ctx, staff, allocation.NewCourse{Title: "Le numérique en famille", Place: "Centre social Alma",
-		SessionDates: []string{day(-7), day(0), day(7)}, RequiredSessions: 2})
+		SessionDates: []string{day(-7), day(0), day(7)}, SessionTimes: []string{"14:00-16:00", "14:00-16:00", ""}, RequiredSessions: 2})
 	if err != nil {
 		return 0, fmt.Errorf("demo course: %w", err)
 	}

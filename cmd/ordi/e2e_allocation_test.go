@@ -133,6 +133,8 @@ func TestE2ENominationToReservation(t *testing.T) {
 		chromedp.SetValue(`input[name=required_sessions]`, "2", chromedp.ByQuery),
 		chromedp.SetValue(`(//input[@name="session_dates"])[1]`, "2026-11-24", chromedp.BySearch),
 		chromedp.SetValue(`(//input[@name="session_dates"])[2]`, "2026-12-01", chromedp.BySearch),
+		chromedp.SetValue(`(//input[@name="session_starts"])[1]`, "14:00", chromedp.BySearch),
+		chromedp.SetValue(`(//input[@name="session_ends"])[1]`, "16:30", chromedp.BySearch),
 	)
 	b.clickAndLoad(`form[action="/courses"] button[type=submit]`, chromedp.ByQuery)
 	courseURL := b.location()
@@ -141,6 +143,15 @@ func TestE2ENominationToReservation(t *testing.T) {
 	// The trainer taps the attendance sheet.
 	b.login(s.base, "trainer@regie.example")
 	b.run(chromedp.Navigate(courseURL), chromedp.WaitVisible(`table.attendance`, chromedp.ByQuery))
+	// Session 1 was given its times, session 2 was not.
+	if got := b.text(`table.attendance thead th:nth-child(2) .session-times`); got != "14 h 00 – 16 h 30" {
+		t.Errorf("session 1's times on the course page: %q", got)
+	}
+	var untimed int
+	b.run(chromedp.Evaluate(`document.querySelectorAll('table.attendance thead th:nth-child(3) .session-times').length`, &untimed))
+	if untimed != 0 {
+		t.Error("session 2 shows times it was not given")
+	}
 	for i := 1; i <= 2; i++ {
 		sel := `table.attendance tbody tr:first-child td:nth-child(` + string(rune('1'+i)) + `) button`
 		b.run(
