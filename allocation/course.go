@@ -140,6 +140,10 @@ func (n *NewCourse) validate() ([]Session, error) {
 			if s = strings.TrimSpace(s); s == "" {
 				continue
 			}
+			if start, end, _ := strings.Cut(s, "-"); strings.TrimSpace(start) == "" || strings.TrimSpace(end) == "" {
+				v.Addf("session_times", "Séance %d : donnez l'heure de début et l'heure de fin, ou aucune des deux.", i+1)
+				continue
+			}
 			t, ok := parseSessionTimes(s)
 			if !ok {
 				v.Addf("session_times", "Horaires de la séance %d invalides « %s » : attendu HH:MM-HH:MM, par exemple 14:00-16:00.", i+1, s)

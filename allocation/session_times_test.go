@@ -61,7 +61,8 @@ func TestCourseSessionTimesRefused(t *testing.T) {
 			want  string
 		}{
 			"ErrNotATime":  {[]string{"14:00-16:00", "14h-16h"}, "Horaires de la séance 2 invalides « 14h-16h »"},
-			"ErrNoEnd":     {[]string{"14:00", ""}, "Horaires de la séance 1 invalides"},
+			"ErrNoEnd":     {[]string{"14:00", ""}, "Séance 1 : donnez l'heure de début et l'heure de fin, ou aucune des deux."},
+			"ErrNoStart":   {[]string{"", "-16:00"}, "Séance 2 : donnez l'heure de début et l'heure de fin"},
 			"ErrHour25":    {[]string{"", "25:00-26:00"}, "Horaires de la séance 2 invalides"},
 			"ErrEndBefore": {[]string{"16:00-14:00", ""}, "Séance 1 : l'heure de fin (14:00) doit être après l'heure de début (16:00)."},
 			"ErrEndEqual":  {[]string{"", "10:00-10:00"}, "Séance 2 : l'heure de fin"},
