@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ordi-app/ordi"
 	"gorm.io/gorm"
 )
 
-// maxCodeAttempts bounds retries on the (one in a billion) code collision.
+// maxCodeAttempts bounds retries when a concurrent insert took a code between
+// freshCodes and the insert.
 const maxCodeAttempts = 5
 
 // CreateUnit registers a unit of a donation, status received.
@@ -56,14 +58,17 @@ func (s *Service) insertUnits(ctx context.Context, actor ordi.Actor, donationID 
 	now := s.now()
 	units := make([]Unit, len(specs))
 	for i, spec := range specs {
-		code, err := NewCode(s.rand)
-		if err != nil {
-			return nil, err
-		}
-		units[i] = Unit{Code: code, DonationID: donationID, Status: StatusReceived, Version: 1, CreatedAt: now, UpdatedAt: now}
+		units[i] = Unit{DonationID: donationID, Status: StatusReceived, Version: 1, CreatedAt: now, UpdatedAt: now}
 		spec.apply(&units[i])
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		codes, err := s.freshCodes(tx, len(units))
+		if err != nil {
+			return err
+		}
+		for i := range units {
+			units[i].Code = codes[i]
+		}
 		if err := tx.CreateInBatches(&units, 500).Error; err != nil {
 			return fmt.Errorf("insert units: %w", err)
 		}
@@ -77,6 +82,54 @@ func (s *Service) insertUnits(ctx context.Context, actor ordi.Actor, donationID 
 		return nil
 	})
 	return units, err
+}
+
+// freshCodes draws n codes that are distinct from each other and from every
+// code in the table. Thirty random bits make a collision rare for one unit
+// but likely for a large import into a large inventory (10,000 codes among
+// 100,000 collide about once in two), so codes already taken are drawn again
+// here rather than failing the whole transaction on the unique index. A
+// concurrent insert between this check and ours still hits the index, and the
+// caller retries.
+func (s *Service) freshCodes(tx *gorm.DB, n int) ([]Code, error) {
+	codes := make([]Code, 0, n)
+	seen := make(map[Code]bool, n)
+	draw := n
+	for round := 0; draw > 0; round++ {
+		if round == 100 {
+			return nil, fmt.Errorf("inventory: no free unit code after %d draws", round)
+		}
+		fresh := make([]Code, 0, draw)
+		for len(fresh) < draw {
+			c, err := NewCode(s.rand)
+			if err != nil {
+				return nil, err
+			}
+			if !seen[c] {
+				seen[c] = true
+				fresh = append(fresh, c)
+			}
+		}
+		taken := map[Code]bool{}
+		for chunk := range slices.Chunk(fresh, 500) {
+			var found []Code
+			if err := tx.Model(&Unit{}).Where("code IN ?", chunk).Pluck("code", &found).Error; err != nil {
+				return nil, fmt.Errorf("check unit codes: %w", err)
+			}
+			for _, c := range found {
+				taken[c] = true
+			}
+		}
+		draw = 0
+		for _, c := range fresh {
+			if taken[c] {
+				draw++ // seen keeps it out of the next draw
+				continue
+			}
+			codes = append(codes, c)
+		}
+	}
+	return codes, nil
 }
 
 // Unit returns the unit with the given code. A code that is not well formed
