@@ -1,0 +1,616 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+// DefaultSessionHours is the length counted for a course session whose
+// times were not given; hours resting on it are shown as an estimate.
+const DefaultSessionHours = 2.0
+
+// familyFilter restricts the families counted (alias h for households).
+type familyFilter struct {
+	commune   string
+	qpv       *bool
+	partnerID int64
+}
+
+func (f familyFilter) sql() (string, []any) {
+	var b strings.Builder
+	var args []any
+	if f.commune != "" {
+		b.WriteString(" AND LOWER(h.commune) = LOWER(?)")
+		args = append(args, f.commune)
+	}
+	if f.qpv != nil {
+		b.WriteString(" AND h.qpv = ?")
+		args = append(args, *f.qpv)
+	}
+	if f.partnerID != 0 {
+		b.WriteString(" AND h.partner_id = ?")
+		args = append(args, f.partnerID)
+	}
+	return b.String(), args
+}
+
+// query computes the tables of one period and family filter, each by a few
+// aggregate queries: no table loads rows of units or families into Go (the
+// lead times read one sorted column of durations).
+type query struct {
+	db  *gorm.DB
+	p   period
+	fam familyFilter
+	now time.Time
+}
+
+func (q *query) postgres() bool { return q.db.Dialector.Name() == "postgres" }
+
+// date is a civil date as a query parameter: on PostgreSQL the text
+// "YYYY-MM-DD", read as a DATE whatever the session's time zone; on SQLite
+// the value the column holds (midnight UTC, written like every time).
+func (q *query) date(d ordi.Date) any {
+	if q.postgres() {
+		return d.String()
+	}
+	return d
+}
+
+// days is the SQL for the number of days from b to a (timestamps).
+func (q *query) days(a, b string) string {
+	if q.postgres() {
+		return "CAST(EXTRACT(EPOCH FROM (" + a + " - " + b + ")) / 86400.0 AS DOUBLE PRECISION)"
+	}
+	return "(julianday(" + a + ") - julianday(" + b + "))"
+}
+
+// auditHousehold joins an audit entry a to its household h.
+func (q *query) auditHousehold() string {
+	if q.postgres() {
+		return "a.object_id = CAST(h.id AS TEXT)"
+	}
+	return "h.id = CAST(a.object_id AS INTEGER)"
+}
+
+// equippedSQL is true for a household h handed a unit within the period.
+const equippedSQL = "EXISTS (SELECT 1 FROM reservations r WHERE r.household_id = h.id AND r.status = 'handed_over' AND r.closed_at >= ? AND r.closed_at < ?)"
+
+type keyCount struct {
+	K  string
+	N  float64
+	N2 float64
+}
+
+func (q *query) scan(dst any, sql string, args ...any) error {
+	if err := q.db.Raw(sql, args...).Scan(dst).Error; err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+func (q *query) count(sql string, args ...any) (float64, error) {
+	var n []float64
+	if err := q.scan(&n, sql, args...); err != nil {
+		return 0, err
+	}
+	if len(n) == 0 {
+		return 0, nil
+	}
+	return n[0], nil
+}
+
+func v(x float64) Cell { return Cell{Value: x} }
+
+func byKey(rows []keyCount) map[string]keyCount {
+	m := make(map[string]keyCount, len(rows))
+	for _, r := range rows {
+		m[r.K] = r
+	}
+	return m
+}
+
+// kgCell rounds a weight to the tenth of a kilogram.
+func kgCell(x float64) Cell { return v(math.Round(x*10) / 10) }
+
+func (q *query) donorsByKind() (Table, error) {
+	t := Table{Key: TableDonorsByKind, Section: "collection", Title: "Donateurs et dons reçus", RowHead: "Type de donateur",
+		Columns: []Column{{"donors", "Donateurs", Count}, {"donations", "Dons", Count}},
+		Method:  "Dons dont la date de réception tombe dans la période ; un donateur compte une fois, quel que soit le nombre de ses dons."}
+	var rows []keyCount
+	if err := q.scan(&rows, `SELECT d.kind AS k, COUNT(DISTINCT d.id) AS n, COUNT(*) AS n2 FROM donations n JOIN donors d ON d.id = n.donor_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY d.kind`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+		return t, err
+	}
+	m := byKey(rows)
+	var tot keyCount
+	for _, k := range inventory.DonorKinds() {
+		r := m[string(k)]
+		t.Rows = append(t.Rows, Row{Key: string(k), Label: k.Label(), Cells: []Cell{v(r.N), v(r.N2)}})
+		tot.N, tot.N2 = tot.N+r.N, tot.N2+r.N2
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot.N), v(tot.N2)}})
+	return t, nil
+}
+
+func (q *query) unitsByKind() (Table, error) {
+	t := Table{Key: TableUnitsByKind, Section: "collection", Title: "Équipements reçus", RowHead: "Type d'équipement",
+		Columns: []Column{{"units", "Unités", Units}, {"kg", "Poids (kg)", Kg}},
+		Method:  "Unités des dons reçus dans la période, par type ; le poids est la somme des poids saisis (une unité sans poids compte pour 0 kg)."}
+	var rows []keyCount
+	if err := q.scan(&rows, `SELECT u.kind AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS n2 FROM units u JOIN donations n ON n.id = u.donation_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.kind`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+		return t, err
+	}
+	m := byKey(rows)
+	var tot keyCount
+	for _, k := range inventory.Kinds() {
+		r := m[string(k)]
+		t.Rows = append(t.Rows, Row{Key: string(k), Label: k.Label(), Cells: []Cell{v(r.N), kgCell(r.N2)}})
+		tot.N, tot.N2 = tot.N+r.N, tot.N2+r.N2
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot.N), kgCell(tot.N2)}})
+	return t, nil
+}
+
+func (q *query) status() (Table, error) {
+	t := Table{Key: TableStatus, Section: "workshop", Title: "Où en sont les unités reçues", RowHead: "Étape actuelle",
+		Columns: []Column{{"units", "Unités", Units}},
+		Method:  "Unités des dons reçus dans la période, selon leur étape d'aujourd'hui."}
+	var rows []keyCount
+	if err := q.scan(&rows, `SELECT u.status AS k, COUNT(*) AS n FROM units u JOIN donations n ON n.id = u.donation_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.status`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+		return t, err
+	}
+	m := byKey(rows)
+	tot := 0.0
+	for _, st := range inventory.Statuses() {
+		n := m[string(st)].N
+		t.Rows = append(t.Rows, Row{Key: string(st), Label: st.Label(), Cells: []Cell{v(n)}})
+		tot += n
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot)}})
+	return t, nil
+}
+
+func (q *query) erasures() (Table, error) {
+	t := Table{Key: TableErasures, Section: "workshop", Title: "Effacements des données", RowHead: "Catégorie NIST SP 800-88",
+		Columns: []Column{{"passed", "Réussis", Count}, {"failed", "Échoués", Count}},
+		Method:  "Effacements enregistrés dans la période (un par support de stockage), par catégorie et résultat."}
+	var rows []struct {
+		Category, Result string
+		N                float64
+	}
+	if err := q.scan(&rows, `SELECT category, result, COUNT(*) AS n FROM erasures WHERE created_at >= ? AND created_at < ? GROUP BY category, result`,
+		q.p.fromT, q.p.untilT); err != nil {
+		return t, err
+	}
+	for _, c := range inventory.ErasureCategories() {
+		row := Row{Key: string(c), Label: c.Label(), Cells: []Cell{v(0), v(0)}}
+		for _, r := range rows {
+			if r.Category == string(c) && r.Result == "passed" {
+				row.Cells[0].Value += r.N
+			}
+			if r.Category == string(c) && r.Result == "failed" {
+				row.Cells[1].Value += r.N
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, nil
+}
+
+// outcomeRows are the rows of TableOutcomes and the statuses they count.
+var outcomeRows = []struct{ key, label, status string }{
+	{"reused", "Réemployées (remises à une famille)", "handed_over"},
+	{"recycled", "Recyclées (filière DEEE)", "recycled"},
+	{"dismantled", "Démantelées pour pièces", "dismantled"},
+}
+
+func (q *query) outcomes() (Table, error) {
+	t := Table{Key: TableOutcomes, Section: "workshop", Title: "Devenir des équipements", RowHead: "Devenir",
+		Columns: []Column{{"units", "Unités", Units}, {"kg", "Poids (kg)", Kg}},
+		Method:  "Unités remises, recyclées ou démantelées dans la période (date du passage à cette étape) ; une unité compte une fois par devenir. Poids saisis."}
+	var rows []keyCount
+	if err := q.scan(&rows, `SELECT x.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS n2
+		FROM (SELECT DISTINCT unit_id, to_status FROM unit_events WHERE to_status IN ('handed_over', 'recycled', 'dismantled')
+			AND from_status <> to_status AND at >= ? AND at < ?) x
+		JOIN units u ON u.id = x.unit_id GROUP BY x.to_status`, q.p.fromT, q.p.untilT); err != nil {
+		return t, err
+	}
+	m := byKey(rows)
+	var tot keyCount
+	for _, o := range outcomeRows {
+		r := m[o.status]
+		t.Rows = append(t.Rows, Row{Key: o.key, Label: o.label, Cells: []Cell{v(r.N), kgCell(r.N2)}})
+		tot.N, tot.N2 = tot.N+r.N, tot.N2+r.N2
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot.N), kgCell(tot.N2)}})
+	return t, nil
+}
+
+// Median returns the median of sorted values (the mean of the two middle
+// ones for an even count); P90 the 90th percentile by nearest rank.
+func Median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// P90 is the smallest value at or above 90 % of the values (nearest rank).
+func P90(sorted []float64) float64 {
+	i := int(math.Ceil(0.9*float64(len(sorted)))) - 1
+	if i < 0 {
+		i = 0
+	}
+	return sorted[i]
+}
+
+func leadRow(key, label string, d []float64) Row {
+	if len(d) == 0 {
+		return Row{Key: key, Label: label, Cells: []Cell{{Empty: true}, {Empty: true}, v(0)}}
+	}
+	r1 := func(x float64) Cell { return v(math.Round(x*10) / 10) }
+	return Row{Key: key, Label: label, Cells: []Cell{r1(Median(d)), r1(P90(d)), v(float64(len(d)))}}
+}
+
+func (q *query) leadTimes() (Table, error) {
+	t := Table{Key: TableLeadTimes, Section: "workshop", Title: "Délais", RowHead: "Étape",
+		Columns: []Column{{"median", "Médiane (jours)", Days}, {"p90", "9 sur 10 en moins de (jours)", Days}, {"units", "Unités", Units}},
+		Method: "Réception → prêt : de l'enregistrement de l'unité à sa première mise à disposition, pour les unités devenues prêtes dans la période. " +
+			"Prêt → remis : de la dernière mise à disposition à la remise, pour les unités remises dans la période. Médiane, et 90e centile au rang le plus proche."}
+	var ready, handed []float64
+	if err := q.scan(&ready, `SELECT d FROM (SELECT `+q.days("MIN(r.at)", "MIN(u.created_at)")+` AS d
+		FROM unit_events r JOIN units u ON u.id = r.unit_id
+		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at < ?
+		GROUP BY r.unit_id HAVING MIN(r.at) >= ?) x ORDER BY d`, q.p.untilT, q.p.fromT); err != nil {
+		return t, err
+	}
+	if err := q.scan(&handed, `SELECT d FROM (SELECT `+q.days("MIN(h.at)", "MAX(r.at)")+` AS d
+		FROM unit_events h JOIN unit_events r ON r.unit_id = h.unit_id AND r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at <= h.at
+		WHERE h.to_status = 'handed_over' AND h.from_status <> 'handed_over' AND h.at >= ? AND h.at < ?
+		GROUP BY h.id) x ORDER BY d`, q.p.fromT, q.p.untilT); err != nil {
+		return t, err
+	}
+	t.Rows = []Row{leadRow("received_ready", "Réception → prêt", ready), leadRow("ready_handed_over", "Prêt → remis", handed)}
+	return t, nil
+}
+
+// months returns the first day of each month the period touches, and the
+// first day of the month after.
+func (q *query) months() []ordi.Date {
+	var out []ordi.Date
+	m := time.Date(q.p.from.Year(), q.p.from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for !m.After(q.p.to.Time) {
+		out = append(out, ordi.Date{Time: m})
+		m = m.AddDate(0, 1, 0)
+	}
+	return append(out, ordi.Date{Time: m})
+}
+
+// bucket is a CASE expression numbering the month of col (0 for the first
+// month of the period), given the upper bounds of each month.
+func bucket(col string, bounds []any) string {
+	if len(bounds) == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	b.WriteString("CASE")
+	for i := range bounds {
+		fmt.Fprintf(&b, " WHEN %s < ? THEN %d", col, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(bounds))
+	return b.String()
+}
+
+func (q *query) monthly() (Table, error) {
+	t := Table{Key: TableMonthly, Section: "workshop", Title: "Mois par mois", RowHead: "Mois",
+		Columns: []Column{{"received", "Reçues", Units}, {"handed_over", "Remises", Units}, {"recycled", "Recyclées", Units}},
+		Method:  "Unités reçues (date du don), remises et recyclées (date du passage à l'étape, heure de Paris), par mois civil."}
+	ms := q.months()
+	var dateBounds, timeBounds []any
+	for _, m := range ms[1 : len(ms)-1] {
+		dateBounds = append(dateBounds, q.date(m))
+		timeBounds = append(timeBounds, parisMidnight(m))
+	}
+	type mc struct {
+		M int
+		K string
+		N float64
+	}
+	var recv, moved []mc
+	if err := q.scan(&recv, `SELECT `+bucket("n.received_on", dateBounds)+` AS m, COUNT(*) AS n FROM units u JOIN donations n ON n.id = u.donation_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY 1`, append(dateBounds, q.date(q.p.from), q.date(q.p.to))...); err != nil {
+		return t, err
+	}
+	if err := q.scan(&moved, `SELECT `+bucket("at", timeBounds)+` AS m, to_status AS k, COUNT(DISTINCT unit_id) AS n FROM unit_events
+		WHERE to_status IN ('handed_over', 'recycled') AND from_status <> to_status AND at >= ? AND at < ? GROUP BY 1, to_status`,
+		append(timeBounds, q.p.fromT, q.p.untilT)...); err != nil {
+		return t, err
+	}
+	for i, m := range ms[:len(ms)-1] {
+		row := Row{Key: m.Format("2006-01"), Label: frenchMonth(m.Time), Cells: []Cell{v(0), v(0), v(0)}}
+		for _, r := range recv {
+			if r.M == i {
+				row.Cells[0].Value += r.N
+			}
+		}
+		for _, r := range moved {
+			if r.M == i && r.K == "handed_over" {
+				row.Cells[1].Value += r.N
+			}
+			if r.M == i && r.K == "recycled" {
+				row.Cells[2].Value += r.N
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, nil
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+func frenchMonth(t time.Time) string {
+	return frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// funnel counts, for each step, the families that took it in the period.
+func (q *query) funnel() (Table, error) {
+	t := Table{Key: TableFunnel, Section: "families", Title: "Parcours des familles", RowHead: "Étape",
+		Columns: []Column{{"families", "Familles", Families}},
+		Method: "Chaque famille compte à la date de l'étape : orientée (date de l'orientation), décision d'éligibilité ou de refus (date de la décision), " +
+			"inscrite à une formation, formée (présences atteintes), équipée (date de la remise), sortie du dispositif. Les familles dont les données ont été effacées restent comptées, sans leur nom."}
+	fs, fa := q.fam.sql()
+	T := []any{q.p.fromT, q.p.untilT}
+	with := func(args ...any) []any { return append(append([]any{}, args...), fa...) }
+	nominated, err := q.count(`SELECT COUNT(*) FROM households h WHERE h.created_at >= ? AND h.created_at < ?`+fs, with(T...)...)
+	if err != nil {
+		return t, err
+	}
+	var decided []keyCount
+	if err := q.scan(&decided, `SELECT a.action || ':' || a.detail AS k, COUNT(DISTINCT h.id) AS n FROM audit_events a JOIN households h ON `+q.auditHousehold()+`
+		WHERE a.object_type = 'household' AND a.action IN ('household.decide', 'household.withdraw') AND a.at >= ? AND a.at < ?`+fs+`
+		GROUP BY a.action, a.detail`, with(T...)...); err != nil {
+		return t, err
+	}
+	d := map[string]float64{}
+	for _, r := range decided {
+		switch {
+		case r.K == "household.decide:eligible":
+			d["eligible"] += r.N
+		case r.K == "household.decide:ineligible":
+			d["ineligible"] += r.N
+		case strings.HasPrefix(r.K, "household.withdraw:"):
+			d["withdrawn"] += r.N
+		}
+	}
+	enrolled, err := q.count(`SELECT COUNT(DISTINCT e.household_id) FROM enrollments e JOIN households h ON h.id = e.household_id
+		WHERE e.enrolled_at >= ? AND e.enrolled_at < ?`+fs, with(T...)...)
+	if err != nil {
+		return t, err
+	}
+	trained, err := q.count(`SELECT COUNT(*) FROM households h WHERE h.trained_at >= ? AND h.trained_at < ?`+fs, with(T...)...)
+	if err != nil {
+		return t, err
+	}
+	equipped, err := q.count(`SELECT COUNT(*) FROM households h WHERE `+equippedSQL+fs, with(T...)...)
+	if err != nil {
+		return t, err
+	}
+	for _, r := range []struct {
+		st allocation.HouseholdStatus
+		n  float64
+	}{
+		{allocation.StatusNominated, nominated}, {allocation.StatusEligible, d["eligible"]}, {allocation.StatusIneligible, d["ineligible"]},
+		{allocation.StatusEnrolled, enrolled}, {allocation.StatusTrained, trained}, {allocation.StatusEquipped, equipped},
+		{allocation.StatusWithdrawn, d["withdrawn"]},
+	} {
+		t.Rows = append(t.Rows, Row{Key: string(r.st), Label: funnelLabels[r.st], Cells: []Cell{v(r.n)}})
+	}
+	return t, nil
+}
+
+var funnelLabels = map[allocation.HouseholdStatus]string{
+	allocation.StatusNominated: "Orientées", allocation.StatusEligible: "Déclarées éligibles", allocation.StatusIneligible: "Non retenues",
+	allocation.StatusEnrolled: "Inscrites en formation", allocation.StatusTrained: "Formées", allocation.StatusEquipped: "Équipées",
+	allocation.StatusWithdrawn: "Sorties du dispositif",
+}
+
+func (q *query) ineligibleReasons() (Table, error) {
+	t := Table{Key: TableIneligibleReasons, Section: "families", Title: "Motifs de non-éligibilité", RowHead: "Motif",
+		Columns: []Column{{"families", "Familles", Families}},
+		Method:  "Familles non retenues dont la décision tombe dans la période et qui le sont toujours, par motif tel qu'il a été écrit ; le motif d'une famille dont les données ont été effacées n'est plus connu."}
+	fs, fa := q.fam.sql()
+	var rows []keyCount
+	if err := q.scan(&rows, `SELECT CASE WHEN h.erased_at IS NULL THEN h.status_reason ELSE '' END AS k, COUNT(*) AS n FROM households h
+		WHERE h.status = 'ineligible' AND h.decided_at >= ? AND h.decided_at < ?`+fs+` GROUP BY 1`, append([]any{q.p.fromT, q.p.untilT}, fa...)...); err != nil {
+		return t, err
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].N != rows[j].N {
+			return rows[i].N > rows[j].N
+		}
+		return rows[i].K < rows[j].K
+	})
+	tot := 0.0
+	for i, r := range rows {
+		label := strings.TrimSpace(r.K)
+		if label == "" {
+			label = "Motif non conservé"
+		}
+		t.Rows = append(t.Rows, Row{Key: fmt.Sprint("reason_", i+1), Label: label, Cells: []Cell{v(r.N)}})
+		tot += r.N
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot)}})
+	return t, nil
+}
+
+// byDimension counts the families nominated and equipped in the period by
+// the value of dim (an expression over h, joined partners p).
+func (q *query) byDimension(dim string) ([]keyCount, error) {
+	fs, fa := q.fam.sql()
+	T := []any{q.p.fromT, q.p.untilT}
+	args := append(append(append(append(append([]any{}, T...), T...), T...), T...), fa...)
+	var rows []keyCount
+	err := q.scan(&rows, `SELECT `+dim+` AS k,
+		SUM(CASE WHEN h.created_at >= ? AND h.created_at < ? THEN 1 ELSE 0 END) AS n,
+		SUM(CASE WHEN `+equippedSQL+` THEN 1 ELSE 0 END) AS n2
+		FROM households h JOIN partners p ON p.id = h.partner_id
+		WHERE ((h.created_at >= ? AND h.created_at < ?) OR `+equippedSQL+`)`+fs+` GROUP BY 1`, args...)
+	return rows, err
+}
+
+var familyColumns = []Column{{"nominated", "Orientées", Families}, {"equipped", "Équipées", Families}}
+
+const familyMethod = "Familles orientées (date de l'orientation) et équipées (date de la remise) dans la période"
+
+func dimensionTable(t Table, rows []keyCount, label func(string) string) Table {
+	var tot keyCount
+	for _, r := range rows {
+		t.Rows = append(t.Rows, Row{Key: r.K, Label: label(r.K), Cells: []Cell{v(r.N), v(r.N2)}})
+		tot.N, tot.N2 = tot.N+r.N, tot.N2+r.N2
+	}
+	t.Rows = append(t.Rows, Row{Key: TotalKey, Label: "Total", Cells: []Cell{v(tot.N), v(tot.N2)}})
+	return t
+}
+
+func (q *query) byCommune() (Table, error) {
+	rows, err := q.byDimension("h.commune")
+	sort.Slice(rows, func(i, j int) bool { return rows[i].K < rows[j].K })
+	return dimensionTable(Table{Key: TableByCommune, Section: "families", Title: "Familles par commune", RowHead: "Commune",
+		Columns: familyColumns, Method: familyMethod + ", par commune de résidence."}, rows, func(k string) string { return k }), err
+}
+
+func (q *query) byQPV() (Table, error) {
+	rows, err := q.byDimension("CASE WHEN h.qpv THEN 'qpv' ELSE 'not_qpv' END")
+	m := byKey(rows)
+	rows = []keyCount{m["qpv"], m["not_qpv"]}
+	rows[0].K, rows[1].K = "qpv", "not_qpv"
+	return dimensionTable(Table{Key: TableByQPV, Section: "families", Title: "Familles des quartiers prioritaires", RowHead: "Résidence",
+		Columns: familyColumns, Method: familyMethod + ", selon leur résidence en quartier prioritaire de la politique de la ville (QPV)."}, rows,
+		func(k string) string {
+			if k == "qpv" {
+				return "En QPV"
+			}
+			return "Hors QPV"
+		}), err
+}
+
+func (q *query) byPartner() (Table, error) {
+	rows, err := q.byDimension("p.name")
+	sort.Slice(rows, func(i, j int) bool { return rows[i].K < rows[j].K })
+	t := dimensionTable(Table{Key: TableByPartner, Section: "families", Title: "Familles par partenaire", RowHead: "Partenaire",
+		Columns: familyColumns, Method: familyMethod + ", par partenaire qui les a orientées."}, rows, func(k string) string { return k })
+	for i := range t.Rows {
+		if t.Rows[i].Key != TotalKey {
+			t.Rows[i].Key = fmt.Sprint("partner_", i+1)
+		}
+	}
+	return t, err
+}
+
+func (q *query) people() (Table, error) {
+	t := Table{Key: TablePeople, Section: "families", Title: "Personnes touchées", RowHead: "Personnes",
+		Columns: []Column{{"people", "Personnes", People}},
+		Method:  "Membres des foyers équipés dans la période : adultes et enfants ; les enfants scolarisés sont comptés parmi les enfants (le total est adultes + enfants)."}
+	fs, fa := q.fam.sql()
+	var rows []struct{ Adults, Children, School float64 }
+	if err := q.scan(&rows, `SELECT COALESCE(SUM(h.adults), 0) AS adults, COALESCE(SUM(h.children), 0) AS children, COALESCE(SUM(h.school_children), 0) AS school
+		FROM households h WHERE `+equippedSQL+fs, append([]any{q.p.fromT, q.p.untilT}, fa...)...); err != nil {
+		return t, err
+	}
+	var r struct{ Adults, Children, School float64 }
+	if len(rows) > 0 {
+		r = rows[0]
+	}
+	t.Rows = []Row{
+		{Key: "adults", Label: "Adultes", Cells: []Cell{v(r.Adults)}},
+		{Key: "children", Label: "Enfants", Cells: []Cell{v(r.Children)}},
+		{Key: "school_children", Label: "dont scolarisés", Cells: []Cell{v(r.School)}},
+		{Key: TotalKey, Label: "Total", Cells: []Cell{v(r.Adults + r.Children)}},
+	}
+	return t, nil
+}
+
+// sessionHours sums the length of the sessions held in the period: their
+// times when given, DefaultSessionHours otherwise (then estimate is set).
+func (q *query) sessionHours() (sessions, courses, hours float64, estimate bool, err error) {
+	today := ordi.DateOf(q.now.In(ordi.Paris))
+	last := q.p.to
+	if today.Before(last) {
+		last = today
+	}
+	var rows []struct {
+		StartTime, EndTime *string
+		N, C               float64
+	}
+	if err = q.scan(&rows, `SELECT start_time, end_time, COUNT(*) AS n FROM course_sessions WHERE date >= ? AND date <= ? GROUP BY start_time, end_time`,
+		q.date(q.p.from), q.date(last)); err != nil {
+		return
+	}
+	for _, r := range rows {
+		sessions += r.N
+		h, ok := span(r.StartTime, r.EndTime)
+		if !ok {
+			h, estimate = DefaultSessionHours, true
+		}
+		hours += h * r.N
+	}
+	courses, err = q.count(`SELECT COUNT(DISTINCT course_id) FROM course_sessions WHERE date >= ? AND date <= ?`, q.date(q.p.from), q.date(last))
+	return
+}
+
+// span is the length in hours between two "HH:MM" times.
+func span(start, end *string) (float64, bool) {
+	if start == nil || end == nil {
+		return 0, false
+	}
+	a, err1 := time.Parse("15:04", *start)
+	b, err2 := time.Parse("15:04", *end)
+	if err1 != nil || err2 != nil || !b.After(a) {
+		return 0, false
+	}
+	return b.Sub(a).Hours(), true
+}
+
+func (q *query) training() (Table, error) {
+	t := Table{Key: TableTraining, Section: "training", Title: "Formation", RowHead: "Période",
+		Columns: []Column{{"courses", "Formations", Count}, {"sessions", "Séances", Count}, {"enrolments", "Familles inscrites", Families},
+			{"hours", "Heures de formation", Hours}, {"attendance_rate", "Taux de présence (%)", Percent}},
+		Method: fmt.Sprintf("Formations et séances tenues dans la période (jusqu'à aujourd'hui) et leurs heures (horaires de chaque séance ; %v h par séance sans horaires, alors estimées). "+
+			"Familles inscrites dans la période ; taux de présence : présences sur présences relevées aux séances de la période.", DefaultSessionHours)}
+	sessions, courses, hours, estimate, err := q.sessionHours()
+	if err != nil {
+		return t, err
+	}
+	fs, fa := q.fam.sql()
+	enrolled, err := q.count(`SELECT COUNT(DISTINCT e.household_id) FROM enrollments e JOIN households h ON h.id = e.household_id
+		WHERE e.enrolled_at >= ? AND e.enrolled_at < ?`+fs, append([]any{q.p.fromT, q.p.untilT}, fa...)...)
+	if err != nil {
+		return t, err
+	}
+	var att []struct{ Marked, Present float64 }
+	if err := q.scan(&att, `SELECT COUNT(*) AS marked, COALESCE(SUM(CASE WHEN a.present THEN 1 ELSE 0 END), 0) AS present
+		FROM attendance a JOIN course_sessions s ON s.course_id = a.course_id AND s.number = a.session JOIN households h ON h.id = a.household_id
+		WHERE s.date >= ? AND s.date <= ?`+fs, append([]any{q.date(q.p.from), q.date(q.p.to)}, fa...)...); err != nil {
+		return t, err
+	}
+	rate := Cell{Empty: true}
+	if len(att) > 0 && att[0].Marked > 0 {
+		rate = v(math.Round(att[0].Present/att[0].Marked*1000) / 10)
+	}
+	t.Rows = []Row{{Key: "period", Label: "Sur la période", Cells: []Cell{v(courses), v(sessions), v(enrolled),
+		{Value: math.Round(hours*10) / 10, Estimate: estimate}, rate}}}
+	return t, nil
+}
