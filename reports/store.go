@@ -52,6 +52,32 @@ type query struct {
 	p   period
 	fam familyFilter
 	now time.Time
+
+	units    []unitGroup   // the units received in the period, read once
+	families []familyGroup // the families nominated or equipped in the period, read once
+}
+
+// unitGroup counts the units received in the period of one kind and current
+// status.
+type unitGroup struct {
+	Kind, Status string
+	N, Kg        float64
+}
+
+// unitGroups reads, in one pass, the units of the donations received in the
+// period by kind and current status: the two tables that need them share it.
+func (q *query) unitGroups() ([]unitGroup, error) {
+	if q.units != nil {
+		return q.units, nil
+	}
+	var rows []unitGroup
+	if err := q.scan(&rows, `SELECT u.kind AS kind, u.status AS status, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
+		FROM units u JOIN donations n ON n.id = u.donation_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.kind, u.status`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+		return nil, err
+	}
+	q.units = append(rows, unitGroup{}) // never nil again; the zero group adds nothing
+	return q.units, nil
 }
 
 func (q *query) postgres() bool { return q.db.Dialector.Name() == "postgres" }
@@ -146,12 +172,16 @@ func (q *query) unitsByKind() (Table, error) {
 	t := Table{Key: TableUnitsByKind, Section: "collection", Title: "Équipements reçus", RowHead: "Type d'équipement",
 		Columns: []Column{{"units", "Unités", Units}, {"kg", "Poids (kg)", Kg}},
 		Method:  "Unités des dons reçus dans la période, par type ; le poids est la somme des poids saisis (une unité sans poids compte pour 0 kg)."}
-	var rows []keyCount
-	if err := q.scan(&rows, `SELECT u.kind AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS n2 FROM units u JOIN donations n ON n.id = u.donation_id
-		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.kind`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+	groups, err := q.unitGroups()
+	if err != nil {
 		return t, err
 	}
-	m := byKey(rows)
+	m := map[string]keyCount{}
+	for _, g := range groups {
+		r := m[g.Kind]
+		r.N, r.N2 = r.N+g.N, r.N2+g.Kg
+		m[g.Kind] = r
+	}
 	var tot keyCount
 	for _, k := range inventory.Kinds() {
 		r := m[string(k)]
@@ -166,12 +196,16 @@ func (q *query) status() (Table, error) {
 	t := Table{Key: TableStatus, Section: "workshop", Title: "Où en sont les unités reçues", RowHead: "Étape actuelle",
 		Columns: []Column{{"units", "Unités", Units}},
 		Method:  "Unités des dons reçus dans la période, selon leur étape d'aujourd'hui."}
-	var rows []keyCount
-	if err := q.scan(&rows, `SELECT u.status AS k, COUNT(*) AS n FROM units u JOIN donations n ON n.id = u.donation_id
-		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.status`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+	groups, err := q.unitGroups()
+	if err != nil {
 		return t, err
 	}
-	m := byKey(rows)
+	m := map[string]keyCount{}
+	for _, g := range groups {
+		r := m[g.Status]
+		r.N += g.N
+		m[g.Status] = r
+	}
 	tot := 0.0
 	for _, st := range inventory.Statuses() {
 		n := m[string(st)].N
@@ -299,62 +333,65 @@ func (q *query) months() []ordi.Date {
 	return append(out, ordi.Date{Time: m})
 }
 
-// bucket is a CASE expression numbering the month of col (0 for the first
-// month of the period), given the upper bounds of each month.
-func bucket(col string, bounds []any) string {
-	if len(bounds) == 0 {
-		return "0"
-	}
-	var b strings.Builder
-	b.WriteString("CASE")
-	for i := range bounds {
-		fmt.Fprintf(&b, " WHEN %s < ? THEN %d", col, i)
-	}
-	fmt.Fprintf(&b, " ELSE %d END", len(bounds))
-	return b.String()
-}
-
 func (q *query) monthly() (Table, error) {
 	t := Table{Key: TableMonthly, Section: "workshop", Title: "Mois par mois", RowHead: "Mois",
 		Columns: []Column{{"received", "Reçues", Units}, {"handed_over", "Remises", Units}, {"recycled", "Recyclées", Units}},
-		Method:  "Unités reçues (date du don), remises et recyclées (date du passage à l'étape, heure de Paris), par mois civil."}
+		Method:  "Unités reçues (date du don), remises et recyclées (date du passage à l'étape, heure de Paris), par mois civil ; une unité remise deux fois dans le mois compte deux fois."}
 	ms := q.months()
-	var dateBounds, timeBounds []any
-	for _, m := range ms[1 : len(ms)-1] {
-		dateBounds = append(dateBounds, q.date(m))
-		timeBounds = append(timeBounds, parisMidnight(m))
+	index := map[string]int{}
+	for i, m := range ms[:len(ms)-1] {
+		key := m.Format("2006-01")
+		index[key] = i
+		t.Rows = append(t.Rows, Row{Key: key, Label: frenchMonth(m.Time), Cells: []Cell{v(0), v(0), v(0)}})
 	}
-	type mc struct {
-		M int
-		K string
+	// Units received, counted by day of donation in SQL.
+	var recv []struct {
+		D ordi.Date
 		N float64
 	}
-	var recv, moved []mc
-	if err := q.scan(&recv, `SELECT `+bucket("n.received_on", dateBounds)+` AS m, COUNT(*) AS n FROM units u JOIN donations n ON n.id = u.donation_id
-		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY 1`, append(dateBounds, q.date(q.p.from), q.date(q.p.to))...); err != nil {
+	if err := q.scan(&recv, `SELECT n.received_on AS d, COUNT(*) AS n FROM units u JOIN donations n ON n.id = u.donation_id
+		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY n.received_on`, q.date(q.p.from), q.date(q.p.to)); err != nil {
 		return t, err
 	}
-	if err := q.scan(&moved, `SELECT `+bucket("at", timeBounds)+` AS m, to_status AS k, COUNT(DISTINCT unit_id) AS n FROM unit_events
-		WHERE to_status IN ('handed_over', 'recycled') AND from_status <> to_status AND at >= ? AND at < ? GROUP BY 1, to_status`,
-		append(timeBounds, q.p.fromT, q.p.untilT)...); err != nil {
+	for _, r := range recv {
+		if i, ok := index[r.D.Format("2006-01")]; ok {
+			t.Rows[i].Cells[0].Value += r.N
+		}
+	}
+	// Moves, counted in SQL by Paris month on PostgreSQL; SQLite has no
+	// time zones, so it counts by UTC hour and each hour goes to its Paris
+	// month here (Paris is a whole number of hours from UTC).
+	period := "to_char(at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
+	if !q.postgres() {
+		period = "substr(at, 1, 13)"
+	}
+	var moved []struct {
+		P, K string
+		N    float64
+	}
+	if err := q.scan(&moved, `SELECT `+period+` AS p, to_status AS k, COUNT(*) AS n FROM unit_events
+		WHERE to_status IN ('handed_over', 'recycled') AND at >= ? AND at < ? AND from_status <> to_status GROUP BY 1, to_status`,
+		q.p.fromT, q.p.untilT); err != nil {
 		return t, err
 	}
-	for i, m := range ms[:len(ms)-1] {
-		row := Row{Key: m.Format("2006-01"), Label: frenchMonth(m.Time), Cells: []Cell{v(0), v(0), v(0)}}
-		for _, r := range recv {
-			if r.M == i {
-				row.Cells[0].Value += r.N
+	for _, r := range moved {
+		month := r.P
+		if !q.postgres() {
+			h, err := time.Parse("2006-01-02 15", r.P)
+			if err != nil {
+				return t, fmt.Errorf("reports: hour %q: %w", r.P, err)
 			}
+			month = h.In(ordi.Paris).Format("2006-01")
 		}
-		for _, r := range moved {
-			if r.M == i && r.K == "handed_over" {
-				row.Cells[1].Value += r.N
-			}
-			if r.M == i && r.K == "recycled" {
-				row.Cells[2].Value += r.N
-			}
+		i, ok := index[month]
+		if !ok {
+			continue
 		}
-		t.Rows = append(t.Rows, row)
+		if r.K == "handed_over" {
+			t.Rows[i].Cells[1].Value += r.N
+		} else {
+			t.Rows[i].Cells[2].Value += r.N
+		}
 	}
 	return t, nil
 }
@@ -456,19 +493,55 @@ func (q *query) ineligibleReasons() (Table, error) {
 	return t, nil
 }
 
-// byDimension counts the families nominated and equipped in the period by
-// the value of dim (an expression over h, joined partners p).
-func (q *query) byDimension(dim string) ([]keyCount, error) {
+// familyGroup counts the families nominated and equipped in the period of
+// one commune, QPV residence and partner.
+type familyGroup struct {
+	Commune, QPV, Partner string
+	Nominated, Equipped   float64
+}
+
+// familyGroups reads, in one pass over the families, the counts that the
+// tables by commune, by QPV and by partner add up.
+func (q *query) familyGroups() ([]familyGroup, error) {
+	if q.families != nil {
+		return q.families, nil
+	}
 	fs, fa := q.fam.sql()
 	T := []any{q.p.fromT, q.p.untilT}
 	args := append(append(append(append(append([]any{}, T...), T...), T...), T...), fa...)
-	var rows []keyCount
-	err := q.scan(&rows, `SELECT `+dim+` AS k,
-		SUM(CASE WHEN h.created_at >= ? AND h.created_at < ? THEN 1 ELSE 0 END) AS n,
-		SUM(CASE WHEN `+equippedSQL+` THEN 1 ELSE 0 END) AS n2
+	var rows []familyGroup
+	if err := q.scan(&rows, `SELECT h.commune AS commune, CASE WHEN h.qpv THEN 'qpv' ELSE 'not_qpv' END AS qpv, p.name AS partner,
+		SUM(CASE WHEN h.created_at >= ? AND h.created_at < ? THEN 1 ELSE 0 END) AS nominated,
+		SUM(CASE WHEN `+equippedSQL+` THEN 1 ELSE 0 END) AS equipped
 		FROM households h JOIN partners p ON p.id = h.partner_id
-		WHERE ((h.created_at >= ? AND h.created_at < ?) OR `+equippedSQL+`)`+fs+` GROUP BY 1`, args...)
-	return rows, err
+		WHERE ((h.created_at >= ? AND h.created_at < ?) OR `+equippedSQL+`)`+fs+` GROUP BY 1, 2, 3`, args...); err != nil {
+		return nil, err
+	}
+	q.families = append(rows, familyGroup{})
+	return q.families, nil
+}
+
+// byDimension adds up the family groups by the value of dim.
+func (q *query) byDimension(dim func(familyGroup) string) ([]keyCount, error) {
+	groups, err := q.familyGroups()
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]keyCount{}
+	for _, g := range groups {
+		if g == (familyGroup{}) {
+			continue
+		}
+		k := dim(g)
+		r := m[k]
+		r.K, r.N, r.N2 = k, r.N+g.Nominated, r.N2+g.Equipped
+		m[k] = r
+	}
+	rows := make([]keyCount, 0, len(m))
+	for _, r := range m {
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 var familyColumns = []Column{{"nominated", "Orientées", Families}, {"equipped", "Équipées", Families}}
@@ -486,14 +559,14 @@ func dimensionTable(t Table, rows []keyCount, label func(string) string) Table {
 }
 
 func (q *query) byCommune() (Table, error) {
-	rows, err := q.byDimension("h.commune")
+	rows, err := q.byDimension(func(g familyGroup) string { return g.Commune })
 	sort.Slice(rows, func(i, j int) bool { return rows[i].K < rows[j].K })
 	return dimensionTable(Table{Key: TableByCommune, Section: "families", Title: "Familles par commune", RowHead: "Commune",
 		Columns: familyColumns, Method: familyMethod + ", par commune de résidence."}, rows, func(k string) string { return k }), err
 }
 
 func (q *query) byQPV() (Table, error) {
-	rows, err := q.byDimension("CASE WHEN h.qpv THEN 'qpv' ELSE 'not_qpv' END")
+	rows, err := q.byDimension(func(g familyGroup) string { return g.QPV })
 	m := byKey(rows)
 	rows = []keyCount{m["qpv"], m["not_qpv"]}
 	rows[0].K, rows[1].K = "qpv", "not_qpv"
@@ -508,7 +581,7 @@ func (q *query) byQPV() (Table, error) {
 }
 
 func (q *query) byPartner() (Table, error) {
-	rows, err := q.byDimension("p.name")
+	rows, err := q.byDimension(func(g familyGroup) string { return g.Partner })
 	sort.Slice(rows, func(i, j int) bool { return rows[i].K < rows[j].K })
 	t := dimensionTable(Table{Key: TableByPartner, Section: "families", Title: "Familles par partenaire", RowHead: "Partenaire",
 		Columns: familyColumns, Method: familyMethod + ", par partenaire qui les a orientées."}, rows, func(k string) string { return k })
