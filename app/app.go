@@ -16,6 +16,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/reports"
 )
 
 // Services are the domain services web.Config takes, over one database.
@@ -25,6 +26,7 @@ type Services struct {
 	Inventory    *inventory.Service
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
+	Reports      *reports.Service
 	// Ready checks the database and its migrations, for /readyz.
 	Ready func(context.Context) error
 }
@@ -40,6 +42,7 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 		Inventory:    inv,
 		Allocation:   alloc,
 		Certificates: certificates.NewService(db, inv, alloc, baseURL, now),
+		Reports:      reports.NewService(db, now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

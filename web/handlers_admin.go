@@ -22,6 +22,8 @@ type homePage struct {
 	FamilyTotal int
 	CanAdd      bool
 	CanLookup   bool
+	Targets     []bilanTarget // administrators and staff: this year's targets, when set
+	TargetsYear int
 }
 
 type familyCount struct {
@@ -51,6 +53,18 @@ func (s *Server) handleHome(c *gin.Context) error {
 			p.Families = append(p.Families, familyCount{st, counts[st]})
 			p.FamilyTotal += counts[st]
 		}
+	}
+	if u.Role == ordi.RoleAdmin || u.Role == ordi.RoleStaff {
+		ctx := c.Request.Context()
+		progress, err := s.cfg.Reports.Progress(ctx, actor(c))
+		if err != nil {
+			return err
+		}
+		th, err := s.cfg.Reports.Threshold(ctx)
+		if err != nil {
+			return err
+		}
+		p.Targets, p.TargetsYear = bilanTargets(progress, th), s.now().In(ordi.Paris).Year()
 	}
 	s.render(c, http.StatusOK, "home", &p)
 	return nil

@@ -62,6 +62,7 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 		Inventory:    svc.Inventory,
 		Allocation:   svc.Allocation,
 		Certificates: svc.Certificates,
+		Reports:      svc.Reports,
 		Ready:        svc.Ready,
 		Now:          clk.Now,
 		Version:      "test",

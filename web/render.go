@@ -61,6 +61,7 @@ var navTable = []struct {
 	{"Attribution", "/allocation", allocate},
 	{"Remises", "/handovers", handover},
 	{"Certificats", "/certificates", handover},
+	{"Bilan", "/bilan", reportsRead},
 	{"Administration", "/admin", adminOnly},
 }
 

@@ -95,12 +95,17 @@ func (s *Server) routeTable() []route {
 		{get, "/verify", public, s.handleVerifyForm},
 		{get, "/verify/:number", public, s.handleVerifyPage},
 
+		// The Bilan.
+		{get, "/bilan", reportsRead, s.handleBilanPage},
+
 		// Administration pages.
 		{get, "/admin", adminOnly, s.handleAdminPage},
 		{get, "/admin/association", adminOnly, s.handleAssociationPage},
 		{post, "/admin/association", adminOnly, s.handleAssociationUpdate},
 		{get, "/admin/programme", adminOnly, s.handleRulesPage},
 		{post, "/admin/programme", adminOnly, s.handleRulesUpdate},
+		{get, "/admin/bilan", adminOnly, s.handleTargetsPage},
+		{post, "/admin/bilan", adminOnly, s.handleTargetsUpdate},
 		{get, "/admin/access-log", adminOnly, s.handleAccessLogPage},
 		{get, "/admin/users", adminOnly, s.handleUsersPage},
 		{get, "/admin/users/new", adminOnly, s.handleUserNewPage},
@@ -178,5 +183,10 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/certificates/:number", handover, s.handleAPICertificate},
 		{post, "/api/v1/certificates/:number/reissue", allocate, s.handleAPICertificateReissue},
 		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
+
+		// API v1: the Bilan and its targets.
+		{get, "/api/v1/reports/summary", reportsRead, s.handleAPIReportSummary},
+		{get, "/api/v1/settings/targets", allocate, s.handleAPITargets},
+		{put, "/api/v1/settings/targets", adminOnly, s.handleAPITargetsUpdate},
 	}
 }

@@ -173,11 +173,20 @@ var routeOracle = map[string]string{
 	"POST /donations/:id/certificate":    "as",
 
 	// Administration: admins only.
-	"GET /admin":                    "a",
-	"GET /admin/association":        "a",
-	"POST /admin/association":       "a",
-	"GET /admin/programme":          "a",
-	"POST /admin/programme":         "a",
+	"GET /admin":              "a",
+	"GET /admin/association":  "a",
+	"POST /admin/association": "a",
+	"GET /admin/programme":    "a",
+	"POST /admin/programme":   "a",
+	"GET /admin/bilan":        "a", // yearly targets and the suppression threshold
+	"POST /admin/bilan":       "a",
+
+	// The Bilan: admins and staff see the programme, a social worker their
+	// partner's families; volunteers and trainers none of it.
+	"GET /bilan":                    "asw",
+	"GET /api/v1/reports/summary":   "asw",
+	"GET /api/v1/settings/targets":  "as",
+	"PUT /api/v1/settings/targets":  "a",
 	"GET /admin/access-log":         "a",
 	"GET /admin/users":              "a",
 	"GET /admin/users/new":          "a",

@@ -22,6 +22,7 @@ import (
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/reports"
 )
 
 // Config holds what the web layer needs. cmd/ordi builds it.
@@ -33,6 +34,7 @@ type Config struct {
 	Inventory    *inventory.Service
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
+	Reports      *reports.Service
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when

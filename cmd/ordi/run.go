@@ -283,6 +283,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Inventory:          svc.Inventory,
 		Allocation:         svc.Allocation,
 		Certificates:       svc.Certificates,
+		Reports:            svc.Reports,
 		Ready:              svc.Ready,
 		SetupToken:         setupToken,
 		TrustedProxies:     trusted,
