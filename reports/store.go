@@ -54,6 +54,7 @@ type query struct {
 	now time.Time
 
 	units    []unitGroup   // the units received in the period, read once
+	moves    []moveGroup   // the units' moves to an outcome in the period, read once
 	families []familyGroup // the families nominated or equipped in the period, read once
 }
 
@@ -62,6 +63,45 @@ type query struct {
 type unitGroup struct {
 	Kind, Status string
 	N, Kg        float64
+}
+
+// moveGroup counts the moves of units to one outcome status in one month
+// (PostgreSQL) or UTC hour (SQLite), with the weight of the units moved.
+type moveGroup struct {
+	P, K  string
+	N, Kg float64
+}
+
+// moveGroups reads, in one pass over the moves of the period, what the
+// outcomes and the months need. SQLite has no time zones: it counts by UTC
+// hour and each hour goes to its Paris month in Go (Paris is a whole number
+// of hours from UTC); PostgreSQL counts by Paris month.
+func (q *query) moveGroups() ([]moveGroup, error) {
+	if q.moves != nil {
+		return q.moves, nil
+	}
+	period := "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
+	if !q.postgres() {
+		period = "substr(e.at, 1, 13)"
+	}
+	var rows []moveGroup
+	if err := q.scan(&rows, `SELECT `+period+` AS p, e.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
+		FROM unit_events e JOIN units u ON u.id = e.unit_id
+		WHERE e.to_status IN ('handed_over', 'recycled', 'dismantled') AND e.at >= ? AND e.at < ? AND e.from_status <> e.to_status
+		GROUP BY 1, e.to_status`, q.p.fromT, q.p.untilT); err != nil {
+		return nil, err
+	}
+	if !q.postgres() {
+		for i := range rows {
+			h, err := time.Parse("2006-01-02 15", rows[i].P)
+			if err != nil {
+				return nil, fmt.Errorf("reports: hour %q: %w", rows[i].P, err)
+			}
+			rows[i].P = h.In(ordi.Paris).Format("2006-01")
+		}
+	}
+	q.moves = append(rows, moveGroup{})
+	return q.moves, nil
 }
 
 // unitGroups reads, in one pass, the units of the donations received in the
@@ -253,15 +293,17 @@ var outcomeRows = []struct{ key, label, status string }{
 func (q *query) outcomes() (Table, error) {
 	t := Table{Key: TableOutcomes, Section: "workshop", Title: "Devenir des équipements", RowHead: "Devenir",
 		Columns: []Column{{"units", "Unités", Units}, {"kg", "Poids (kg)", Kg}},
-		Method:  "Unités remises, recyclées ou démantelées dans la période (date du passage à cette étape) ; une unité compte une fois par devenir. Poids saisis."}
-	var rows []keyCount
-	if err := q.scan(&rows, `SELECT x.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS n2
-		FROM (SELECT DISTINCT unit_id, to_status FROM unit_events WHERE to_status IN ('handed_over', 'recycled', 'dismantled')
-			AND from_status <> to_status AND at >= ? AND at < ?) x
-		JOIN units u ON u.id = x.unit_id GROUP BY x.to_status`, q.p.fromT, q.p.untilT); err != nil {
+		Method:  "Unités remises, recyclées ou démantelées dans la période (date du passage à cette étape) ; une unité remise deux fois dans la période (après un retour) compte deux fois. Poids saisis."}
+	moves, err := q.moveGroups()
+	if err != nil {
 		return t, err
 	}
-	m := byKey(rows)
+	m := map[string]keyCount{}
+	for _, g := range moves {
+		r := m[g.K]
+		r.N, r.N2 = r.N+g.N, r.N2+g.Kg
+		m[g.K] = r
+	}
 	var tot keyCount
 	for _, o := range outcomeRows {
 		r := m[o.status]
@@ -291,12 +333,53 @@ func P90(sorted []float64) float64 {
 	return sorted[i]
 }
 
-func leadRow(key, label string, d []float64) Row {
+// spread is the median, 90th percentile and count of a set of durations.
+type spread struct {
+	Median, P90, N float64
+}
+
+// durations computes the spread of the column d of sub (a query of one
+// duration per row): in SQL on PostgreSQL (percentile_cont gives the same
+// median, percentile_disc the nearest rank); on SQLite, which has no
+// percentiles, from the sorted column read alone.
+func (q *query) durations(sub string, args ...any) (spread, error) {
+	if q.postgres() {
+		var rows []spread
+		err := q.scan(&rows, `SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY d), 0) AS median,
+			COALESCE(percentile_disc(0.9) WITHIN GROUP (ORDER BY d), 0) AS p90, COUNT(*) AS n FROM (`+sub+`) x`, args...)
+		if err != nil || len(rows) == 0 {
+			return spread{}, err
+		}
+		return rows[0], nil
+	}
+	res, err := q.db.Raw(`SELECT d FROM (`+sub+`) x ORDER BY d`, args...).Rows()
+	if err != nil {
+		return spread{}, fmt.Errorf("reports: %w", err)
+	}
+	defer res.Close()
+	var d []float64
+	for res.Next() {
+		var x float64
+		if err := res.Scan(&x); err != nil {
+			return spread{}, fmt.Errorf("reports: %w", err)
+		}
+		d = append(d, x)
+	}
+	if err := res.Err(); err != nil {
+		return spread{}, fmt.Errorf("reports: %w", err)
+	}
 	if len(d) == 0 {
+		return spread{}, nil
+	}
+	return spread{Median: Median(d), P90: P90(d), N: float64(len(d))}, nil
+}
+
+func leadRow(key, label string, d spread) Row {
+	if d.N == 0 {
 		return Row{Key: key, Label: label, Cells: []Cell{{Empty: true}, {Empty: true}, v(0)}}
 	}
 	r1 := func(x float64) Cell { return v(math.Round(x*10) / 10) }
-	return Row{Key: key, Label: label, Cells: []Cell{r1(Median(d)), r1(P90(d)), v(float64(len(d)))}}
+	return Row{Key: key, Label: label, Cells: []Cell{r1(d.Median), r1(d.P90), v(d.N)}}
 }
 
 func (q *query) leadTimes() (Table, error) {
@@ -304,17 +387,18 @@ func (q *query) leadTimes() (Table, error) {
 		Columns: []Column{{"median", "Médiane (jours)", Days}, {"p90", "9 sur 10 en moins de (jours)", Days}, {"units", "Unités", Units}},
 		Method: "Réception → prêt : de l'enregistrement de l'unité à sa première mise à disposition, pour les unités devenues prêtes dans la période. " +
 			"Prêt → remis : de la dernière mise à disposition à la remise, pour les unités remises dans la période. Médiane, et 90e centile au rang le plus proche."}
-	var ready, handed []float64
-	if err := q.scan(&ready, `SELECT d FROM (SELECT `+q.days("MIN(r.at)", "MIN(u.created_at)")+` AS d
+	ready, err := q.durations(`SELECT `+q.days("MIN(r.at)", "MIN(u.created_at)")+` AS d
 		FROM unit_events r JOIN units u ON u.id = r.unit_id
 		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at < ?
-		GROUP BY r.unit_id HAVING MIN(r.at) >= ?) x ORDER BY d`, q.p.untilT, q.p.fromT); err != nil {
+		GROUP BY r.unit_id HAVING MIN(r.at) >= ?`, q.p.untilT, q.p.fromT)
+	if err != nil {
 		return t, err
 	}
-	if err := q.scan(&handed, `SELECT d FROM (SELECT `+q.days("MIN(h.at)", "MAX(r.at)")+` AS d
+	handed, err := q.durations(`SELECT `+q.days("MIN(h.at)", "MAX(r.at)")+` AS d
 		FROM unit_events h JOIN unit_events r ON r.unit_id = h.unit_id AND r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at <= h.at
 		WHERE h.to_status = 'handed_over' AND h.from_status <> 'handed_over' AND h.at >= ? AND h.at < ?
-		GROUP BY h.id) x ORDER BY d`, q.p.fromT, q.p.untilT); err != nil {
+		GROUP BY h.id`, q.p.fromT, q.p.untilT)
+	if err != nil {
 		return t, err
 	}
 	t.Rows = []Row{leadRow("received_ready", "Réception → prêt", ready), leadRow("ready_handed_over", "Prêt → remis", handed)}
@@ -358,38 +442,20 @@ func (q *query) monthly() (Table, error) {
 			t.Rows[i].Cells[0].Value += r.N
 		}
 	}
-	// Moves, counted in SQL by Paris month on PostgreSQL; SQLite has no
-	// time zones, so it counts by UTC hour and each hour goes to its Paris
-	// month here (Paris is a whole number of hours from UTC).
-	period := "to_char(at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
-	if !q.postgres() {
-		period = "substr(at, 1, 13)"
-	}
-	var moved []struct {
-		P, K string
-		N    float64
-	}
-	if err := q.scan(&moved, `SELECT `+period+` AS p, to_status AS k, COUNT(*) AS n FROM unit_events
-		WHERE to_status IN ('handed_over', 'recycled') AND at >= ? AND at < ? AND from_status <> to_status GROUP BY 1, to_status`,
-		q.p.fromT, q.p.untilT); err != nil {
+	moved, err := q.moveGroups()
+	if err != nil {
 		return t, err
 	}
 	for _, r := range moved {
 		month := r.P
-		if !q.postgres() {
-			h, err := time.Parse("2006-01-02 15", r.P)
-			if err != nil {
-				return t, fmt.Errorf("reports: hour %q: %w", r.P, err)
-			}
-			month = h.In(ordi.Paris).Format("2006-01")
-		}
 		i, ok := index[month]
 		if !ok {
 			continue
 		}
-		if r.K == "handed_over" {
+		switch r.K {
+		case "handed_over":
 			t.Rows[i].Cells[1].Value += r.N
-		} else {
+		case "recycled":
 			t.Rows[i].Cells[2].Value += r.N
 		}
 	}
@@ -508,13 +574,14 @@ func (q *query) familyGroups() ([]familyGroup, error) {
 	}
 	fs, fa := q.fam.sql()
 	T := []any{q.p.fromT, q.p.untilT}
-	args := append(append(append(append(append([]any{}, T...), T...), T...), T...), fa...)
+	args := append(append(append(append([]any{}, T...), T...), T...), fa...)
 	var rows []familyGroup
 	if err := q.scan(&rows, `SELECT h.commune AS commune, CASE WHEN h.qpv THEN 'qpv' ELSE 'not_qpv' END AS qpv, p.name AS partner,
 		SUM(CASE WHEN h.created_at >= ? AND h.created_at < ? THEN 1 ELSE 0 END) AS nominated,
-		SUM(CASE WHEN `+equippedSQL+` THEN 1 ELSE 0 END) AS equipped
+		SUM(CASE WHEN e.household_id IS NULL THEN 0 ELSE 1 END) AS equipped
 		FROM households h JOIN partners p ON p.id = h.partner_id
-		WHERE ((h.created_at >= ? AND h.created_at < ?) OR `+equippedSQL+`)`+fs+` GROUP BY 1, 2, 3`, args...); err != nil {
+		LEFT JOIN (SELECT DISTINCT household_id FROM reservations WHERE status = 'handed_over' AND closed_at >= ? AND closed_at < ?) e ON e.household_id = h.id
+		WHERE ((h.created_at >= ? AND h.created_at < ?) OR e.household_id IS NOT NULL)`+fs+` GROUP BY 1, 2, 3`, args...); err != nil {
 		return nil, err
 	}
 	q.families = append(rows, familyGroup{})
