@@ -2,8 +2,10 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -123,6 +125,21 @@ func (s *Service) check(ctx context.Context, a ordi.Actor, f *Filter) (period, s
 	return newPeriod(from, to), sc, nil
 }
 
+// concurrently runs fns at the same time and returns the first error.
+func concurrently(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // thresholdSetting is the settings document of the suppression rule.
 type thresholdSetting struct {
 	Threshold int `json:"threshold"`
@@ -169,16 +186,34 @@ func (s *Service) Summary(ctx context.Context, a ordi.Actor, f Filter) (Summary,
 	}
 	q := &query{db: s.db.WithContext(ctx), p: p, now: s.now(), fam: familyFilter{commune: f.Commune, qpv: f.QPV, partnerID: sc.partnerID}}
 	sum := Summary{Filter: f, Threshold: threshold, Scope: sc.partnerName}
-	for _, build := range []func() (Table, error){
+	// The queries are independent: they run side by side, the ones whose
+	// rows several tables share first.
+	if err := concurrently(
+		func() error { _, err := q.unitGroups(); return err },
+		func() error { _, err := q.moveGroups(); return err },
+		func() error { _, err := q.familyGroups(); return err },
+	); err != nil {
+		return Summary{}, err
+	}
+	builders := []func() (Table, error){
 		q.donorsByKind, q.unitsByKind, q.status, q.erasures, q.outcomes, q.leadTimes, q.monthly,
 		q.funnel, q.ineligibleReasons, q.byCommune, q.byQPV, q.byPartner, q.people, q.training,
-	} {
-		t, err := build()
-		if err != nil {
-			return Summary{}, err
+	}
+	sum.Tables = make([]Table, len(builders))
+	jobs := make([]func() error, len(builders))
+	for i, build := range builders {
+		jobs[i] = func() error {
+			t, err := build()
+			if err != nil {
+				return err
+			}
+			Suppress(&t, threshold)
+			sum.Tables[i] = t
+			return nil
 		}
-		Suppress(&t, threshold)
-		sum.Tables = append(sum.Tables, t)
+	}
+	if err := concurrently(jobs...); err != nil {
+		return Summary{}, err
 	}
 	if !sc.restricted {
 		year := p.to.Year()
