@@ -123,11 +123,11 @@ func startDemoSite(t *testing.T) (*server, []rolePages) {
 	return s, []rolePages{
 		{"", []string{"/login", "/verify", "/verify/" + handover, "/verify/" + donorCert, "/verify/REM-2026-9999"}},
 		{"admin@regie.example", []string{"/admin", "/admin/association", "/admin/programme", "/admin/access-log", "/admin/users",
-			"/admin/users/new", "/admin/users/" + user, "/admin/partners"}},
-		{"staff@regie.example", append(append(workshop, families...), allocation...)},
+			"/admin/users/new", "/admin/users/" + user, "/admin/partners", "/admin/bilan", "/bilan"}},
+		{"staff@regie.example", append(append(append(workshop, families...), allocation...), "/bilan")},
 		{"vol@regie.example", []string{"/", "/scan", "/units", "/u/" + ready, "/labels", "/handovers", "/handovers/" + reservation}},
 		{"trainer@regie.example", []string{"/", "/courses", fmt.Sprintf("/courses/%d", theirs.ID)}},
-		{"sw@ccas.example", []string{"/", "/families", "/families/new", "/families/" + family, "/families/" + family + "/edit"}},
+		{"sw@ccas.example", []string{"/", "/families", "/families/new", "/families/" + family, "/families/" + family + "/edit", "/bilan"}},
 	}
 }
 
