@@ -387,10 +387,13 @@ func (q *query) leadTimes() (Table, error) {
 		Columns: []Column{{"median", "Médiane (jours)", Days}, {"p90", "9 sur 10 en moins de (jours)", Days}, {"units", "Unités", Units}},
 		Method: "Réception → prêt : de l'enregistrement de l'unité à sa première mise à disposition, pour les unités devenues prêtes dans la période. " +
 			"Prêt → remis : de la dernière mise à disposition à la remise, pour les unités remises dans la période. Médiane, et 90e centile au rang le plus proche."}
-	ready, err := q.durations(`SELECT `+q.days("MIN(r.at)", "MIN(u.created_at)")+` AS d
+	// A unit's first move to ready: one with no earlier one (an anti-join
+	// over the unit's own moves, rather than grouping every move).
+	ready, err := q.durations(`SELECT `+q.days("r.at", "u.created_at")+` AS d
 		FROM unit_events r JOIN units u ON u.id = r.unit_id
-		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at < ?
-		GROUP BY r.unit_id HAVING MIN(r.at) >= ?`, q.p.untilT, q.p.fromT)
+		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at >= ? AND r.at < ?
+		AND NOT EXISTS (SELECT 1 FROM unit_events e WHERE e.unit_id = r.unit_id AND e.to_status = 'ready' AND e.from_status <> 'ready' AND e.at < r.at)`,
+		q.p.fromT, q.p.untilT)
 	if err != nil {
 		return t, err
 	}
