@@ -99,6 +99,9 @@ func (s *Service) check(ctx context.Context, a ordi.Actor, f *Filter) (period, s
 	if a.Role == ordi.RoleSocialWorker {
 		// A social worker's view is their partner's families, whatever
 		// the filter says.
+		if a.PartnerID == 0 {
+			return period{}, scope{}, ordi.Errorf(ordi.Forbidden, "Votre compte n'est rattaché à aucun partenaire : le bilan ne peut pas vous être montré.")
+		}
 		sc = scope{partnerID: a.PartnerID, restricted: true}
 		f.PartnerID = a.PartnerID
 	}

@@ -373,6 +373,11 @@ func TestSummaryRefused(t *testing.T) {
 				t.Fatalf("%+v, %v", sum.Filter, err)
 			}
 		})
+		t.Run("ErrSocialWorkerWithoutPartner", func(t *testing.T) {
+			if _, err := svc.Summary(ctx, ordi.Actor{Role: ordi.RoleSocialWorker}, march); ordi.KindOf(err) != ordi.Forbidden {
+				t.Fatalf("%v, want Forbidden", err)
+			}
+		})
 		for _, r := range []ordi.Role{ordi.RoleVolunteer, ordi.RoleTrainer} {
 			t.Run("ErrForbidden"+string(r), func(t *testing.T) {
 				if _, err := svc.Summary(ctx, ordi.Actor{UserID: 3, Role: r}, march); ordi.KindOf(err) != ordi.Forbidden {
