@@ -74,15 +74,18 @@ type moveGroup struct {
 
 // moveGroups reads, in one pass over the moves of the period, what the
 // outcomes and the months need. SQLite has no time zones: it counts by UTC
-// hour and each hour goes to its Paris month in Go (Paris is a whole number
-// of hours from UTC); PostgreSQL counts by Paris month.
+// day, and by UTC hour for the last two hours of a day, and each goes to its
+// Paris month in Go (Paris is a whole number of hours from UTC, one or two);
+// PostgreSQL counts by Paris month.
 func (q *query) moveGroups() ([]moveGroup, error) {
 	if q.moves != nil {
 		return q.moves, nil
 	}
 	period := "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
 	if !q.postgres() {
-		period = "substr(e.at, 1, 13)"
+		// A UTC day from 00:00 to 21:59 lies within the same Paris day
+		// (UTC+1 or +2); its last two hours are kept apart.
+		period = "CASE WHEN substr(e.at, 12, 2) >= '22' THEN substr(e.at, 1, 13) ELSE substr(e.at, 1, 10) END"
 	}
 	var rows []moveGroup
 	if err := q.scan(&rows, `SELECT `+period+` AS p, e.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
@@ -93,6 +96,10 @@ func (q *query) moveGroups() ([]moveGroup, error) {
 	}
 	if !q.postgres() {
 		for i := range rows {
+			if len(rows[i].P) == len("2006-01-02") {
+				rows[i].P = rows[i].P[:len("2006-01")]
+				continue
+			}
 			h, err := time.Parse("2006-01-02 15", rows[i].P)
 			if err != nil {
 				return nil, fmt.Errorf("reports: hour %q: %w", rows[i].P, err)
