@@ -62,6 +62,47 @@ func summaryCell(t *testing.T, body map[string]json.RawMessage, table, row, colu
 	return nil
 }
 
+// checkNoSmallCounts fails when any count of families or people in the
+// API's tables is published between 1 and threshold-1, or a hidden one
+// carries anything but the rule.
+func checkNoSmallCounts(t *testing.T, body map[string]json.RawMessage, threshold int) {
+	t.Helper()
+	var tables []struct {
+		Key     string
+		Columns []struct{ Key, Measure string }
+		Rows    []struct {
+			Key   string
+			Cells []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(body["tables"], &tables); err != nil {
+		t.Fatal(err)
+	}
+	hidden := fmt.Sprintf(`{"suppressed":true,"below":%d}`, threshold)
+	checked := 0
+	for _, tb := range tables {
+		for ci, c := range tb.Columns {
+			if c.Measure != "families" && c.Measure != "people" {
+				continue
+			}
+			for _, r := range tb.Rows {
+				cell := string(r.Cells[ci])
+				checked++
+				var x float64
+				if cell == hidden || cell == "null" {
+					continue
+				}
+				if err := json.Unmarshal(r.Cells[ci], &x); err != nil || (x >= 1 && x < float64(threshold)) {
+					t.Errorf("%s/%s/%s = %s", tb.Key, r.Key, c.Key, cell)
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Errorf("only %d cells of families or people checked", checked)
+	}
+}
+
 // TestReportSummaryAPI checks the JSON of the Bilan: a count below the
 // threshold travels as {"suppressed": true, "below": 5} and never as its
 // number; a count at the threshold is a number; bad filters answer 422 on
@@ -96,6 +137,7 @@ func TestReportSummaryAPI(t *testing.T) {
 			if got := string(summaryCell(t, body, reports.TableFunnel, "nominated", "families")); got != "8" {
 				t.Errorf("%s: funnel nominated = %s", role, got)
 			}
+			checkNoSmallCounts(t, body, 5)
 			if strings.Contains(raw, `"suppressed":true,"below":5,`) || strings.Contains(raw, `"value":3`) {
 				t.Errorf("%s: a hidden cell carries more than the rule: %s", role, raw)
 			}
