@@ -11,7 +11,7 @@ func BenchmarkPDF(b *testing.B) {
 	s := sample(36, 200)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := PDF(io.Discard, s, meta()); err != nil {
+		if err := WritePDF(io.Discard, s, meta()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -22,7 +22,7 @@ func BenchmarkXLSX(b *testing.B) {
 	s := sample(36, 200)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := XLSX(io.Discard, s, meta()); err != nil {
+		if err := WriteXLSX(io.Discard, s, meta()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,7 +33,7 @@ func BenchmarkCSV(b *testing.B) {
 	s := sample(36, 200)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := CSV(io.Discard, s, meta()); err != nil {
+		if err := WriteCSV(io.Discard, s, meta()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,7 +44,7 @@ func BenchmarkCharts(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, k := range chartKeys {
-			Chart(s, k)
+			ChartSVG(s, k)
 		}
 	}
 }

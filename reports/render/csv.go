@@ -10,7 +10,7 @@ import (
 	"github.com/ordi-app/ordi/reports"
 )
 
-// CSV writes the Bilan for French spreadsheets (LibreOffice, Excel set to
+// WriteCSV writes the Bilan for French spreadsheets (LibreOffice, Excel set to
 // French): UTF-8 with a byte order mark, semicolons, CRLF line ends,
 // decimal commas and no thousands separator, so that every figure is read
 // as a number. A head block says what the file is (association, period,
@@ -19,7 +19,7 @@ import (
 // text "< 5", an empty one "—" (text: a sum over the column skips both),
 // and an estimated figure stays a number with its column named in a last
 // "Remarque" column.
-func CSV(w io.Writer, s reports.Summary, m Meta) error {
+func WriteCSV(w io.Writer, s reports.Summary, m Meta) error {
 	th := threshold(s)
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")

@@ -25,13 +25,13 @@ const (
 	tableHeadB = 234
 )
 
-// PDF writes the "Bilan d'activité" on A4: the association's identity, the
+// WritePDF writes the "Bilan d'activité" on A4: the association's identity, the
 // period, the filters and the scope, the three charts drawn as vectors from
 // the same layout as the page's SVG, every table (a long one continues on
 // the next page under its header repeated), and a methodology note: how
 // each table is counted and what "< 5" means. Its creation date is
 // m.Generated, so the same input gives the same bytes.
-func PDF(w io.Writer, s reports.Summary, m Meta) error {
+func WritePDF(w io.Writer, s reports.Summary, m Meta) error {
 	o := pdfdoc.Options{
 		Title:   "Bilan d'activité " + Period(s.Filter),
 		Author:  m.Association.Name,

@@ -14,7 +14,7 @@ import (
 func renderPDF(t testing.TB, months, communes int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := PDF(&buf, sample(months, communes), meta()); err != nil {
+	if err := WritePDF(&buf, sample(months, communes), meta()); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -88,7 +88,7 @@ func TestCSVBytes(t *testing.T) {
 		}},
 	}
 	var buf bytes.Buffer
-	if err := CSV(&buf, s, Meta{Association: Identity{Name: "Régie"}, Generated: generatedAt}); err != nil {
+	if err := WriteCSV(&buf, s, Meta{Association: Identity{Name: "Régie"}, Generated: generatedAt}); err != nil {
 		t.Fatal(err)
 	}
 	want := "\ufeffBilan d'activité;Régie\r\n" +
@@ -113,7 +113,7 @@ func TestCSVBytes(t *testing.T) {
 func outputs(t testing.TB, s reports.Summary) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
-	for name, f := range map[string]func(io.Writer, reports.Summary, Meta) error{"csv": CSV, "xlsx": XLSX, "pdf": PDF} {
+	for name, f := range map[string]func(io.Writer, reports.Summary, Meta) error{"csv": WriteCSV, "xlsx": WriteXLSX, "pdf": WritePDF} {
 		var buf bytes.Buffer
 		if err := f(&buf, s, meta()); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -122,7 +122,7 @@ func outputs(t testing.TB, s reports.Summary) map[string][]byte {
 	}
 	var svg strings.Builder
 	for _, k := range ChartKeys() {
-		h, ok := Chart(s, k)
+		h, ok := ChartSVG(s, k)
 		if !ok {
 			t.Fatalf("no chart %s", k)
 		}
@@ -185,7 +185,7 @@ func TestSuppressedValueNeverPrinted(t *testing.T) {
 		}
 	}
 	// In the SVG funnel, "< 5" beside the hatched bar, never the canary.
-	funnel, _ := Chart(s, reports.TableFunnel)
+	funnel, _ := ChartSVG(s, reports.TableFunnel)
 	if !strings.Contains(string(funnel), "Non éligibles") || strings.Count(string(funnel), ">&lt; 5</text>") != 2 {
 		t.Errorf("funnel chart should label its two suppressed steps \"< 5\":\n%s", funnel)
 	}
@@ -200,7 +200,7 @@ func TestChartSVG(t *testing.T) {
 	s := sample(36, 3)
 	s.Tables[0].Columns[0].Label = "Reçues <script>alert(1)</script>"
 	for _, k := range ChartKeys() {
-		h, ok := Chart(s, k)
+		h, ok := ChartSVG(s, k)
 		if !ok {
 			t.Fatalf("%s: no chart", k)
 		}
@@ -248,7 +248,7 @@ func TestChartSVG(t *testing.T) {
 			t.Errorf("%s: %d titles, %d rects, %d texts", k, titles, rects, texts)
 		}
 	}
-	h, _ := Chart(s, reports.TableMonthly)
+	h, _ := ChartSVG(s, reports.TableMonthly)
 	svg := string(h)
 	for _, want := range []string{"Reçues &lt;script&gt;", "Remises", "Recyclées", ">janv.</text>", ">2024</text>", ">2025</text>", ">2026</text>", "<desc"} {
 		if !strings.Contains(svg, want) {
@@ -262,7 +262,7 @@ func TestChartSVG(t *testing.T) {
 	if got := strings.Count(svg, `font-size="11" text-anchor="middle" font-weight="bold">`); got != 3 {
 		t.Errorf("monthly chart: %d year labels, want 3", got)
 	}
-	out, _ := Chart(s, reports.TableOutcomes)
+	out, _ := ChartSVG(s, reports.TableOutcomes)
 	for _, want := range []string{"≈\u202f1234,5", "Réemployées", "≈ : estimation"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("outcomes chart lacks %q", want)
@@ -271,17 +271,17 @@ func TestChartSVG(t *testing.T) {
 	if strings.Contains(string(out), ">Total<") {
 		t.Error("outcomes chart draws the total as a bar")
 	}
-	if _, ok := Chart(s, reports.TableByCommune); ok {
+	if _, ok := ChartSVG(s, reports.TableByCommune); ok {
 		t.Error("a chart for a table not drawn")
 	}
-	if _, ok := Chart(reports.Summary{}, reports.TableMonthly); ok {
+	if _, ok := ChartSVG(reports.Summary{}, reports.TableMonthly); ok {
 		t.Error("a chart for a table the summary lacks")
 	}
 }
 
 func TestChartEmptyPeriod(t *testing.T) {
 	s := reports.Summary{Tables: []reports.Table{{Key: reports.TableMonthly, Columns: []reports.Column{col("received", "Reçues", reports.Units)}}}}
-	h, ok := Chart(s, reports.TableMonthly)
+	h, ok := ChartSVG(s, reports.TableMonthly)
 	if !ok || !strings.Contains(string(h), "Aucune unité sur la période") {
 		t.Errorf("empty monthly chart: %v %s", ok, h)
 	}

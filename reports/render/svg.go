@@ -10,13 +10,13 @@ import (
 	"github.com/ordi-app/ordi/reports"
 )
 
-// Chart returns the SVG chart of table key (one of ChartKeys) for the
+// ChartSVG returns the SVG chart of table key (one of ChartKeys) for the
 // page, and false when the summary has no such table or it is not drawn.
 // The SVG carries no script and no style attribute (the CSP forbids
 // inline styles): only presentation attributes. It is an image for
 // assistive technologies (role="img"), named by its title and described
 // by its figures; every text in it is XML-escaped.
-func Chart(s reports.Summary, key string) (template.HTML, bool) {
+func ChartSVG(s reports.Summary, key string) (template.HTML, bool) {
 	c, ok := layout(s, key)
 	if !ok {
 		return "", false

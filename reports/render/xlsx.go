@@ -14,13 +14,13 @@ import (
 // coverSheet is the name of the first sheet, which says what the workbook is.
 const coverSheet = "Bilan"
 
-// XLSX writes the Bilan as a workbook: a cover sheet (association, period,
+// WriteXLSX writes the Bilan as a workbook: a cover sheet (association, period,
 // filters, scope, the suppression rule in words, the list of tables), then
 // one sheet per table, its figures stored as numbers with a French-friendly
 // number format, a suppressed cell as the text "< 5", an empty one as "—",
 // and the table's method under it. The same summary and meta give the same
 // bytes: the document's dates are m.Generated, never the clock.
-func XLSX(w io.Writer, s reports.Summary, m Meta) error {
+func WriteXLSX(w io.Writer, s reports.Summary, m Meta) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	x := &workbook{f: f, styles: map[styleKey]int{}}

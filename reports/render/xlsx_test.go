@@ -17,7 +17,7 @@ import (
 func TestXLSXReadBack(t *testing.T) {
 	s := sample(36, 12)
 	var buf bytes.Buffer
-	if err := XLSX(&buf, s, meta()); err != nil {
+	if err := WriteXLSX(&buf, s, meta()); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -131,7 +131,7 @@ func TestXLSXReadBack(t *testing.T) {
 
 func TestXLSXEmptySummary(t *testing.T) {
 	var buf bytes.Buffer
-	if err := XLSX(&buf, reports.Summary{Filter: reports.Filter{From: "2026-01-01", To: "2026-01-31"}}, Meta{}); err != nil {
+	if err := WriteXLSX(&buf, reports.Summary{Filter: reports.Filter{From: "2026-01-01", To: "2026-01-31"}}, Meta{}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
