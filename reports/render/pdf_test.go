@@ -122,3 +122,25 @@ func absDiff(a, b uint32) uint32 {
 	}
 	return b - a
 }
+
+// TestPDFWholeProgramme draws every table of a whole programme's Bilan
+// with 200 communes: valid, nothing off the page, no text over text.
+func TestPDFWholeProgramme(t *testing.T) {
+	pdftest.RequireTools(t)
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, fullSample(36, 200), meta()); err != nil {
+		t.Fatal(err)
+	}
+	pages := pdftest.Validate(t, buf.Bytes())
+	words := pdftest.Words(t, buf.Bytes())
+	if len(words) != pages {
+		t.Fatalf("%d pages of words for %d pages", len(words), pages)
+	}
+	pdftest.CheckLayout(t, words, 14, 0.5)
+	text := strings.Join(pdftest.Text(t, buf.Bytes()), "\n")
+	for _, want := range []string{"Commune n° 200", "Ligne 50 de Familles par partenaire", "Personnes touchées", "Motifs de non-éligibilité"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q", want)
+		}
+	}
+}
