@@ -18,6 +18,7 @@ const (
 	RunCourses             Capability = "run_courses"              // course pages, sheets and attendance (trainers: their own courses)
 	HandOver               Capability = "hand_over"                // the handover desk, form, signature and completion
 	IssueDonorCertificates Capability = "issue_donor_certificates" // donor certificates and receipts
+	ReadReports            Capability = "read_reports"             // the Bilan (social workers: their partner's families only)
 )
 
 // capabilityRoles is DESIGN §3 as data.
@@ -31,12 +32,13 @@ var capabilityRoles = map[Capability][]Role{
 	RunCourses:             {RoleAdmin, RoleStaff, RoleTrainer},
 	HandOver:               {RoleAdmin, RoleStaff, RoleVolunteer},
 	IssueDonorCertificates: {RoleAdmin, RoleStaff},
+	ReadReports:            {RoleAdmin, RoleStaff, RoleSocialWorker},
 }
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
 	return []Capability{Administer, ManageInventory, ReadUnits, ReadHouseholds, NominateHouseholds, Allocate,
-		RunCourses, HandOver, IssueDonorCertificates}
+		RunCourses, HandOver, IssueDonorCertificates, ReadReports}
 }
 
 // Roles returns the roles that hold the capability; none for an unknown one.

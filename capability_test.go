@@ -16,6 +16,7 @@ func TestCapabilities(t *testing.T) {
 		RunCourses:             {A: true, S: true, T: true},
 		HandOver:               {A: true, S: true, V: true},
 		IssueDonorCertificates: {A: true, S: true},
+		ReadReports:            {A: true, S: true, W: true},
 	}
 	if len(want) != len(Capabilities()) {
 		t.Fatalf("%d capabilities, %d expected", len(Capabilities()), len(want))

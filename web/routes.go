@@ -95,6 +95,11 @@ func (s *Server) routeTable() []route {
 		{get, "/verify", public, s.handleVerifyForm},
 		{get, "/verify/:number", public, s.handleVerifyPage},
 
+		// The Bilan's exports.
+		{get, "/bilan.csv", reportsRead, s.handleBilanCSV},
+		{get, "/bilan.xlsx", reportsRead, s.handleBilanXLSX},
+		{get, "/bilan.pdf", reportsRead, s.handleBilanPDF},
+
 		// Administration pages.
 		{get, "/admin", adminOnly, s.handleAdminPage},
 		{get, "/admin/association", adminOnly, s.handleAssociationPage},
@@ -178,5 +183,10 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/certificates/:number", handover, s.handleAPICertificate},
 		{post, "/api/v1/certificates/:number/reissue", allocate, s.handleAPICertificateReissue},
 		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
+
+		// API v1: the Bilan's exports.
+		{get, "/api/v1/reports/summary.csv", reportsRead, s.handleBilanCSV},
+		{get, "/api/v1/reports/summary.xlsx", reportsRead, s.handleBilanXLSX},
+		{get, "/api/v1/reports/summary.pdf", reportsRead, s.handleBilanPDF},
 	}
 }

@@ -252,6 +252,15 @@ var routeOracle = map[string]string{
 	"GET /api/v1/certificates":                  "as",
 	"GET /api/v1/certificates/:number":          "asv",
 	"POST /api/v1/certificates/:number/reissue": "as",
+
+	// The Bilan's exports: admin, staff, social workers (their partner's
+	// families only, the service's business); never volunteers or trainers.
+	"GET /bilan.csv":                   "asw",
+	"GET /bilan.xlsx":                  "asw",
+	"GET /bilan.pdf":                   "asw",
+	"GET /api/v1/reports/summary.csv":  "asw",
+	"GET /api/v1/reports/summary.xlsx": "asw",
+	"GET /api/v1/reports/summary.pdf":  "asw",
 }
 
 // oracleAllows reads routeOracle's letters.

@@ -33,6 +33,8 @@ type Config struct {
 	Inventory    *inventory.Service
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
+	// Reports computes the Bilan's figures (reports.Service).
+	Reports reportSource
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when
@@ -72,6 +74,9 @@ type Server struct {
 	handler  http.Handler
 	// expensive bounds PDF rendering and CSV imports (limiter.go).
 	expensive *limiter
+	// reports gives the Bilan's figures (cfg.Reports; tests may put
+	// another source in).
+	reports reportSource
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -98,6 +103,9 @@ func New(cfg Config) (*Server, error) {
 		setupToken: cfg.SetupToken,
 		registry:   prometheus.NewRegistry(),
 		expensive:  newExpensiveLimiter(),
+	}
+	if cfg.Reports != nil {
+		s.reports = cfg.Reports
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
