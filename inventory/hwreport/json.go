@@ -55,7 +55,19 @@ func isLshwNode(m map[string]any) bool {
 
 func str(m map[string]any, key string) string {
 	s, _ := m[key].(string)
-	return strings.TrimSpace(s)
+	return clean(s)
+}
+
+// clean keeps printable UTF-8 only: firmware strings sometimes carry NUL
+// padding or bytes of another encoding.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 func num(m map[string]any, key string) (int64, bool) {

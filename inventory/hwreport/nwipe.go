@@ -69,7 +69,7 @@ func parseNwipe(data []byte) (Report, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), MaxSize)
 	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r ")
+		line := strings.TrimRight(strings.ToValidUTF8(sc.Text(), ""), "\r ")
 		if m := nwipeVersion.FindStringSubmatch(line); m != nil && r.Tool == "nwipe" {
 			r.Tool = "nwipe " + m[1]
 		}
