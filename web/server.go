@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +73,8 @@ type Server struct {
 	handler  http.Handler
 	// expensive bounds PDF rendering and CSV imports (limiter.go).
 	expensive *limiter
+	// idemWait bounds the wait for a twin request (idempotency.go).
+	idemWait time.Duration
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -98,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 		setupToken: cfg.SetupToken,
 		registry:   prometheus.NewRegistry(),
 		expensive:  newExpensiveLimiter(),
+		idemWait:   idempotencyWait,
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
@@ -142,7 +146,11 @@ func New(cfg Config) (*Server, error) {
 
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		s.engine.Handle(r.method, r.path, s.authorize(r), s.checkInput(r), s.adapt(r.handle))
+		chain := []gin.HandlerFunc{s.authorize(r), s.checkInput(r), s.adapt(r.handle)}
+		if idempotentRoute(r) {
+			chain = slices.Insert(chain, 1, s.idempotency(r))
+		}
+		s.engine.Handle(r.method, r.path, chain...)
 	}
 
 	// Static files and metrics need no session: they skip the session load.
