@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,12 +28,12 @@ const (
 	IdempotencyKeyMax = 100
 	// IdempotencyKept is how long an answer is kept for replays.
 	IdempotencyKept = 24 * time.Hour
-	// IdempotencyLease is how long a claim holds a key without an answer.
-	// A request still "in progress" after it died with its server (the
-	// answer was never stored nor the key released): a retry of the same
-	// request then takes the key over, rather than finding it taken for a
-	// day. Far longer than any request may run (serve's write timeout is
-	// two minutes).
+	// IdempotencyLease is how long a request may run under its key. One
+	// still "in progress" after that died with its server, its answer
+	// neither stored nor its key released: whether it took effect is not
+	// known, so the key is not run again (that could be a second effect)
+	// but answered Interrupted until it expires. Far longer than any
+	// request may run (serve's write timeout is two minutes).
 	IdempotencyLease = 10 * time.Minute
 )
 
@@ -91,6 +93,10 @@ const (
 	// InProgress: the same request is running now, sent by another
 	// connection; wait and claim again, or give up.
 	InProgress
+	// Interrupted: the same request was claimed more than
+	// IdempotencyLease ago and never answered (its server stopped): it may
+	// or may not have taken effect. The client checks, and sends a new key.
+	Interrupted
 )
 
 // IdempotencyClaim is the outcome of ClaimIdempotencyKey.
@@ -134,15 +140,19 @@ func (s *Service) ClaimIdempotencyKey(ctx context.Context, userID int64, key, ha
 	owner := newOwner()
 	row := idempotencyKey{UserID: userID, Key: key, RequestHash: hash, State: keyInProgress, Owner: owner,
 		CreatedAt: now, ExpiresAt: now.Add(IdempotencyKept)}
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return IdempotencyClaim{}, fmt.Errorf("claim idempotency key: %w", res.Error)
+	var res *gorm.DB
+	err := s.lightWrite(ctx, func(tx *gorm.DB) error {
+		res = tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		return res.Error
+	})
+	if err != nil {
+		return IdempotencyClaim{}, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	if res.RowsAffected == 1 {
 		return IdempotencyClaim{State: Claimed, id: row.ID, owner: owner}, nil
 	}
 	var found idempotencyKey
-	err := db.Where("user_id = ? AND key = ?", userID, key).Take(&found).Error
+	err = db.Where("user_id = ? AND key = ?", userID, key).Take(&found).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		// Released or swept between the insert and the read: the key
 		// is free, the caller asks again.
@@ -157,21 +167,27 @@ func (s *Service) ClaimIdempotencyKey(ctx context.Context, userID int64, key, ha
 		return IdempotencyClaim{}, &ordi.Error{Kind: ordi.Invalid, Message: "En-tête " + IdempotencyHeader + " : " + msg,
 			Fields: []ordi.FieldError{{Field: IdempotencyHeader, Message: msg}}}
 	}
-	stale := found.State == keyInProgress && !found.CreatedAt.After(now.Add(-IdempotencyLease))
-	if expired || stale {
+	if expired {
 		// Taken over by a conditional update: of several requests doing
 		// it at once, the one that still sees the old owner wins.
-		res := db.Model(&idempotencyKey{}).Where("id = ? AND owner = ?", found.ID, found.Owner).Updates(map[string]any{
-			"request_hash": hash, "state": keyInProgress, "owner": owner, "status": 0, "content_type": "",
-			"headers": "", "body": nil, "created_at": now, "expires_at": now.Add(IdempotencyKept),
+		var res *gorm.DB
+		err := s.lightWrite(ctx, func(tx *gorm.DB) error {
+			res = tx.Model(&idempotencyKey{}).Where("id = ? AND owner = ?", found.ID, found.Owner).Updates(map[string]any{
+				"request_hash": hash, "state": keyInProgress, "owner": owner, "status": 0, "content_type": "",
+				"headers": "", "body": nil, "created_at": now, "expires_at": now.Add(IdempotencyKept),
+			})
+			return res.Error
 		})
-		if res.Error != nil {
-			return IdempotencyClaim{}, fmt.Errorf("take over idempotency key: %w", res.Error)
+		if err != nil {
+			return IdempotencyClaim{}, fmt.Errorf("take over idempotency key: %w", err)
 		}
 		if res.RowsAffected == 1 {
 			return IdempotencyClaim{State: Claimed, id: found.ID, owner: owner}, nil
 		}
 		return IdempotencyClaim{State: InProgress}, nil
+	}
+	if found.State == keyInProgress && !found.CreatedAt.After(now.Add(-IdempotencyLease)) {
+		return IdempotencyClaim{State: Interrupted}, nil
 	}
 	if found.State == keyInProgress {
 		return IdempotencyClaim{State: InProgress}, nil
@@ -202,9 +218,11 @@ func (s *Service) StoreIdempotentResponse(ctx context.Context, c IdempotencyClai
 	if body == nil {
 		body = []byte{}
 	}
-	err := s.db.WithContext(ctx).Model(&idempotencyKey{}).
-		Where("id = ? AND owner = ? AND state = ?", c.id, c.owner, keyInProgress).
-		Updates(map[string]any{"state": keyDone, "status": r.Status, "content_type": r.ContentType, "headers": headers, "body": body}).Error
+	err := s.lightWrite(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&idempotencyKey{}).
+			Where("id = ? AND owner = ? AND state = ?", c.id, c.owner, keyInProgress).
+			Updates(map[string]any{"state": keyDone, "status": r.Status, "content_type": r.ContentType, "headers": headers, "body": body}).Error
+	})
 	if err != nil {
 		return fmt.Errorf("store idempotent response: %w", err)
 	}
@@ -234,6 +252,47 @@ func (s *Service) SweepIdempotencyKeys(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("sweep idempotency keys: %w", res.Error)
 	}
 	return res.RowsAffected, nil
+}
+
+// lightWrite runs fn without waiting for the disk at commit: PostgreSQL's
+// synchronous_commit off for its transaction, SQLite's synchronous NORMAL for
+// its statement (the database runs synchronous FULL otherwise). Used for the
+// claims and answers of idempotency keys only, which stay safe without it:
+// both databases write their log in order, so the request's own effect,
+// committed durably after its claim, makes the claim durable with it; and an
+// answer lost in a crash of the database leaves its key in progress, which
+// after IdempotencyLease answers Interrupted and is never run again. What it
+// saves is two waits for the disk on every write sent with a key
+// (BenchmarkIdempotency).
+func (s *Service) lightWrite(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	db := s.db.WithContext(ctx)
+	switch db.Dialector.Name() {
+	case "postgres":
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	case "sqlite":
+		return db.Connection(func(conn *gorm.DB) error {
+			if err := conn.Exec("PRAGMA synchronous = NORMAL").Error; err != nil {
+				return err
+			}
+			err := fn(conn)
+			// Put back even when the request was cancelled meanwhile.
+			if rerr := conn.WithContext(context.WithoutCancel(ctx)).Exec("PRAGMA synchronous = FULL").Error; rerr != nil {
+				// A connection left in NORMAL must not serve other
+				// writes: ErrBadConn from Raw has the pool close it.
+				if sc, ok := conn.Statement.ConnPool.(*sql.Conn); ok {
+					sc.Raw(func(any) error { return driver.ErrBadConn })
+				}
+				return errors.Join(err, rerr)
+			}
+			return err
+		})
+	}
+	return fn(db)
 }
 
 func newOwner() string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -84,44 +85,75 @@ func TestIdempotencyClaims(t *testing.T) {
 			t.Fatalf("another request under the key: %v", err)
 		}
 
-		// A claim left in progress (its server died) is taken over by the
-		// same request after the lease; the old claim can no longer store.
-		clk.Add(account.IdempotencyLease + 1)
-		if _, err := s.ClaimIdempotencyKey(ctx, u.ID, "k", h2); !errors.Is(err, ordi.Invalid) {
-			t.Fatalf("another request after the lease: %v", err)
-		}
-		again, err := s.ClaimIdempotencyKey(ctx, u.ID, "k", h1)
-		if err != nil || again.State != account.Claimed {
-			t.Fatalf("after the lease: %+v %v", again, err)
-		}
-		if err := s.StoreIdempotentResponse(ctx, won, account.StoredResponse{Status: 201, Body: []byte("old")}); err != nil {
-			t.Fatal(err)
-		}
-		if c, _ := s.ClaimIdempotencyKey(ctx, u.ID, "k", h1); c.State != account.InProgress {
-			t.Fatalf("the old claim stored its answer: %+v", c)
-		}
-		if err := s.ReleaseIdempotencyKey(ctx, won); err != nil || count(t, db, "idempotency_keys") != 1 {
-			t.Fatalf("the old claim released the key: %v", err)
+		// The winner stores its answer; a claim not won cannot.
+		if err := s.StoreIdempotentResponse(ctx, account.IdempotencyClaim{}, account.StoredResponse{Status: 500}); err == nil {
+			t.Fatalf("an unclaimed key stored an answer")
 		}
 		resp := account.StoredResponse{Status: 303, Headers: map[string]string{"Location": "/u/X"}, Body: []byte{}}
-		if err := s.StoreIdempotentResponse(ctx, again, resp); err != nil {
+		if err := s.StoreIdempotentResponse(ctx, won, resp); err != nil {
 			t.Fatal(err)
 		}
 		c, err := s.ClaimIdempotencyKey(ctx, u.ID, "k", h1)
 		if err != nil || c.State != account.Replay || c.Response.Status != 303 || c.Response.Headers["Location"] != "/u/X" {
 			t.Fatalf("replay: %+v %v", c, err)
 		}
-		// A done key is never taken over by the lease, only freed by expiry.
-		clk.Add(account.IdempotencyLease * 2)
+		// A done key is answered after the lease as before; one left in
+		// progress (its server stopped) is Interrupted, never run again.
+		other, err := s.ClaimIdempotencyKey(ctx, u.ID, "stopped", h1)
+		if err != nil || other.State != account.Claimed {
+			t.Fatalf("claim: %+v %v", other, err)
+		}
+		if c, _ := s.ClaimIdempotencyKey(ctx, u.ID, "stopped", h1); c.State != account.InProgress {
+			t.Fatalf("within the lease: %+v", c)
+		}
+		clk.Add(account.IdempotencyLease + time.Second)
 		if c, _ := s.ClaimIdempotencyKey(ctx, u.ID, "k", h1); c.State != account.Replay {
 			t.Fatalf("done key after the lease: %+v", c)
 		}
-		if n, err := s.SweepIdempotencyKeys(ctx); err != nil || n != 0 {
-			t.Fatalf("sweep before expiry: %d %v", n, err)
+		if c, _ := s.ClaimIdempotencyKey(ctx, u.ID, "stopped", h1); c.State != account.Interrupted {
+			t.Fatalf("key left in progress after the lease: %+v", c)
+		}
+		if _, err := s.ClaimIdempotencyKey(ctx, u.ID, "stopped", h2); !errors.Is(err, ordi.Invalid) {
+			t.Fatalf("another request under the stopped key: %v", err)
+		}
+		// Expired, a key is free again, for any request.
+		clk.Add(account.IdempotencyKept)
+		if c, err := s.ClaimIdempotencyKey(ctx, u.ID, "stopped", h2); err != nil || c.State != account.Claimed {
+			t.Fatalf("expired key: %+v %v", c, err)
+		}
+		if err := s.ReleaseIdempotencyKey(ctx, other); err != nil || count(t, db, "idempotency_keys") != 2 {
+			t.Fatalf("the first claim released the key taken over: %v", err)
+		}
+		// The sweep removes the expired key, then the other once expired.
+		if n, err := s.SweepIdempotencyKeys(ctx); err != nil || n != 1 || count(t, db, "idempotency_keys") != 1 {
+			t.Fatalf("first sweep: %d %v", n, err)
 		}
 		clk.Add(account.IdempotencyKept)
 		if n, err := s.SweepIdempotencyKeys(ctx); err != nil || n != 1 {
 			t.Fatalf("sweep after expiry: %d %v", n, err)
 		}
 	})
+}
+
+// TestIdempotencyLightWriteRestores checks that a claim's connection is put
+// back to synchronous FULL (SQLite: the pragma is the connection's).
+func TestIdempotencyLightWriteRestores(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	s, _ := newService(t, db)
+	u := newFixture(t, s).target
+	if _, err := s.ClaimIdempotencyKey(context.Background(), u.ID, "k", "h"); err != nil {
+		t.Fatal(err)
+	}
+	var level int
+	if err := db.Raw("PRAGMA synchronous").Scan(&level).Error; err != nil {
+		t.Fatal(err)
+	}
+	if level != 2 {
+		t.Fatalf("synchronous = %d after a claim, want 2 (FULL)", level)
+	}
 }

@@ -98,6 +98,10 @@ func (s *Server) claimKey(ctx context.Context, userID int64, key, hash string) (
 	pause := 10 * time.Millisecond
 	for {
 		claim, err := s.cfg.Accounts.ClaimIdempotencyKey(ctx, userID, key, hash)
+		if err == nil && claim.State == account.Interrupted {
+			return claim, ordi.Errorf(ordi.Conflict, "Requête interrompue : la requête envoyée avec cette clé %s n'a pas reçu de réponse "+
+				"(arrêt du serveur) ; elle a pu prendre effet ou non. Vérifiez, puis renvoyez-la avec une nouvelle clé si besoin.", account.IdempotencyHeader)
+		}
 		if err != nil || claim.State != account.InProgress {
 			return claim, err
 		}

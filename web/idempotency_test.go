@@ -321,6 +321,21 @@ func TestIdempotencyServerFailure(t *testing.T) {
 		if calls.Load() != 4 {
 			t.Fatalf("%d calls, want 4", calls.Load())
 		}
+
+		// A key left in progress by a server that stopped is never run
+		// again: once its lease is over, 409 says so at once.
+		hash := account.RequestHash(http.MethodPost, r.path, []byte(`{"a":1}`))
+		if c, err := app.accounts.ClaimIdempotencyKey(context.Background(), staff.ID, "stopped", hash); err != nil || c.State != account.Claimed {
+			t.Fatalf("claim: %+v %v", c, err)
+		}
+		app.clock.Advance(account.IdempotencyLease + time.Second)
+		w = send("stopped")
+		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "Requête interrompue") {
+			t.Fatalf("interrupted: %d %s", w.Code, w.Body)
+		}
+		if calls.Load() != 4 {
+			t.Fatalf("an interrupted key ran again: %d calls", calls.Load())
+		}
 	})
 }
 
