@@ -75,6 +75,8 @@ type Server struct {
 	expensive *limiter
 	// idemWait bounds the wait for a twin request (idempotency.go).
 	idemWait time.Duration
+	// manifest and serviceWorker are built once from the assets (pwa.go).
+	manifest, serviceWorker []byte
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -107,6 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
+	s.manifest, s.serviceWorker = s.assets.manifest(), s.assets.serviceWorker()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
@@ -157,6 +160,8 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/static/", s.engine)
 	mux.Handle(metricsPath, s.engine)
+	mux.Handle(serviceWorkerPath, s.engine)
+	mux.Handle(manifestPath, s.engine)
 	mux.Handle("/", s.sessions.LoadAndSave(markSession(s.engine)))
 
 	csrf := http.NewCrossOriginProtection()
