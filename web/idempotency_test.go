@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -428,6 +429,96 @@ func TestIdempotencyForms(t *testing.T) {
 		p := expectProblem(t, send(app.http.URL, ""), http.StatusBadRequest)
 		if len(p.Errors) != 1 || p.Errors[0].Field != "Idempotency-Key" {
 			t.Fatalf("bad key on a form: %+v", p)
+		}
+	})
+}
+
+// TestIdempotentRoutes: every POST, PUT and PATCH of the API and the forms
+// the queue replays honour the header, nothing else; every form listed in
+// formReplays is a route (a renamed one would silently lose it).
+func TestIdempotentRoutes(t *testing.T) {
+	app := newTestApp(t, dbtest.OpenSQLite(t))
+	served := map[string]bool{}
+	forms := 0
+	for _, r := range app.srv.routes {
+		key := r.method + " " + r.path
+		served[key] = true
+		write := r.method == http.MethodPost || r.method == http.MethodPut || r.method == http.MethodPatch
+		want := write && !r.allow.public && (strings.HasPrefix(r.path, "/api/v1/") || formReplays[key])
+		if got := idempotentRoute(r); got != want {
+			t.Errorf("%s: idempotent %v, want %v", key, got, want)
+		}
+		if formReplays[key] {
+			forms++
+		}
+	}
+	for key := range formReplays {
+		if !served[key] {
+			t.Errorf("formReplays lists %s, which is not a route", key)
+		}
+	}
+	if forms != 3 {
+		t.Fatalf("%d replayed forms, want 3", forms)
+	}
+}
+
+// TestIdempotencyTooLarge: a body over the route's limit is refused with
+// 413 before any key is claimed, as without the header.
+func TestIdempotencyTooLarge(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		big := `{"name": "` + strings.Repeat("x", maxJSONBody) + `", "kind": "company"}`
+		req, _ := http.NewRequest(http.MethodPost, app.url("/api/v1/donors"), strings.NewReader(big))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+app.tokens[ordi.RoleStaff])
+		req.Header.Set(account.IdempotencyHeader, "big")
+		expectProblem(t, app.do(nil, req), http.StatusRequestEntityTooLarge)
+		if n := countWhere(t, db, "idempotency_keys", "1 = 1"); n != 0 {
+			t.Fatalf("%d keys claimed by a refused body", n)
+		}
+	})
+}
+
+// TestIdempotencyAttendanceForm: an attendance mark replayed late (the
+// queue's old copy) gives back its answer and does not undo the mark made
+// after it.
+func TestIdempotencyAttendanceForm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		h := decode[householdBody](t, app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", nominationBody("Famille Martin")))
+		app.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/decision", h.ID), map[string]any{"eligible": true})
+		course := decode[struct{ ID int64 }](t, app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/courses",
+			map[string]any{"title": "Premiers pas", "session_dates": []string{"2026-11-03", "2026-11-10"}, "required_sessions": 2}))
+		if res := app.api(ordi.RoleStaff, http.MethodPost, fmt.Sprintf("/api/v1/courses/%d/enrollments", course.ID), map[string]any{"household_id": h.ID}); res.StatusCode != http.StatusCreated {
+			t.Fatalf("enroll: %d %s", res.StatusCode, readBody(res))
+		}
+		staff := app.login(ordi.RoleStaff)
+		mark := func(key string, present bool) *http.Response {
+			form := url.Values{"household_id": {fmt.Sprint(h.ID)}, "session": {"1"}, "present": {fmt.Sprint(present)}}
+			req, _ := http.NewRequest(http.MethodPost, app.url(fmt.Sprintf("/courses/%d/attendance", course.ID)), strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(account.IdempotencyHeader, key)
+			return app.do(staff, req)
+		}
+		present := func() bool {
+			var p bool
+			if err := db.Table("attendance").Select("present").Where("course_id = ? AND household_id = ? AND session = 1", course.ID, h.ID).Scan(&p).Error; err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if res := mark("mark-present", true); res.StatusCode != http.StatusSeeOther || !present() {
+			t.Fatalf("present: %d %s", res.StatusCode, readBody(res))
+		}
+		if res := mark("mark-absent", false); res.StatusCode != http.StatusSeeOther || present() {
+			t.Fatalf("absent: %d %s", res.StatusCode, readBody(res))
+		}
+		res := mark("mark-present", true)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("late replay: %d %q", res.StatusCode, res.Header.Get("Idempotent-Replayed"))
+		}
+		if present() {
+			t.Fatalf("the late replay ran again and undid the absence")
 		}
 	})
 }
