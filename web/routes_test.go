@@ -101,19 +101,21 @@ func concretePath(pattern string) string {
 // own families) is not the route's business: it answers 404, not 403.
 var routeOracle = map[string]string{
 	// Probes, metrics, static files, sign-in and first-run setup.
-	"GET /healthz":              "*",
-	"GET /readyz":               "*",
-	"GET /metrics":              "*", // loopback or the metrics token: TestMetricsAccess
-	"GET /static/*file":         "*",
+	"GET /healthz":        "*",
+	"GET /readyz":         "*",
+	"GET /metrics":        "*", // loopback or the metrics token: TestMetricsAccess
+	"GET /static/*file":   "*",
+	"GET /login":          "*",
+	"POST /login":         "*",
+	"POST /logout":        "*",
+	"GET /setup/:token":   "*",
+	"POST /setup/:token":  "*",
+	"GET /verify":         "*",
+	"GET /verify/:number": "*",
+
+	// The installable app (pwa.go).
 	"GET /manifest.webmanifest": "*",
 	"GET /sw.js":                "*",
-	"GET /login":                "*",
-	"POST /login":               "*",
-	"POST /logout":              "*",
-	"GET /setup/:token":         "*",
-	"POST /setup/:token":        "*",
-	"GET /verify":               "*",
-	"GET /verify/:number":       "*",
 
 	"GET /": "asvtw",
 
