@@ -25,6 +25,9 @@ func (s *Server) routeTable() []route {
 		{get, "/readyz", public, s.handleReady},
 		{get, "/metrics", public, s.handleMetrics},
 		{get, "/static/*file", public, s.handleStatic},
+		// The installable app (pwa.go).
+		{get, manifestPath, public, s.handleManifest},
+		{get, serviceWorkerPath, public, s.handleServiceWorker},
 
 		// Sign-in and first-run setup.
 		{get, "/login", public, s.handleLoginPage},

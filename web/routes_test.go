@@ -113,6 +113,10 @@ var routeOracle = map[string]string{
 	"GET /verify":         "*",
 	"GET /verify/:number": "*",
 
+	// The installable app (pwa.go).
+	"GET /manifest.webmanifest": "*",
+	"GET /sw.js":                "*",
+
 	"GET /": "asvtw",
 
 	// Workshop: donors, donations and units are written by admins and staff;
