@@ -45,6 +45,9 @@ var bodyRules = map[string]bodyRule{
 	"POST /donations/:id/import":         {limit: inventory.MaxImportBytes + 64<<10, files: true},
 	"POST /admin/association":            {limit: certificates.MaxLogoBytes + 64<<10, files: true},
 	"POST /api/v1/units/import":          {limit: inventory.MaxImportBytes},
+	// A donor's file alone (any type) or in a multipart form with its mapping.
+	"POST /api/v1/donations/:id/import/preview": {limit: inventory.MaxImportBytes + 64<<10, files: true},
+	"POST /api/v1/donations/:id/import":         {limit: inventory.MaxImportBytes + 64<<10, files: true},
 }
 
 func bodyRuleOf(r route) bodyRule {
