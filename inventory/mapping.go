@@ -152,14 +152,19 @@ func SuggestKind(value string) Kind {
 // SuggestMapping maps each header to the field it suggests; a field goes to
 // the first header that suggests it. Every value of the kind column that
 // suggests a kind is mapped. remembered, when not nil, is the donor's last
-// mapping: its choices win for the headers it knows, as do its kind values.
+// mapping: its choices win for the headers it knows (compared folded), as do
+// its kind values.
 func SuggestMapping(sh Sheet, remembered *ImportMapping) ImportMapping {
 	m := ImportMapping{Columns: map[string]string{}, Kinds: map[string]Kind{}}
 	taken := map[string]bool{}
 	if remembered != nil {
 		m.DefaultKind = remembered.DefaultKind
+		known := make(map[string]string, len(remembered.Columns))
+		for h, f := range remembered.Columns {
+			known[FoldHeader(h)] = f
+		}
 		for _, h := range sh.Header {
-			if f, ok := remembered.Columns[h]; ok && (f == "" || isTarget(f)) && !taken[f] {
+			if f, ok := known[FoldHeader(h)]; ok && h != "" && (f == "" || isTarget(f)) && !taken[f] {
 				m.Columns[h] = f
 				if f != "" {
 					taken[f] = true
