@@ -283,11 +283,13 @@ type mappedColumn struct {
 // columnsOf resolves a mapping against the file's header.
 func columnsOf(sh Sheet, m ImportMapping) []mappedColumn {
 	var cols []mappedColumn
+	used := map[string]bool{}
 	for i, h := range sh.Header {
 		f := m.Columns[h]
-		if f == "" {
-			continue
+		if f == "" || used[f] {
+			continue // two columns of the same header: the first one counts
 		}
+		used[f] = true
 		c := mappedColumn{index: i, header: h, field: f, scale: 1}
 		if f == "ram_gb" || f == "storage_gb" {
 			// "Mémoire (Mio)": a bare 8192 is MiB.

@@ -491,3 +491,19 @@ func TestImportSheetLibreOfficeFixture(t *testing.T) {
 		}
 	})
 }
+
+// TestImportSheetSameHeaderTwice: a file with two columns of one name
+// fills the field from the first.
+func TestImportSheetSameHeaderTwice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		res, err := f.svc.ImportSheet(ctx, staff, f.donation.ID, []byte("Type;Marque;Type\nPortable;HP;Fixe\n"), inventory.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := f.svc.Unit(ctx, staff, res.Codes[0])
+		if u.Kind != inventory.KindLaptop {
+			t.Fatalf("kind %q, want the first column's", u.Kind)
+		}
+	})
+}
