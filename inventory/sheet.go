@@ -56,7 +56,8 @@ func (r SheetRow) cell(i int) string {
 	return ""
 }
 
-// ReadSheet reads a donor's file: XLSX (the named sheet, or the first one)
+// ReadSheet reads a donor's file: XLSX (the named sheet, or else the first
+// one with a header and a row under it)
 // or CSV (comma or semicolon, whichever the first line has more of). A CSV
 // is UTF-8 when its bytes are valid UTF-8 (after an optional BOM), and
 // Windows-1252 otherwise: French Excel's "CSV (séparateur : point-virgule)"
@@ -216,25 +217,39 @@ func readXLSX(data []byte, name string) (Sheet, error) {
 		return Sheet{}, sheetError(0, "Ce classeur .xlsx est illisible (fichier abîmé ou protégé par un mot de passe).")
 	}
 	defer f.Close()
-	sh := Sheet{Format: FormatXLSX, Sheets: f.GetSheetList()}
-	if len(sh.Sheets) == 0 {
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
 		return Sheet{}, sheetError(0, "Ce classeur ne contient aucune feuille.")
 	}
-	sh.SheetName = sh.Sheets[0]
 	if name != "" {
-		found := false
-		for _, s := range sh.Sheets {
-			found = found || s == name
+		for _, s := range sheets {
+			if s == name {
+				return readWorksheet(f, sheets, name)
+			}
 		}
-		if !found {
-			return Sheet{}, &ordi.Error{Kind: ordi.Invalid, Message: "Cette feuille n'existe pas dans le classeur.",
-				Fields: []ordi.FieldError{{Field: "sheet", Message: "Feuilles du classeur : « " + strings.Join(sh.Sheets, " », « ") + " »."}}}
-		}
-		sh.SheetName = name
+		return Sheet{}, &ordi.Error{Kind: ordi.Invalid, Message: "Cette feuille n'existe pas dans le classeur.",
+			Fields: []ordi.FieldError{{Field: "sheet", Message: "Feuilles du classeur : « " + strings.Join(sheets, " », « ") + " »."}}}
 	}
-	rows, err := f.Rows(sh.SheetName)
+	// No sheet named: the first one holding a list (a workbook often opens
+	// on a title page or a read-me).
+	var first error
+	for _, s := range sheets {
+		sh, err := readWorksheet(f, sheets, s)
+		if err == nil {
+			return sh, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return Sheet{}, first
+}
+
+func readWorksheet(f *excelize.File, sheets []string, name string) (Sheet, error) {
+	sh := Sheet{Format: FormatXLSX, Sheets: sheets, SheetName: name}
+	rows, err := f.Rows(name)
 	if err != nil {
-		return Sheet{}, sheetError(0, "La feuille « "+sh.SheetName+" » est illisible.")
+		return Sheet{}, sheetError(0, "La feuille « "+name+" » est illisible.")
 	}
 	defer rows.Close()
 	// The iterator yields empty rows too, so its count is the row number
@@ -251,7 +266,7 @@ func readXLSX(data []byte, name string) (Sheet, error) {
 		}
 	}
 	if err := rows.Error(); err != nil {
-		return Sheet{}, sheetError(line, "La feuille « "+sh.SheetName+" » est illisible.")
+		return Sheet{}, sheetError(line, "La feuille « "+name+" » est illisible.")
 	}
 	return sh, sh.check()
 }

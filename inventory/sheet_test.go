@@ -172,12 +172,13 @@ func TestImportSheetXLSX(t *testing.T) {
 	data := xlsxOf(t, donorRows())
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db)
-		// The first sheet is a title only: no unit below its header.
-		_, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{})
+		// The first sheet is a title only, with no unit below it: named, it
+		// is refused; by default the list's sheet is read.
+		_, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Lisez-moi"})
 		if !errors.Is(err, ordi.Invalid) {
 			t.Fatalf("first sheet: %v", err)
 		}
-		p, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Parc"})
+		p, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

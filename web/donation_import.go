@@ -233,6 +233,16 @@ func (s *Server) handleDonationImportConfirm(c *gin.Context) error {
 	if err != nil {
 		return s.importPageError(c, id, up, err)
 	}
+	if sheet != c.PostForm("shown_sheet") {
+		// Another sheet was chosen: its columns are not the ones the
+		// selects were about; start from its suggestion.
+		p, err := s.importPage(c, id, up, inventory.ImportOptions{Sheet: sheet})
+		if err != nil {
+			return s.importPageError(c, id, up, err)
+		}
+		s.render(c, http.StatusOK, "donation_import", p)
+		return nil
+	}
 	m := mappingFromForm(c.Request.PostForm, sh.Header)
 	opt := inventory.ImportOptions{Sheet: sheet, Mapping: &m}
 	if err := inventory.CheckMapping(m); err != nil {
@@ -240,11 +250,19 @@ func (s *Server) handleDonationImportConfirm(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		// Show the file under the suggestion, with what was wrong.
+		// The rows under the suggestion, the selects as staff left them,
+		// and what is wrong with them.
 		p, perr := s.importPage(c, id, up, inventory.ImportOptions{Sheet: sheet})
 		if perr != nil {
 			return perr
 		}
+		for i := range p.Columns {
+			p.Columns[i].Field = m.Columns[p.Columns[i].Header]
+		}
+		for i := range p.Values {
+			p.Values[i].Kind = m.Kinds[p.Values[i].Value]
+		}
+		p.Default = m.DefaultKind
 		p.Errors = problems
 		s.render(c, http.StatusUnprocessableEntity, "donation_import", p)
 		return nil

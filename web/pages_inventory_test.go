@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 	"gorm.io/gorm"
 
@@ -322,6 +323,61 @@ func TestListsKeepTheirFiltersOnTheNextPage(t *testing.T) {
 			if !strings.Contains(second, tc.want) || strings.Contains(second, tc.other) {
 				t.Errorf("%s: the next page (%s) lost the filter", tc.first, m[1])
 			}
+		}
+	})
+}
+
+// TestDonationImportSheetsAndBadMapping: a workbook opens on its list's
+// sheet, another sheet can be chosen, and a mapping naming a field twice is
+// shown back as staff left it, with the problem, nothing imported.
+func TestDonationImportSheetsAndBadMapping(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		c := app.login(ordi.RoleStaff)
+		f := excelize.NewFile()
+		f.SetSheetName("Sheet1", "Lisez-moi")
+		f.SetCellValue("Lisez-moi", "A1", "Parc informatique 2026")
+		f.NewSheet("Parc")
+		for i, row := range [][]any{{"Marque", "Modèle", "Type"}, {"HP", "EliteBook", "Portable"}, {"Dell", "OptiPlex", "Tour"}} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			f.SetSheetRow("Parc", cell, &row)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		res := postFile(t, app, c, fmt.Sprintf("/donations/%d/import", donation), buf.String())
+		step := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d %s", res.StatusCode, readBody(res))
+		}
+		body := readBody(app.get(c, step))
+		if !strings.Contains(body, `<option value="Parc" selected>`) || !strings.Contains(body, "classeur Excel (.xlsx), feuille « Parc »") {
+			t.Fatal("the workbook does not open on its list's sheet")
+		}
+		// The read-me sheet chosen: it has no list, said on the page.
+		res = app.postForm(c, step, url.Values{"sheet": {"Lisez-moi"}, "shown_sheet": {"Parc"}, "action": {"preview"}})
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "aucune unité sous sa ligne") {
+			t.Fatalf("empty sheet chosen: %d", res.StatusCode)
+		}
+		// Two columns to one field: shown back, nothing imported.
+		res = app.postForm(c, step, url.Values{"sheet": {"Parc"}, "shown_sheet": {"Parc"}, "col_0": {"brand"}, "col_1": {"brand"}, "col_2": {"kind"}, "action": {"import"}})
+		body = readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || strings.Count(body, `<option value="brand" selected>`) != 2 || !strings.Contains(body, "gardez-en une") {
+			t.Fatalf("bad mapping: %d", res.StatusCode)
+		}
+		var n int64
+		if db.Table("units").Count(&n); n != 0 {
+			t.Fatalf("%d units", n)
+		}
+		res = app.postForm(c, step, url.Values{"sheet": {"Parc"}, "shown_sheet": {"Parc"}, "col_0": {"brand"}, "col_1": {"model"}, "col_2": {"kind"},
+			"value_0": {"Portable"}, "kind_0": {"laptop"}, "value_1": {"Tour"}, "kind_1": {"desktop"}, "action": {"import"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("import: %d %s", res.StatusCode, readBody(res))
+		}
+		if db.Table("units").Count(&n); n != 2 {
+			t.Fatalf("%d units", n)
 		}
 	})
 }
