@@ -29,12 +29,15 @@ const UploadLifetime = time.Hour
 // problem.
 type ImportPreview struct {
 	Sheet
-	Mapping    ImportMapping     `json:"mapping"`
-	Remembered bool              `json:"remembered"` // the suggestion starts from the donor's last mapping
-	KindValues []string          `json:"kind_values"`
-	Rows       []PreviewRow      `json:"rows"`
-	Total      int               `json:"total_rows"`
-	Problems   []ordi.FieldError `json:"problems"` // about the mapping itself (no kind column)
+	Mapping    ImportMapping `json:"mapping"`
+	Remembered bool          `json:"remembered"` // the suggestion starts from the donor's last mapping
+	KindValues []string      `json:"kind_values"`
+	Rows       []PreviewRow  `json:"rows"`
+	Total      int           `json:"total_rows"`
+	// RowsWithErrors counts the rows of the whole file, not only the
+	// preview's, that the import would refuse under this mapping.
+	RowsWithErrors int               `json:"rows_with_errors"`
+	Problems       []ordi.FieldError `json:"problems"` // about the mapping itself (no kind column)
 }
 
 // PreviewRow is one row of a preview.
@@ -140,9 +143,18 @@ func (s *Service) PreviewImport(ctx context.Context, actor ordi.Actor, donationI
 	if err != nil {
 		return ImportPreview{}, err
 	}
-	_, problems, fileProblems := applyMapping(sh, m, donationID, PreviewRows)
+	_, problems, fileProblems := applyMapping(sh, m, donationID, 0)
 	p := ImportPreview{Sheet: sh, Mapping: m, Remembered: remembered, KindValues: KindValues(sh, m),
-		Total: len(sh.Rows), Problems: fileProblems, Rows: make([]PreviewRow, len(problems))}
+		Total: len(sh.Rows), Problems: fileProblems}
+	for _, rp := range problems {
+		if len(rp) > 0 {
+			p.RowsWithErrors++
+		}
+	}
+	if len(problems) > PreviewRows {
+		problems = problems[:PreviewRows]
+	}
+	p.Rows = make([]PreviewRow, len(problems))
 	if p.KindValues == nil {
 		p.KindValues = []string{}
 	}

@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,7 +218,11 @@ func TestImportSheetIsAllOrNothing(t *testing.T) {
 	data := xlsxOf(t, rows)
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		f := newFixture(t, db)
-		_, err := f.svc.ImportSheet(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Parc"})
+		p, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{})
+		if err != nil || p.RowsWithErrors != 3 {
+			t.Fatalf("preview: %d rows with errors, %v", p.RowsWithErrors, err)
+		}
+		_, err = f.svc.ImportSheet(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Parc"})
 		var e *ordi.Error
 		if !errors.As(err, &e) || e.Kind != ordi.Invalid {
 			t.Fatalf("got %v", err)
@@ -505,6 +510,35 @@ func TestImportSheetSameHeaderTwice(t *testing.T) {
 		u, _ := f.svc.Unit(ctx, staff, res.Codes[0])
 		if u.Kind != inventory.KindLaptop {
 			t.Fatalf("kind %q, want the first column's", u.Kind)
+		}
+	})
+}
+
+// TestPreviewCountsErrorsBeyondItsRows: the preview shows ten rows but
+// counts the refused rows of the whole file.
+func TestPreviewCountsErrorsBeyondItsRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Marque;Type;RAM\n")
+	for i := range 14 {
+		ram := "8 Go"
+		if i >= 12 {
+			ram = "beaucoup"
+		}
+		fmt.Fprintf(&b, "HP;Portable;%s\n", ram)
+	}
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		p, err := f.svc.PreviewImport(ctx, staff, f.donation.ID, []byte(b.String()), inventory.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Rows) != inventory.PreviewRows || p.Total != 14 || p.RowsWithErrors != 2 {
+			t.Fatalf("%d rows shown of %d, %d with errors", len(p.Rows), p.Total, p.RowsWithErrors)
+		}
+		for _, r := range p.Rows {
+			if len(r.Errors) > 0 {
+				t.Fatalf("row %d: %v", r.Line, r.Errors)
+			}
 		}
 	})
 }

@@ -43,6 +43,8 @@ type importPage struct {
 	Default  inventory.Kind
 	Errors   []ordi.FieldError // the mapping's own problems, or the import's
 	RowsLeft int               // rows of the file beyond the preview
+	// ErrorsBeyond counts the refused rows beyond the preview.
+	ErrorsBeyond int
 }
 
 // importColumn is one column of the donor's file and the field it fills.
@@ -98,6 +100,7 @@ func (s *Server) importPage(c *gin.Context, donationID int64, up inventory.Impor
 	for i, v := range prev.KindValues {
 		p.Values = append(p.Values, importValue{Index: i, Value: v, Kind: prev.Mapping.Kinds[inventory.FoldHeader(v)]})
 	}
+	shown := 0
 	for _, r := range prev.Rows {
 		row := importRow{Line: r.Line, Errors: r.Errors}
 		bad := map[string]bool{}
@@ -112,7 +115,11 @@ func (s *Server) importPage(c *gin.Context, donationID int64, up inventory.Impor
 			row.Cells = append(row.Cells, importCell{Value: v, Error: bad[h] && h != ""})
 		}
 		p.Rows = append(p.Rows, row)
+		if len(r.Errors) > 0 {
+			shown++
+		}
 	}
+	p.ErrorsBeyond = prev.RowsWithErrors - shown
 	return p, nil
 }
 

@@ -128,7 +128,8 @@ func TestDonationImportPage(t *testing.T) {
 			"action": {"preview"}}
 		res = app.postForm(c, step, form)
 		body = readBody(res)
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, "« Tour PC »") || !strings.Contains(body, `class="cell-error"`) || !strings.Contains(body, "type sans correspondance") {
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "« Tour PC »") || !strings.Contains(body, `class="cell-error"`) || !strings.Contains(body, "type sans correspondance") ||
+			!strings.Contains(body, "2 lignes du fichier sont refusées") {
 			t.Fatalf("preview: %d", res.StatusCode)
 		}
 		// Importing with a bad row: nothing, with the line and the column.
