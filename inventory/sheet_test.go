@@ -276,6 +276,11 @@ func TestImportSheetRemembersMapping(t *testing.T) {
 		if u.Kind != inventory.KindDesktop || u.Brand != "Dell" || u.RAMGB != 4 || u.Notes != "X2" {
 			t.Fatalf("unit %+v", u)
 		}
+		var audited int64
+		db.Table("audit_events").Where("action = ? AND object_id = ?", "donation.import", fmt.Sprint(f.donation.ID)).Count(&audited)
+		if audited != 1 {
+			t.Fatalf("%d audit entries for the import", audited)
+		}
 		// The same donor's next donation: the suggestion is last time's.
 		next, err := f.svc.CreateDonation(ctx, staff, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-11-02", Site: "Atelier Alma"})
 		if err != nil {
