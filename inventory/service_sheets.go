@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -220,7 +221,8 @@ func (s *Service) importSheet(ctx context.Context, actor ordi.Actor, donationID 
 }
 
 // HoldImport keeps a file sent on the donation page for its mapping step and
-// returns its id. The file must read (else Invalid, nothing kept). Expired
+// returns its id. The file's name, as the browser sent it, is kept as valid
+// text (PostgreSQL refuses other bytes). The file must read (else Invalid, nothing kept). Expired
 // files of every user are removed on the way.
 func (s *Service) HoldImport(ctx context.Context, actor ordi.Actor, donationID int64, filename string, r io.Reader) (string, error) {
 	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
@@ -248,7 +250,7 @@ func (s *Service) HoldImport(ctx context.Context, actor ordi.Actor, donationID i
 	}
 	now := s.now()
 	up := ImportUpload{ID: base32.StdEncoding.EncodeToString(raw[:]), UserID: actor.UserID, DonationID: donationID,
-		Filename: truncate(filename, 200), Data: data, CreatedAt: now, ExpiresAt: now.Add(UploadLifetime)}
+		Filename: truncate(strings.ReplaceAll(strings.ToValidUTF8(filename, ""), "\x00", ""), 200), Data: data, CreatedAt: now, ExpiresAt: now.Add(UploadLifetime)}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("expires_at <= ?", now).Delete(&ImportUpload{}).Error; err != nil {
 			return fmt.Errorf("remove expired uploads: %w", err)

@@ -338,7 +338,7 @@ func TestHeldImport(t *testing.T) {
 		if _, err := svc.HoldImport(ctx, alice, f.donation.ID, "liste.csv", strings.NewReader("Marque\n")); !errors.Is(err, ordi.Invalid) {
 			t.Fatalf("unreadable file held: %v", err)
 		}
-		id, err := svc.HoldImport(ctx, alice, f.donation.ID, "liste.csv", strings.NewReader(donorCSV))
+		id, err := svc.HoldImport(ctx, alice, f.donation.ID, "liste\xff.csv\x00", strings.NewReader(donorCSV))
 		if err != nil {
 			t.Fatal(err)
 		}
