@@ -78,7 +78,7 @@ var headerWords = map[string][]string{
 	"brand": {"brand", "fabricant", "marque", "manufacturer", "constructeur", "make", "vendor", "editeur"},
 	"model": {"model", "modele", "model name", "nom du modele", "nom de modele", "modele de l ordinateur", "reference modele"},
 	"serial_number": {"serial number", "serial", "serial no", "sn", "s n", "n de serie", "no de serie", "numero de serie",
-		"num serie", "num de serie", "numero serie", "service tag", "servicetag", "n serie", "serie"},
+		"num serie", "num de serie", "numero serie", "service tag", "servicetag", "n serie"},
 	"cpu":          {"cpu", "processeur", "processor", "proc", "composants processeur", "processeurs"},
 	"ram_gb":       {"ram gb", "ram", "memoire", "memoire vive", "memory", "ram go", "memoire go", "memoire mio", "memoire mo", "ram mo", "ram mb", "memory gb", "memory mb"},
 	"storage_gb":   {"storage gb", "disque", "stockage", "storage", "disque dur", "disk", "hard drive", "hdd", "ssd", "capacite", "capacite disque", "capacite de stockage", "disque go", "stockage go", "taille disque", "disk size"},

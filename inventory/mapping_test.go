@@ -44,7 +44,7 @@ func TestSuggestField(t *testing.T) {
 		"Mémoire (Mio)": "ram_gb", "Commentaires": "notes", "OS": "os", "Model Name": "model", "Notes": "notes",
 		// Ignored unless mapped by hand.
 		"Nom": "", "Name": "", "Asset Tag": "", "Numéro d'inventaire": "", "Inventory number": "", "Lieu": "",
-		"Model Number": "", "Company": "", "Item Name": "", "Entité": "", "Statut": "",
+		"Model Number": "", "Company": "", "Série": "", "Item Name": "", "Entité": "", "Statut": "",
 	}
 	for header, want := range cases {
 		if got := inventory.SuggestField(header); got != want {
