@@ -51,6 +51,9 @@ var bodyRules = map[string]bodyRule{
 	"POST /api/v1/units/import":          {limit: inventory.MaxImportBytes},
 	"POST /api/v1/units/:code/reports":   {limit: hwreport.MaxSize, raw: true},
 	"POST /u/:code/reports":              {limit: hwreport.MaxSize + 64<<10, files: true},
+	// A donor's file alone (any type) or in a multipart form with its mapping.
+	"POST /api/v1/donations/:id/import/preview": {limit: inventory.MaxImportBytes + 64<<10, files: true},
+	"POST /api/v1/donations/:id/import":         {limit: inventory.MaxImportBytes + 64<<10, files: true},
 }
 
 func bodyRuleOf(r route) bodyRule {

@@ -140,6 +140,10 @@ var routeOracle = map[string]string{
 	"POST /labels/print":                "asv",
 	"GET /labels/calibration/:template": "asv",
 
+	// A donor's spreadsheet held for its mapping step (issue 16).
+	"GET /donations/:id/import/:upload":  "as",
+	"POST /donations/:id/import/:upload": "as",
+
 	// Families: social workers nominate and edit, staff read; eligibility,
 	// enrolment, matching and reservations are staff's; erasure the admin's.
 	"GET /families":                 "asw",
@@ -230,6 +234,10 @@ var routeOracle = map[string]string{
 	"POST /api/v1/units/:code/conflicts/:id": "as",
 	"GET /api/v1/labels/templates":           "asv",
 	"POST /api/v1/labels":                    "asv",
+
+	// A donor's spreadsheet: its mapping previewed, then imported (issue 16).
+	"POST /api/v1/donations/:id/import/preview": "as",
+	"POST /api/v1/donations/:id/import":         "as",
 
 	"POST /api/v1/households":                "aw",
 	"GET /api/v1/households":                 "asw",
