@@ -146,6 +146,21 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 		v.Add("status", "Statut inconnu.")
 		return nil, v.Err()
 	}
+	limit := ordi.ListLimit(f.Limit)
+	out := []HouseholdSummary{}
+	err := s.householdQuery(ctx, a, f).Select(householdSummaryColumns).Order("id DESC").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list households: %w", err)
+	}
+	return out, nil
+}
+
+// householdSummaryColumns are the columns of a HouseholdSummary.
+const householdSummaryColumns = "id, reference, contact_name, commune, need, partner_id, status, created_at, updated_at"
+
+// householdQuery selects the families f asks for among those a may see,
+// before ordering and limits.
+func (s *Service) householdQuery(ctx context.Context, a ordi.Actor, f HouseholdFilter) *gorm.DB {
 	q := scoped(s.db.WithContext(ctx).Model(&Household{}), a)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -158,14 +173,7 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	limit := ordi.ListLimit(f.Limit)
-	out := []HouseholdSummary{}
-	err := q.Select("id, reference, contact_name, commune, need, partner_id, status, created_at, updated_at").
-		Order("id DESC").Limit(limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list households: %w", err)
-	}
-	return out, nil
+	return q
 }
 
 // CountByStatus counts the families the actor may see, per status. It is a
