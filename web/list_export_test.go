@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
@@ -96,6 +97,10 @@ func TestUnitListExport(t *testing.T) {
 			t.Fatalf("unit: %d %s", res.StatusCode, readBody(res))
 		}
 		desktop := decode[unitBody](t, res)
+		// 23:30 UTC on 14 March is 00:30 on the 15th in Paris.
+		if err := db.Exec("UPDATE units SET label_printed_at = ? WHERE code = ?", time.Date(2026, 3, 14, 23, 30, 0, 0, time.UTC), laptop.Code).Error; err != nil {
+			t.Fatal(err)
+		}
 
 		recs := readCSV(t, app.exportBytes(t, ordi.RoleVolunteer, "/api/v1/units.csv", "text/csv"))
 		if len(recs) != 3 {
@@ -109,7 +114,7 @@ func TestUnitListExport(t *testing.T) {
 		if r := byCode[desktop.Code]; r == nil || r[weight] != "7,25" || r[brand] != `'=HYPERLINK("http://x")` {
 			t.Fatalf("desktop row %v (want weight 7,25 and the formula kept as text)", r)
 		}
-		if r := byCode[laptop.Code]; r == nil || r[weight] != "1,6" || r[kind] != "Ordinateur portable" {
+		if r := byCode[laptop.Code]; r == nil || r[weight] != "1,6" || r[kind] != "Ordinateur portable" || r[column(t, recs[0], "Étiquette imprimée le")] != "2026-03-15" {
 			t.Fatalf("laptop row %v", r)
 		}
 
@@ -130,7 +135,7 @@ func TestUnitListExport(t *testing.T) {
 		expectProblem(t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/units.xlsx?kind=fusee", nil), http.StatusUnprocessableEntity, "kind")
 
 		rows := readXLSX(t, app.exportBytes(t, ordi.RoleStaff, "/api/v1/units.xlsx?kind=laptop", "application/vnd.openxmlformats"), "Unités")
-		if len(rows) != 2 || rows[1][code] != laptop.Code || rows[1][weight] != "1.6" {
+		if len(rows) != 2 || rows[1][code] != laptop.Code || rows[1][weight] != "1.6" || rows[1][len(rows[0])-1] != "03-15-26" {
 			t.Fatalf("xlsx rows %v", rows)
 		}
 
