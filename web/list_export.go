@@ -42,9 +42,9 @@ type sheetWriter interface {
 }
 
 // newSheetWriter starts the answer: headers, then the header row.
-func newSheetWriter(c *gin.Context, f exportFormat, name, file string, header ...string) (sheetWriter, error) {
+func (s *Server) newSheetWriter(c *gin.Context, f exportFormat, name, file string, header ...string) (sheetWriter, error) {
 	h := c.Writer.Header()
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, file, time.Now().In(ordi.Paris).Format(ordi.DateLayout), f))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, file, s.now().In(ordi.Paris).Format(ordi.DateLayout), f))
 	var w sheetWriter
 	var err error
 	switch f {
@@ -261,7 +261,7 @@ func (s *Server) handleAPIUnitExport(c *gin.Context) error {
 
 // writeUnits streams the units f selects.
 func (s *Server) writeUnits(c *gin.Context, format exportFormat, f inventory.UnitFilter) error {
-	w, err := newSheetWriter(c, format, "Unités", "unites",
+	w, err := s.newSheetWriter(c, format, "Unités", "unites",
 		"Code", "Type", "Marque", "Modèle", "N° de série", "Processeur", "Mémoire (Go)", "Stockage (Go)", "Type de stockage",
 		"Écran (pouces)", "Poids (kg)", "Grade", "Système", "Statut", "Don n°", "Enregistrée le", "Étiquette imprimée le")
 	if err != nil {
@@ -300,7 +300,7 @@ func (s *Server) handleAPIDonationExport(c *gin.Context) error {
 	if err := actor(c).Require(ordi.ReadUnits, "Lecture des dons non autorisée."); err != nil {
 		return err
 	}
-	w, err := newSheetWriter(c, exportFormatOf(c), "Dons", "dons",
+	w, err := s.newSheetWriter(c, exportFormatOf(c), "Dons", "dons",
 		"Don n°", "Reçu le", "Donateur", "Site", "Référence du donateur", "Unités", "Remarques")
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func (s *Server) handleAPIHouseholdListExport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := newSheetWriter(c, format, "Familles", "familles",
+	w, err := s.newSheetWriter(c, format, "Familles", "familles",
 		"Référence", "Commune", "Statut", "Besoin", "Structure qui oriente", "Orientée le", "Dernière modification le")
 	if err != nil {
 		return err
