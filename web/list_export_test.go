@@ -238,6 +238,28 @@ func TestFamilyListExport(t *testing.T) {
 		if page := readBody(app.get(app.login(ordi.RoleAdmin), "/admin/access-log")); !strings.Contains(page, "export de la liste des familles") || !strings.Contains(page, `class="list-export">csv : `+mine+"<") {
 			t.Fatal("the access-log page does not show the list export and its references")
 		}
+		// A family's own access log, and its copy of its data, show the
+		// list exports that named it, and only those.
+		exportsNaming := func(ref string) int {
+			t.Helper()
+			res := app.api(ordi.RoleAdmin, http.MethodGet, "/api/v1/access-log?reference="+ref, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("access log: %d %s", res.StatusCode, readBody(res))
+			}
+			n := 0
+			for _, e := range decode[struct{ Items []struct{ Action string } }](t, res).Items {
+				if e.Action == "household.list_export" {
+					n++
+				}
+			}
+			return n
+		}
+		if n, m := exportsNaming(mine), exportsNaming(theirs); n != 2 || m != 2 {
+			t.Fatalf("list exports in the families' logs: %d and %d, want 2 (social worker, admin) and 2 (admin, staff: its export held only the eligible family)", n, m)
+		}
+		if js := readBody(app.api(ordi.RoleSocialWorker, http.MethodGet, "/api/v1/households/1/export", nil)); strings.Count(js, `"household.list_export"`) != 2 {
+			t.Fatalf("the family's copy of its data lacks the list exports that named it:\n%s", js)
+		}
 		if page := readBody(app.get(app.login(ordi.RoleSocialWorker), "/families?status=nominated")); !strings.Contains(page, `href="/api/v1/households.csv?status=nominated"`) {
 			t.Fatal("families page lacks its export link with its filter")
 		}
