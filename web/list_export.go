@@ -1,7 +1,9 @@
 package web
 
 import (
+	"archive/zip"
 	"bufio"
+	"compress/flate"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -152,6 +154,13 @@ type xlsxWriter struct {
 
 func newXLSXWriter(out io.Writer, sheet string, columns int) (*xlsxWriter, error) {
 	f := excelize.NewFile()
+	// The fastest deflate: the sheet's XML compresses well at any level,
+	// and at the default one compressing took a third of an export's time.
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) { return flate.NewWriter(out, flate.BestSpeed) })
+		return zw
+	})
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, err
 	}
