@@ -41,6 +41,14 @@ func TestFSEQuestions(t *testing.T) {
 				t.Fatalf("form lacks %q", want)
 			}
 		}
+		// Each question says why it is asked, as the others do.
+		groups := []string{"notes", "fse_labour_status", "fse_age_band", "fse_education", "consent"}
+		for i, name := range groups[:len(groups)-1] {
+			start, end := strings.Index(body, `name="`+name+`"`), strings.Index(body, `name="`+groups[i+1]+`"`)
+			if start < 0 || end < start || !strings.Contains(body[start:end], "<small>") {
+				t.Errorf("field %s is missing, out of order or not explained", name)
+			}
+		}
 		form := nominationForm("Mme Fse")
 		form.Set("fse_labour_status", "long_term_unemployed")
 		form.Set("fse_age_band", "55_plus")
