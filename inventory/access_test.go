@@ -232,6 +232,16 @@ func operations() []operation {
 		{"CountByStatus", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error { _, err := f.svc.CountByStatus(ctx, a, 0); return err }
 		}},
+		{"EachUnit", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				return f.svc.EachUnit(ctx, a, inventory.UnitFilter{}, func([]inventory.Unit) error { return nil })
+			}
+		}},
+		{"EachDonation", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				return f.svc.EachDonation(ctx, a, inventory.DonationFilter{}, func([]inventory.DonationSummary) error { return nil })
+			}
+		}},
 	}
 }
 

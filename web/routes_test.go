@@ -239,8 +239,16 @@ var routeOracle = map[string]string{
 	"POST /api/v1/donations/:id/import/preview": "as",
 	"POST /api/v1/donations/:id/import":         "as",
 
+	// List exports (issue 15).
+	"GET /api/v1/donations.csv":  "as",
+	"GET /api/v1/donations.xlsx": "as",
+	"GET /api/v1/units.csv":      "asv",
+	"GET /api/v1/units.xlsx":     "asv",
+
 	"POST /api/v1/households":                "aw",
 	"GET /api/v1/households":                 "asw",
+	"GET /api/v1/households.csv":             "asw",
+	"GET /api/v1/households.xlsx":            "asw",
 	"GET /api/v1/households/:id":             "asw",
 	"PATCH /api/v1/households/:id":           "aw",
 	"POST /api/v1/households/:id/decision":   "as",
