@@ -119,7 +119,8 @@ func (s *Service) SessionUser(ctx context.Context, id, epoch int64) (User, error
 const EndedSessionKept = 12 * time.Hour
 
 // Purge deletes sessions expired for longer than EndedSessionKept and login
-// attempts no longer remembered. Serve calls it periodically.
+// attempts no longer remembered, and idempotency keys past their 24 hours.
+// Serve calls it periodically.
 func (s *Service) Purge(ctx context.Context) error {
 	now := s.now()
 	db := s.db.WithContext(ctx)
@@ -132,6 +133,9 @@ func (s *Service) Purge(ctx context.Context) error {
 	}
 	if err := db.Where("seen_at <= ?", forget).Delete(&loginKey{}).Error; err != nil {
 		return fmt.Errorf("purge login keys: %w", err)
+	}
+	if _, err := s.SweepIdempotencyKeys(ctx); err != nil {
+		return err
 	}
 	return nil
 }

@@ -105,6 +105,26 @@ func (l *accessLog) insert(ctx context.Context, batch []*logRequest) error {
 	return nil
 }
 
+// familyAccesses selects the access-log entries about family id: those of
+// its file (reads, exports, changes), and the exports of the families list
+// whose file held its reference (AccessListExport).
+func familyAccesses(db *gorm.DB, id int64) (*gorm.DB, error) {
+	var refs []string
+	if err := db.Model(&Household{}).Where("id = ?", id).Limit(1).Pluck("reference", &refs).Error; err != nil {
+		return nil, fmt.Errorf("access log: %w", err)
+	}
+	q := db.Model(&audit.Entry{})
+	if len(refs) == 0 {
+		return q.Where("object_type = ? AND object_id = ?", "household", fmt.Sprint(id)), nil
+	}
+	// The detail is "csv : F-2026-0001 F-2026-0002": a reference is
+	// preceded by a space and followed by one or by the end (F-2026-0001
+	// must not match F-2026-00012).
+	ref := escapeLike(refs[0])
+	return q.Where("(object_type = ? AND object_id = ?) OR (action = ? AND (detail LIKE ? ESCAPE '\\' OR detail LIKE ? ESCAPE '\\'))",
+		"household", fmt.Sprint(id), AccessListExport, "% "+ref, "% "+ref+" %"), nil
+}
+
 // AccessLogFilter selects access-log entries, newest first: one family's,
 // by id or by reference, or every family's.
 type AccessLogFilter struct {
@@ -140,12 +160,21 @@ func (s *Service) AccessLog(ctx context.Context, a ordi.Actor, f AccessLogFilter
 		}
 		id = ids[0]
 	}
-	af := audit.Filter{ObjectType: "household", Before: f.Before, Limit: f.Limit}
+	var entries []audit.Entry
+	var err error
 	if id > 0 {
-		af.ObjectID = fmt.Sprint(id)
-	}
-	entries, err := audit.List(ctx, s.db, af)
-	if err != nil {
+		// One family's: its own entries and the list exports that named it.
+		q, err := familyAccesses(db, id)
+		if err != nil {
+			return nil, err
+		}
+		if f.Before > 0 {
+			q = q.Where("id < ?", f.Before)
+		}
+		if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&entries).Error; err != nil {
+			return nil, fmt.Errorf("access log: %w", err)
+		}
+	} else if entries, err = audit.List(ctx, s.db, audit.Filter{ObjectType: "household", Before: f.Before, Limit: f.Limit}); err != nil {
 		return nil, err
 	}
 	// The references of the families on this page, in one query.

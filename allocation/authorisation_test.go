@@ -78,6 +78,10 @@ func authOps() []authOp {
 			_, err := w.svc.Households(ctx, a, allocation.HouseholdFilter{})
 			return err
 		}},
+		{"ExportHouseholds", []ordi.Role{admin, staff, socialWorker}, func(w *world, a ordi.Actor) error {
+			_, err := w.svc.ExportHouseholds(ctx, a, allocation.HouseholdFilter{}, "csv")
+			return err
+		}},
 		{"CountByStatus", []ordi.Role{admin, staff, socialWorker}, func(w *world, a ordi.Actor) error {
 			_, err := w.svc.CountByStatus(ctx, a)
 			return err

@@ -61,8 +61,11 @@ type Eraser func(ctx context.Context, tx *gorm.DB, h Household, reservations []i
 // certificates.Service.EraseHousehold, which passes its own.
 //
 // What identifies or describes the family goes: contact name (replaced by
-// ErasedName), phone, postcode, income band, notes, the reason of its status
-// and the reasons given for cancelling its reservations. What stays is
+// ErasedName), phone, postcode, income band, notes, the FSE+ answers, the
+// reason of its status and the reasons given for cancelling its
+// reservations. A family that entered the programme (was enrolled) leaves
+// an unlinked FSE+ count (FSEErased), so that the funders' figures for its
+// period do not change. What stays is
 // anonymous once those are gone and is what the programme accounts for to
 // its funders: the pseudonymous reference, the commune, QPV, the size of the
 // household, the need, the status and dates, course attendance,
@@ -112,6 +115,7 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 	now := s.now()
 	res := tx.Model(&Household{}).Where("id = ? AND erased_at IS NULL AND status = ?", h.ID, h.Status).Updates(map[string]any{
 		"contact_name": ErasedName, "phone": "", "postcode": "", "income_bracket": "", "notes": "",
+		"fse_labour_status": "", "fse_age_band": "", "fse_education": "",
 		"status_reason": cause.reason(), "erased_at": now, "updated_at": now, "version": gorm.Expr("version + 1"),
 	})
 	if res.Error != nil {
@@ -120,7 +124,12 @@ func (s *Service) erase(ctx context.Context, tx *gorm.DB, a ordi.Actor, h *House
 	if res.RowsAffected == 0 {
 		return ordi.Errorf(ordi.Conflict, "La situation de la famille vient de changer, ou ses données viennent d'être effacées : rechargez la page.")
 	}
+	// The FSE+ answers leave the file; an unlinked count stays (FSEErased).
+	if err := keepFSECount(tx, *h); err != nil {
+		return err
+	}
 	h.ContactName, h.Phone, h.Postcode, h.IncomeBracket, h.Notes = ErasedName, "", "", "", ""
+	h.FSEAnswers = FSEAnswers{}
 	h.StatusReason, h.ErasedAt, h.UpdatedAt = cause.reason(), &now, now
 	h.Version++
 	// Staff's reasons for cancelling a reservation speak of the family

@@ -73,7 +73,11 @@ func (s *Service) ExportHousehold(ctx context.Context, a ordi.Actor, id int64) (
 	if e.Reservations, err = listReservations(db, ReservationFilter{HouseholdID: id, Limit: ordi.MaxLimit}); err != nil {
 		return Export{}, err
 	}
-	if err := db.Where("object_type = ? AND object_id = ?", "household", fmt.Sprint(id)).Order("id").Limit(maxExportedAccesses).Find(&e.AccessLog).Error; err != nil {
+	q, err := familyAccesses(db, id)
+	if err != nil {
+		return Export{}, err
+	}
+	if err := q.Order("id").Limit(maxExportedAccesses).Find(&e.AccessLog).Error; err != nil {
 		return Export{}, err
 	}
 	return e, nil

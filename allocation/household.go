@@ -17,34 +17,35 @@ import (
 // Household is a family nominated for a computer. Its Reference is the only
 // identifier that appears outside its own file and the handover form.
 type Household struct {
-	ID             int64           `json:"id"`
-	Reference      string          `json:"reference"`
-	ContactName    string          `json:"contact_name"`
-	Phone          string          `json:"phone"`
-	Commune        string          `json:"commune"`
-	Postcode       string          `json:"postcode"`
-	QPV            bool            `json:"qpv" gorm:"column:qpv"`
-	Adults         int             `json:"adults"`
-	Children       int             `json:"children"`
-	SchoolChildren int             `json:"school_children"`
-	IncomeBracket  IncomeBand      `json:"income_bracket"`
-	HasComputer    bool            `json:"has_computer"`
-	Need           Need            `json:"need"`
-	Notes          string          `json:"notes"`
-	ConsentAt      time.Time       `json:"consent_at"`
-	ConsentByID    *int64          `json:"-"`
-	ConsentByName  string          `json:"consent_by"`
-	PartnerID      int64           `json:"partner_id"`
-	SocialWorkerID *int64          `json:"social_worker_id,omitempty"`
-	Status         HouseholdStatus `json:"status"`
-	StatusReason   string          `json:"status_reason,omitempty"`
-	DecidedAt      *time.Time      `json:"decided_at,omitempty"`
-	DecidedByName  string          `json:"decided_by,omitempty"`
-	TrainedAt      *time.Time      `json:"trained_at,omitempty"`
-	ErasedAt       *time.Time      `json:"erased_at,omitempty"` // its personal data is gone (see EraseHousehold)
-	Version        int             `json:"version"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+	ID             int64             `json:"id"`
+	Reference      string            `json:"reference"`
+	ContactName    string            `json:"contact_name"`
+	Phone          string            `json:"phone"`
+	Commune        string            `json:"commune"`
+	Postcode       string            `json:"postcode"`
+	QPV            bool              `json:"qpv" gorm:"column:qpv"`
+	Adults         int               `json:"adults"`
+	Children       int               `json:"children"`
+	SchoolChildren int               `json:"school_children"`
+	IncomeBracket  IncomeBand        `json:"income_bracket"`
+	HasComputer    bool              `json:"has_computer"`
+	Need           Need              `json:"need"`
+	Notes          string            `json:"notes"`
+	ConsentAt      time.Time         `json:"consent_at"`
+	ConsentByID    *int64            `json:"-"`
+	ConsentByName  string            `json:"consent_by"`
+	PartnerID      int64             `json:"partner_id"`
+	SocialWorkerID *int64            `json:"social_worker_id,omitempty"`
+	Status         HouseholdStatus   `json:"status"`
+	StatusReason   string            `json:"status_reason,omitempty"`
+	DecidedAt      *time.Time        `json:"decided_at,omitempty"`
+	DecidedByName  string            `json:"decided_by,omitempty"`
+	TrainedAt      *time.Time        `json:"trained_at,omitempty"`
+	ErasedAt       *time.Time        `json:"erased_at,omitempty"` // its personal data is gone (see EraseHousehold)
+	FSEAnswers     `gorm:"embedded"` // the FSE+ questions, when the programme asks them
+	Version        int               `json:"version"`
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
 }
 
 // WaitingSince is when the family started waiting for a computer: when it
@@ -280,6 +281,9 @@ type NewHousehold struct {
 	Notes          string `json:"notes"`
 	Consent        bool   `json:"consent"`
 	PartnerID      int64  `json:"partner_id"`
+	// FSEAnswers are accepted only when the programme asks the FSE+
+	// questions (Rules.FSEQuestions).
+	FSEAnswers
 	// DuplicateOK confirms the nomination although a file with the same
 	// name and phone exists (Duplicates): without it Nominate answers
 	// Conflict and creates nothing.
@@ -329,6 +333,8 @@ func (n *NewHousehold) validate() (IncomeBand, error) {
 		v.Add("need", "Besoin inconnu : laptop (portable), desktop (fixe) ou any (l'un ou l'autre).")
 	}
 	text(&v, "notes", n.Notes, maxNotes, "")
+	n.FSEAnswers.normalize()
+	n.FSEAnswers.validate(&v)
 	if !n.Consent {
 		v.Add("consent", "Le consentement de la famille est obligatoire : sans lui, aucune orientation n'est possible.")
 	}

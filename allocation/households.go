@@ -35,6 +35,9 @@ func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (H
 	} else if n.PartnerID <= 0 {
 		v.Add("partner_id", "Choisissez la structure qui oriente la famille.")
 	}
+	if err := s.fseAllowed(ctx, n.FSEAnswers, &v); err != nil {
+		return Household{}, err
+	}
 	db := s.db.WithContext(ctx)
 	if n.PartnerID > 0 && !v.Has("partner_id") {
 		var found int64
@@ -63,7 +66,7 @@ func (s *Service) Nominate(ctx context.Context, a ordi.Actor, n NewHousehold) (H
 		ContactName: n.ContactName, Phone: n.Phone, Commune: n.Commune, Postcode: n.Postcode, QPV: n.QPV,
 		Adults: n.Adults, Children: n.Children, SchoolChildren: n.SchoolChildren, IncomeBracket: band,
 		HasComputer: n.HasComputer, Need: n.Need, Notes: n.Notes, ConsentAt: now, ConsentByID: actorID(a),
-		ConsentByName: a.Name, PartnerID: n.PartnerID, Status: StatusNominated, Version: 1, CreatedAt: now, UpdatedAt: now,
+		ConsentByName: a.Name, PartnerID: n.PartnerID, FSEAnswers: n.FSEAnswers, Status: StatusNominated, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if a.Is(ordi.RoleSocialWorker) {
 		h.SocialWorkerID = actorID(a)
@@ -143,6 +146,21 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 		v.Add("status", "Statut inconnu.")
 		return nil, v.Err()
 	}
+	limit := ordi.ListLimit(f.Limit)
+	out := []HouseholdSummary{}
+	err := s.householdQuery(ctx, a, f).Select(householdSummaryColumns).Order("id DESC").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("list households: %w", err)
+	}
+	return out, nil
+}
+
+// householdSummaryColumns are the columns of a HouseholdSummary.
+const householdSummaryColumns = "id, reference, contact_name, commune, need, partner_id, status, created_at, updated_at"
+
+// householdQuery selects the families f asks for among those a may see,
+// before ordering and limits.
+func (s *Service) householdQuery(ctx context.Context, a ordi.Actor, f HouseholdFilter) *gorm.DB {
 	q := scoped(s.db.WithContext(ctx).Model(&Household{}), a)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -155,14 +173,7 @@ func (s *Service) Households(ctx context.Context, a ordi.Actor, f HouseholdFilte
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	limit := ordi.ListLimit(f.Limit)
-	out := []HouseholdSummary{}
-	err := q.Select("id, reference, contact_name, commune, need, partner_id, status, created_at, updated_at").
-		Order("id DESC").Limit(limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list households: %w", err)
-	}
-	return out, nil
+	return q
 }
 
 // CountByStatus counts the families the actor may see, per status. It is a
@@ -201,6 +212,10 @@ type HouseholdUpdate struct {
 	HasComputer    *bool   `json:"has_computer"`
 	Need           *Need   `json:"need"`
 	Notes          *string `json:"notes"`
+	// The FSE+ answers: "" clears one, "declined" records a refusal.
+	FSELabour    *string `json:"fse_labour_status"`
+	FSEAge       *string `json:"fse_age_band"`
+	FSEEducation *string `json:"fse_education"`
 }
 
 // UpdateHousehold edits a family's file (the nominating social worker's
@@ -225,7 +240,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 		}
 		n := NewHousehold{ContactName: h.ContactName, Phone: h.Phone, Commune: h.Commune, Postcode: h.Postcode, QPV: h.QPV,
 			Adults: h.Adults, Children: h.Children, SchoolChildren: h.SchoolChildren, IncomeBracket: string(h.IncomeBracket),
-			HasComputer: h.HasComputer, Need: h.Need, Notes: h.Notes, Consent: true, PartnerID: h.PartnerID}
+			HasComputer: h.HasComputer, Need: h.Need, Notes: h.Notes, Consent: true, PartnerID: h.PartnerID, FSEAnswers: h.FSEAnswers}
 		setStr := func(dst *string, src *string) {
 			if src != nil {
 				*dst = *src
@@ -255,17 +270,47 @@ func (s *Service) UpdateHousehold(ctx context.Context, a ordi.Actor, id int64, u
 		if up.Need != nil {
 			n.Need = *up.Need
 		}
+		if up.FSELabour != nil {
+			n.Labour = FSELabour(*up.FSELabour)
+		}
+		if up.FSEAge != nil {
+			n.Age = FSEAge(*up.FSEAge)
+		}
+		if up.FSEEducation != nil {
+			n.Education = FSEEducation(*up.FSEEducation)
+		}
 		band, err := n.validate()
-		if err != nil {
+		var v ordi.Validation
+		if err := v.Merge(err); err != nil {
+			return err
+		}
+		// Only answers being set need the questions on: a file keeps what
+		// it was given while they were asked.
+		var changed FSEAnswers
+		if up.FSELabour != nil && n.Labour != h.Labour {
+			changed.Labour = n.Labour
+		}
+		if up.FSEAge != nil && n.Age != h.Age {
+			changed.Age = n.Age
+		}
+		if up.FSEEducation != nil && n.Education != h.Education {
+			changed.Education = n.Education
+		}
+		if err := s.fseAllowed(ctx, changed, &v); err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
 			return err
 		}
 		h.ContactName, h.Phone, h.Commune, h.Postcode, h.QPV = n.ContactName, n.Phone, n.Commune, n.Postcode, n.QPV
 		h.Adults, h.Children, h.SchoolChildren, h.IncomeBracket = n.Adults, n.Children, n.SchoolChildren, band
 		h.HasComputer, h.Need, h.Notes, h.UpdatedAt = n.HasComputer, n.Need, n.Notes, s.now()
+		h.FSEAnswers = n.FSEAnswers
 		res := tx.Model(&Household{}).Where("id = ? AND version = ?", id, up.Version).Updates(map[string]any{
 			"contact_name": h.ContactName, "phone": h.Phone, "commune": h.Commune, "postcode": h.Postcode, "qpv": h.QPV,
 			"adults": h.Adults, "children": h.Children, "school_children": h.SchoolChildren, "income_bracket": h.IncomeBracket,
-			"has_computer": h.HasComputer, "need": h.Need, "notes": h.Notes, "updated_at": h.UpdatedAt, "version": gorm.Expr("version + 1"),
+			"has_computer": h.HasComputer, "need": h.Need, "notes": h.Notes, "updated_at": h.UpdatedAt,
+			"fse_labour_status": h.Labour, "fse_age_band": h.Age, "fse_education": h.Education, "version": gorm.Expr("version + 1"),
 		})
 		if res.Error != nil {
 			return fmt.Errorf("update household: %w", res.Error)

@@ -20,6 +20,10 @@ type Rules struct {
 	OneUnitPerHousehold bool `json:"one_unit_per_household"`
 	// RequiredSessions is the default attendance a new course requires.
 	RequiredSessions int `json:"required_sessions"`
+	// FSEQuestions: the programme is funded by the FSE+, and the
+	// nomination form asks the participant questions (see FSEAnswers). Off
+	// by default.
+	FSEQuestions bool `json:"fse_questions"`
 }
 
 // DefaultRules are the rules of a typical "Ordi 2.0" programme.

@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 )
@@ -19,12 +21,13 @@ import (
 func state(t *testing.T, db *gorm.DB) string {
 	t.Helper()
 	var s struct {
-		Donors, Donations, Units, Events, Erasures, Printed, Versions int64
+		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings int64
 	}
 	err := db.Raw(`SELECT (SELECT COUNT(*) FROM donors) AS donors, (SELECT COUNT(*) FROM donations) AS donations,
 		(SELECT COUNT(*) FROM units) AS units, (SELECT COUNT(*) FROM unit_events) AS events,
 		(SELECT COUNT(*) FROM erasures) AS erasures, (SELECT COUNT(*) FROM units WHERE label_printed_at IS NOT NULL) AS printed,
-		(SELECT COALESCE(SUM(version), 0) FROM units) AS versions`).Scan(&s).Error
+		(SELECT COALESCE(SUM(version), 0) FROM units) AS versions,
+		(SELECT COUNT(*) FROM import_uploads) AS uploads, (SELECT COUNT(*) FROM donor_import_mappings) AS mappings`).Scan(&s).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +65,64 @@ func operations() []operation {
 	csv := func(f *fixture) string {
 		return fmt.Sprintf("donation_id,kind,brand\n%d,laptop,Dell\n", f.donation.ID)
 	}
+	sheet := []byte("Marque;Type\nDell;Portable\n")
+	// The held-file operations belong to a user: each call is made by a
+	// user of its own, with the role under test.
+	users := 0
+	asUser := func(t *testing.T, f *fixture) int64 {
+		users++
+		u, err := account.NewService(f.db, fixedNow).CreateUser(ctx, ordi.System, account.NewUser{
+			Email: fmt.Sprintf("user%d@example.org", users), Name: "Utilisateur", Role: ordi.RoleStaff, Password: "correct horse battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	held := func(call func(f *fixture, a ordi.Actor, id string) error) func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+		return func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			uid := asUser(t, f)
+			id, err := f.svc.HoldImport(ctx, ordi.Actor{UserID: uid, Name: "Sam", Role: ordi.RoleStaff}, f.donation.ID, "liste.csv", bytes.NewReader(sheet))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func(a ordi.Actor) error { a.UserID = uid; return call(f, a, id) }
+		}
+	}
 	return []operation{
+		{"PreviewImport", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				_, err := f.svc.PreviewImport(ctx, a, f.donation.ID, sheet, inventory.ImportOptions{})
+				return err
+			}
+		}},
+		{"ImportSheet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				_, err := f.svc.ImportSheet(ctx, a, f.donation.ID, sheet, inventory.ImportOptions{})
+				return err
+			}
+		}},
+		{"DonorMapping", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error { _, err := f.svc.DonorMapping(ctx, a, f.donor.ID); return err }
+		}},
+		{"HoldImport", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			uid := asUser(t, f)
+			return func(a ordi.Actor) error {
+				a.UserID = uid
+				_, err := f.svc.HoldImport(ctx, a, f.donation.ID, "liste.csv", bytes.NewReader(sheet))
+				return err
+			}
+		}},
+		{"HeldImport", manage, held(func(f *fixture, a ordi.Actor, id string) error {
+			_, err := f.svc.HeldImport(ctx, a, f.donation.ID, id)
+			return err
+		})},
+		{"ImportHeld", manage, held(func(f *fixture, a ordi.Actor, id string) error {
+			_, err := f.svc.ImportHeld(ctx, a, f.donation.ID, id, inventory.ImportOptions{})
+			return err
+		})},
+		{"DropImport", manage, held(func(f *fixture, a ordi.Actor, id string) error {
+			return f.svc.DropImport(ctx, a, f.donation.ID, id)
+		})},
 		{"CreateDonor", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {
 				_, err := f.svc.CreateDonor(ctx, a, inventory.NewDonor{Name: "Boulangerie Martin", Kind: inventory.DonorCompany})
@@ -171,6 +231,16 @@ func operations() []operation {
 		}},
 		{"CountByStatus", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error { _, err := f.svc.CountByStatus(ctx, a, 0); return err }
+		}},
+		{"EachUnit", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				return f.svc.EachUnit(ctx, a, inventory.UnitFilter{}, func([]inventory.Unit) error { return nil })
+			}
+		}},
+		{"EachDonation", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				return f.svc.EachDonation(ctx, a, inventory.DonationFilter{}, func([]inventory.DonationSummary) error { return nil })
+			}
 		}},
 	}
 }

@@ -81,6 +81,13 @@ func (s *Service) importUnits(ctx context.Context, actor ordi.Actor, donationID 
 	if len(problems) > 0 {
 		return ImportResult{}, importError(problems)
 	}
+	return s.createImported(ctx, actor, rows, nil)
+}
+
+// createImported creates the rows' units in one transaction, with extra's
+// writes in it when extra is not nil: all or nothing. A clash of random unit
+// codes retries the whole transaction.
+func (s *Service) createImported(ctx context.Context, actor ordi.Actor, rows []importRow, extra func(tx *gorm.DB) error) (ImportResult, error) {
 	// Group by donation, keeping the file's order within each.
 	var order []int64
 	byDonation := map[int64][]UnitSpec{}
@@ -91,9 +98,15 @@ func (s *Service) importUnits(ctx context.Context, actor ordi.Actor, donationID 
 		byDonation[row.donationID] = append(byDonation[row.donationID], row.spec)
 	}
 	var res ImportResult
+	var err error
 	for attempt := 1; ; attempt++ {
 		res = ImportResult{}
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if extra != nil {
+				if err := extra(tx); err != nil {
+					return err
+				}
+			}
 			txs := s.WithTx(tx)
 			for _, id := range order {
 				units, err := txs.insertUnits(ctx, actor, id, byDonation[id], ActionImported)

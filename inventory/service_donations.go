@@ -174,6 +174,17 @@ func (s *Service) Donations(ctx context.Context, actor ordi.Actor, f DonationFil
 	if err := actor.Require(ordi.ReadUnits, refuseRead); err != nil {
 		return nil, err
 	}
+	q := s.donationQuery(ctx, f)
+	var out []DonationSummary
+	if err := q.Order("donations.id DESC").Limit(ordi.ListLimit(f.Limit)).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list donations: %w", err)
+	}
+	return out, nil
+}
+
+// donationQuery selects the donations f asks for, with their donor's name
+// and number of units, before ordering and limits.
+func (s *Service) donationQuery(ctx context.Context, f DonationFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Table("donations").
 		Select("donations.*, donors.name AS donor_name, (SELECT COUNT(*) FROM units WHERE units.donation_id = donations.id) AS units").
 		Joins("JOIN donors ON donors.id = donations.donor_id")
@@ -183,11 +194,7 @@ func (s *Service) Donations(ctx context.Context, actor ordi.Actor, f DonationFil
 	if f.Before > 0 {
 		q = q.Where("donations.id < ?", f.Before)
 	}
-	var out []DonationSummary
-	if err := q.Order("donations.id DESC").Limit(ordi.ListLimit(f.Limit)).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("list donations: %w", err)
-	}
-	return out, nil
+	return q
 }
 
 // Counts is a number of units per status.

@@ -191,6 +191,16 @@ func (s *Service) Units(ctx context.Context, actor ordi.Actor, f UnitFilter) ([]
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	q := s.unitQuery(ctx, f)
+	var out []Unit
+	if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list units: %w", err)
+	}
+	return out, nil
+}
+
+// unitQuery selects the units f asks for, before ordering and limits.
+func (s *Service) unitQuery(ctx context.Context, f UnitFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Unit{})
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -224,11 +234,7 @@ func (s *Service) Units(ctx context.Context, actor ordi.Actor, f UnitFilter) ([]
 	if f.Before > 0 {
 		q = q.Where("id < ?", f.Before)
 	}
-	var out []Unit
-	if err := q.Order("id DESC").Limit(ordi.ListLimit(f.Limit)).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list units: %w", err)
-	}
-	return out, nil
+	return q
 }
 
 // UpdateUnit edits a unit's description. The update carries the version the

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/settings"
 )
 
@@ -217,6 +218,23 @@ func (s *Service) Summary(ctx context.Context, a ordi.Actor, f Filter) (Summary,
 	}
 	if err := concurrently(jobs...); err != nil {
 		return Summary{}, err
+	}
+	// The FSE+ indicators, when the programme asks the FSE+ questions.
+	rules := allocation.DefaultRules()
+	if _, err := settings.Load(ctx, s.db, allocation.ProgrammeRulesKey, &rules); err != nil {
+		return Summary{}, err
+	}
+	if rules.FSEQuestions {
+		scope := int64(0)
+		if sc.restricted {
+			scope = sc.partnerID
+		}
+		t, err := FSEIndicators(ctx, s.db, f, scope)
+		if err != nil {
+			return Summary{}, err
+		}
+		Suppress(&t, threshold)
+		sum.Tables = append(sum.Tables, t)
 	}
 	if !sc.restricted {
 		year := p.to.Year()

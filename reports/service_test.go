@@ -12,7 +12,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/settings"
 )
 
 // programme is the seed of TestSummarySeeded: March 2026, with rows just
@@ -233,6 +235,23 @@ func TestSummarySeeded(t *testing.T) {
 		}
 		if len(sum.Targets) != 0 {
 			t.Errorf("targets without any set: %+v", sum.Targets)
+		}
+		// The FSE+ indicators come with the FSE+ questions: the contact
+		// persons of the 7 families first enrolled in March, none of whom
+		// answered (EECO11 counts them all).
+		rules := allocation.DefaultRules()
+		rules.FSEQuestions = true
+		if err := settings.Save(ctx, db, juneAt, admin, allocation.ProgrammeRulesKey, rules); err != nil {
+			t.Fatal(err)
+		}
+		withFSE, err := svc.Summary(ctx, staff, march)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expect(t, withFSE, TableFSE, "EECO11", "7")
+		expect(t, withFSE, TableFSE, "EECO01", "0")
+		if len(withFSE.Tables) != len(sum.Tables)+1 {
+			t.Errorf("%d tables with the FSE+ questions, %d without", len(withFSE.Tables), len(sum.Tables))
 		}
 
 		// Filters: commune (any case), QPV, partner.

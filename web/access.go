@@ -54,7 +54,7 @@ var (
 	courses        = may(ordi.RunCourses)
 	handover       = may(ordi.HandOver)
 	donorDocuments = may(ordi.IssueDonorCertificates)
-	reportsRead    = may(ordi.ReadReports)
+	reportsRead    = may(ordi.ReadReports) // the Bilan and its exports
 )
 
 const userKey = "ordi.user"

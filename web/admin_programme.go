@@ -32,7 +32,7 @@ func (s *Server) handleRulesUpdate(c *gin.Context) error {
 	r := allocation.Rules{
 		QPVRequired: c.PostForm("qpv_required") == "on", MaxIncomeBand: allocation.IncomeBand(c.PostForm("max_income_band")),
 		NoComputerRequired: c.PostForm("no_computer_required") == "on", OneUnitPerHousehold: c.PostForm("one_unit_per_household") == "on",
-		RequiredSessions: atoiForm(form, "required_sessions", &fields),
+		RequiredSessions: atoiForm(form, "required_sessions", &fields), FSEQuestions: c.PostForm("fse_questions") == "on",
 	}
 	if len(fields) == 0 {
 		_, err := s.cfg.Allocation.SetRules(c.Request.Context(), actor(c), r)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/reports"
+	"github.com/ordi-app/ordi/reports/render"
 )
 
 // bilanCell, bilanRow and bilanTable are a Summary's tables as the page
@@ -30,6 +32,7 @@ type bilanRow struct {
 
 type bilanTable struct {
 	Key     string
+	Chart   template.HTML // the table drawn (render.ChartSVG), for the charted ones
 	Title   string
 	RowHead string
 	Columns []string
@@ -91,6 +94,9 @@ func bilanSections(sum reports.Summary) []bilanSection {
 				continue
 			}
 			bt := bilanTable{Key: t.Key, Title: t.Title, RowHead: t.RowHead, Method: t.Method}
+			if svg, ok := render.ChartSVG(sum, t.Key); ok {
+				bt.Chart = svg
+			}
 			for _, c := range t.Columns {
 				bt.Columns = append(bt.Columns, c.Label)
 			}

@@ -174,7 +174,8 @@ func TestBilanPage(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d: %s", res.StatusCode, body)
 		}
-		for _, want := range []string{"Parcours des familles", "&lt; 5", `name="partner_id"`, "Ce trimestre", "L&#39;an dernier", "Période", `href="/bilan"`} {
+		for _, want := range []string{"Parcours des familles", "&lt; 5", `name="partner_id"`, "Ce trimestre", "L&#39;an dernier", "Période", `href="/bilan"`,
+			`<svg`, `class="bilan-chart"`, `href="/bilan.pdf?from=`, `href="/bilan.xlsx?from=`, `href="/bilan.csv?from=`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the page lacks %q", want)
 			}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,9 +32,14 @@ type donationPage struct {
 	Fields    []ordi.FieldError
 	Added     string // the code of the unit just added
 	Imported  []ordi.FieldError
-	CanEdit   bool
-	ImportMax int
-	Templates []labels.Template
+	// ImportedCodes are the units an import just created, shown once with
+	// their labels to print; PrintCodes is false when they are too many for
+	// one form (the whole donation's labels are offered instead).
+	ImportedCodes []string
+	PrintCodes    bool
+	CanEdit       bool
+	ImportMax     int
+	Templates     []labels.Template
 	// The donor certificate: issued ones, or why it cannot be yet.
 	Certificates     []certificates.Certificate
 	CertificateError string
@@ -96,6 +100,8 @@ func (s *Server) donationPage(c *gin.Context, id int64) (*donationPage, error) {
 		}
 	}
 	p.Added = s.sessions.PopString(ctx, "added_unit")
+	p.ImportedCodes = s.importedCodes(c)
+	p.PrintCodes = len(p.ImportedCodes) <= maxPrintedCodes
 	if p.CanEdit {
 		if p.Certificates, err = s.cfg.Certificates.Certificates(ctx, actor(c), certificates.CertificateFilter{DonationID: id, Limit: 20}); err != nil {
 			return nil, err
@@ -193,45 +199,4 @@ func (s *Server) handleDonationUnitCreate(c *gin.Context) error {
 	s.sessions.Put(ctx, lastUnitKey, string(b))
 	s.sessions.Put(ctx, "added_unit", string(u.Code))
 	return seeOther(c, "/donations/"+strconv.FormatInt(id, 10)+"#ajout")
-}
-
-func (s *Server) handleDonationImport(c *gin.Context) error {
-	ctx := c.Request.Context()
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.cfg.Inventory.Donation(ctx, actor(c), id); err != nil {
-		return err
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, inventory.MaxImportBytes+64<<10)
-	file, _, err := c.Request.FormFile("file")
-	var problems []ordi.FieldError
-	switch {
-	case err != nil:
-		var maxBytes *http.MaxBytesError
-		if errors.As(err, &maxBytes) {
-			return ordi.Errorf(ordi.TooLarge, "Le fichier dépasse %d Mo.", inventory.MaxImportBytes>>20)
-		}
-		problems = []ordi.FieldError{{Field: "file", Message: "Choisissez le fichier CSV à importer."}}
-	default:
-		defer file.Close()
-		res, err := limited(ctx, s.expensive, func() (inventory.ImportResult, error) {
-			return s.cfg.Inventory.ImportDonationUnits(ctx, actor(c), id, file)
-		})
-		if problems, err = invalidFields(err); err != nil {
-			return err
-		}
-		if len(problems) == 0 {
-			s.flash(c, ordi.Plural(res.Created, "unité importée", "unités importées")+". Leurs étiquettes attendent dans la file d'impression.")
-			return seeOther(c, "/donations/"+strconv.FormatInt(id, 10))
-		}
-	}
-	p, err := s.donationPage(c, id)
-	if err != nil {
-		return err
-	}
-	p.Imported = problems
-	s.render(c, http.StatusUnprocessableEntity, "donation", p)
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 type familyFormPage struct {
 	basePage
 	allocationOptions
+	fseOptions
 	Edit     bool
 	ID       int64
 	Version  int
@@ -31,6 +32,10 @@ type familyFormPage struct {
 func (s *Server) familyForm(c *gin.Context, title string, form url.Values, fields []ordi.FieldError) (*familyFormPage, error) {
 	u, _ := userOf(c)
 	p := &familyFormPage{basePage: s.base(c, title), allocationOptions: newAllocationOptions(), Form: form, Fields: fields, IsAdmin: u.Role == ordi.RoleAdmin}
+	var err error
+	if p.fseOptions, err = s.fseOptions(c); err != nil {
+		return nil, err
+	}
 	if p.IsAdmin {
 		partners, err := s.allPartners(c)
 		if err != nil {
@@ -75,6 +80,7 @@ func (s *Server) handleFamilyCreate(c *gin.Context) error {
 		SchoolChildren: atoiForm(form, "school_children", &fields), IncomeBracket: form.Get("income_bracket"),
 		HasComputer: form.Get("has_computer") == "yes", Need: allocation.Need(form.Get("need")), Notes: form.Get("notes"),
 		Consent: form.Get("consent") == "yes", PartnerID: partner, DuplicateOK: form.Get("duplicate_ok") == "yes",
+		FSEAnswers: fseFromForm(form),
 	}
 	var h allocation.Household
 	var duplicate string
@@ -136,12 +142,14 @@ func yesNo(b bool) string {
 }
 
 func familyValues(h allocation.Household) url.Values {
-	return url.Values{
+	v := url.Values{
 		"contact_name": {h.ContactName}, "phone": {h.Phone}, "commune": {h.Commune}, "postcode": {h.Postcode},
 		"qpv": {yesNo(h.QPV)}, "adults": {strconv.Itoa(h.Adults)}, "children": {strconv.Itoa(h.Children)},
 		"school_children": {strconv.Itoa(h.SchoolChildren)}, "income_bracket": {string(h.IncomeBracket)},
 		"has_computer": {yesNo(h.HasComputer)}, "need": {string(h.Need)}, "notes": {h.Notes}, "consent": {"yes"},
 	}
+	fseValues(h, v)
+	return v
 }
 
 func (s *Server) handleFamilyEdit(c *gin.Context) error {
@@ -162,6 +170,7 @@ func (s *Server) handleFamilyEdit(c *gin.Context) error {
 	up := allocation.HouseholdUpdate{Version: version, ContactName: str("contact_name"), Phone: str("phone"), Commune: str("commune"),
 		Postcode: str("postcode"), QPV: &qpv, Adults: &adults, Children: &children, SchoolChildren: &pupils,
 		IncomeBracket: str("income_bracket"), HasComputer: &computer, Need: &need, Notes: str("notes")}
+	fseUpdateFromForm(form, &up)
 	var h allocation.Household
 	if len(fields) == 0 {
 		h, err = s.cfg.Allocation.UpdateHousehold(c.Request.Context(), actor(c), id, up)
@@ -174,7 +183,8 @@ func (s *Server) handleFamilyEdit(c *gin.Context) error {
 		// Every error in one round: the domain's too, for the fields read.
 		domain, _ := invalidFields(allocation.ValidateNomination(allocation.NewHousehold{
 			ContactName: *up.ContactName, Phone: *up.Phone, Commune: *up.Commune, Postcode: *up.Postcode, Adults: adults,
-			Children: children, SchoolChildren: pupils, IncomeBracket: *up.IncomeBracket, Need: need, Notes: *up.Notes, Consent: true}))
+			Children: children, SchoolChildren: pupils, IncomeBracket: *up.IncomeBracket, Need: need, Notes: *up.Notes, Consent: true,
+			FSEAnswers: fseFromForm(form)}))
 		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {

@@ -334,6 +334,12 @@ func haLists() []haList {
 		{"GET /api/v1/households", false, get, "/api/v1/households", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
 		{"GET /api/v1/households?q=canari", false, get, "/api/v1/households?q=canari", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
 		{"GET /api/v1/households?status=nominated", false, get, "/api/v1/households?status=nominated", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
+		// The list exports: the CSV's text is read for the canaries; the
+		// XLSX is compressed, so only its answer is checked here (its
+		// content: TestFamilyListExport).
+		{"GET /api/v1/households.csv", false, get, "/api/v1/households.csv", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
+		{"GET /api/v1/households.csv?status=nominated", false, get, "/api/v1/households.csv?status=nominated", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
+		{"GET /api/v1/households.xlsx", false, get, "/api/v1/households.xlsx", haWant{ok, ok, forbidden, forbidden, ok, 0}, false},
 		{"GET /families", true, get, "/families", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
 		{"GET /families?q=canari", true, get, "/families?q=canari", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},
 		{"GET /families?status=nominated", true, get, "/families?status=nominated", haWant{ok, ok, forbidden, forbidden, ok, 0}, true},

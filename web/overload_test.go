@@ -107,6 +107,8 @@ func TestExpensiveWorkShedsLoad(t *testing.T) {
 			{http.MethodPost, fmt.Sprintf("/donations/%d/import", donation), staff, "", func() (string, string) {
 				return mw.FormDataContentType(), upload.String()
 			}, "très occupé"},
+			{http.MethodPost, fmt.Sprintf("/api/v1/donations/%d/import/preview", donation), nil, ordi.RoleStaff, func() (string, string) { return "text/csv", "Type;Marque\nPortable;Dell\n" }, ""},
+			{http.MethodPost, fmt.Sprintf("/api/v1/donations/%d/import", donation), nil, ordi.RoleStaff, func() (string, string) { return "text/csv", "Type;Marque\nPortable;Dell\n" }, ""},
 		} {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 				contentType, body := tc.body()

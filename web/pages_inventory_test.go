@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
@@ -78,28 +80,96 @@ func postFile(t *testing.T, app *testApp, c *http.Client, path, content string) 
 	return app.do(c, req)
 }
 
+// TestDonationImportPage walks the page flow: upload, the mapping step with
+// the first rows' problems, a corrected mapping, the import, the codes to
+// print; a file that does not read, another user's upload, a second
+// confirmation and a cancellation change nothing.
 func TestDonationImportPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
 		donation := app.newDonation(t)
 		c := app.login(ordi.RoleStaff)
 		path := fmt.Sprintf("/donations/%d/import", donation)
-		res := postFile(t, app, c, path, "kind;brand;ram_gb\nlaptop;HP;8\nfridge;LG;-1\n")
+		units := func() int64 {
+			var n int64
+			db.Table("units").Count(&n)
+			return n
+		}
+		res := postFile(t, app, c, path, "Marque;Modèle\n")
 		body := readBody(res)
-		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Rien n'a été importé") || !strings.Contains(body, "Ligne 3") {
-			t.Fatalf("bad file: %d", res.StatusCode)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Rien n'a été importé") || !strings.Contains(body, "aucune unité sous sa ligne") {
+			t.Fatalf("unreadable file: %d", res.StatusCode)
 		}
-		var n int64
-		db.Table("units").Count(&n)
-		if n != 0 {
-			t.Fatalf("a bad file wrote %d units", n)
+		// A donor's own columns, Windows-1252 as French Excel writes it.
+		file := "Marque;Modèle;N° de série;Genre;Mémoire\nHP;EliteBook 840;SN1;Portable;8 Go\nDell;OptiPlex;SN2;Tour PC;huit\n"
+		win, _ := charmap.Windows1252.NewEncoder().String(file)
+		res = postFile(t, app, c, path, win)
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), path+"/") {
+			t.Fatalf("upload: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
-		res = postFile(t, app, c, path, "kind;brand;ram_gb\nlaptop;HP;8\ndesktop;Dell;16\n")
-		if res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("good file: %d %s", res.StatusCode, readBody(res))
+		step := res.Header.Get("Location")
+		body = readBody(app.get(c, step))
+		for _, want := range []string{"CSV Windows-1252 (Excel)", "N° de série", `name="col_2"`, `<option value="serial_number" selected>`,
+			"— ignorée —", "Type des lignes sans type", "Aucune colonne n'est associée au type", "huit"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("mapping page lacks %q", want)
+			}
 		}
-		if body := readBody(app.get(c, fmt.Sprintf("/donations/%d", donation))); !strings.Contains(body, "2 unités importées") {
-			t.Fatal("no confirmation of the import")
+		// Another user cannot see or import the file.
+		admin := app.login(ordi.RoleAdmin)
+		if res := app.get(admin, step); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another user's upload: %d", res.StatusCode)
+		}
+		if res := app.postForm(admin, step, url.Values{"action": {"import"}, "default_kind": {"laptop"}}); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another user's import: %d", res.StatusCode)
+		}
+		// Staff map the kind column and its values and check.
+		form := url.Values{"col_0": {"brand"}, "col_1": {"model"}, "col_2": {"serial_number"}, "col_3": {"kind"}, "col_4": {"ram_gb"},
+			"action": {"preview"}}
+		res = app.postForm(c, step, form)
+		body = readBody(res)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "« Tour PC »") || !strings.Contains(body, `class="cell-error"`) || !strings.Contains(body, "type sans correspondance") ||
+			!strings.Contains(body, "2 lignes du fichier sont refusées") {
+			t.Fatalf("preview: %d", res.StatusCode)
+		}
+		// Importing with a bad row: nothing, with the line and the column.
+		form.Set("value_0", "Portable")
+		form.Set("kind_0", "laptop")
+		form.Set("value_1", "Tour PC")
+		form.Set("kind_1", "desktop")
+		form.Set("action", "import")
+		res = app.postForm(c, step, form)
+		body = readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Ligne 3 · <strong>Mémoire</strong>") || units() != 0 {
+			t.Fatalf("bad row: %d, %d units", res.StatusCode, units())
+		}
+		// The column is left out: the import goes through.
+		form.Set("col_4", "")
+		res = app.postForm(c, step, form)
+		if res.StatusCode != http.StatusSeeOther || units() != 2 {
+			t.Fatalf("import: %d %s, %d units", res.StatusCode, readBody(res), units())
+		}
+		body = readBody(app.get(c, fmt.Sprintf("/donations/%d", donation)))
+		if !strings.Contains(body, "2 unités importées") || !strings.Contains(body, `name="codes"`) {
+			t.Fatal("no confirmation of the import with its codes to print")
+		}
+		// Confirmed again (a second tab): the file is gone, nothing doubles.
+		if res := app.postForm(c, step, form); res.StatusCode != http.StatusNotFound || units() != 2 {
+			t.Fatalf("second confirmation: %d, %d units", res.StatusCode, units())
+		}
+		// The mapping is remembered for the donor: the next file is mapped.
+		res = postFile(t, app, c, path, file)
+		body = readBody(app.get(c, res.Header.Get("Location")))
+		if !strings.Contains(body, "celle du dernier import de ce donateur") || !strings.Contains(body, `<option value="kind" selected>`) {
+			t.Fatal("the donor's mapping is not suggested again")
+		}
+		// Cancelled: forgotten.
+		next := res.Header.Get("Location")
+		if res := app.postForm(c, next, url.Values{"action": {"cancel"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("cancel: %d", res.StatusCode)
+		}
+		if res := app.get(c, next); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("cancelled upload: %d", res.StatusCode)
 		}
 	})
 }
@@ -254,6 +324,61 @@ func TestListsKeepTheirFiltersOnTheNextPage(t *testing.T) {
 			if !strings.Contains(second, tc.want) || strings.Contains(second, tc.other) {
 				t.Errorf("%s: the next page (%s) lost the filter", tc.first, m[1])
 			}
+		}
+	})
+}
+
+// TestDonationImportSheetsAndBadMapping: a workbook opens on its list's
+// sheet, another sheet can be chosen, and a mapping naming a field twice is
+// shown back as staff left it, with the problem, nothing imported.
+func TestDonationImportSheetsAndBadMapping(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		c := app.login(ordi.RoleStaff)
+		f := excelize.NewFile()
+		f.SetSheetName("Sheet1", "Lisez-moi")
+		f.SetCellValue("Lisez-moi", "A1", "Parc informatique 2026")
+		f.NewSheet("Parc")
+		for i, row := range [][]any{{"Marque", "Modèle", "Type"}, {"HP", "EliteBook", "Portable"}, {"Dell", "OptiPlex", "Tour"}} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			f.SetSheetRow("Parc", cell, &row)
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		res := postFile(t, app, c, fmt.Sprintf("/donations/%d/import", donation), buf.String())
+		step := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %d %s", res.StatusCode, readBody(res))
+		}
+		body := readBody(app.get(c, step))
+		if !strings.Contains(body, `<option value="Parc" selected>`) || !strings.Contains(body, "classeur Excel (.xlsx), feuille « Parc »") {
+			t.Fatal("the workbook does not open on its list's sheet")
+		}
+		// The read-me sheet chosen: it has no list, said on the page.
+		res = app.postForm(c, step, url.Values{"sheet": {"Lisez-moi"}, "shown_sheet": {"Parc"}, "action": {"preview"}})
+		if body := readBody(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "aucune unité sous sa ligne") {
+			t.Fatalf("empty sheet chosen: %d", res.StatusCode)
+		}
+		// Two columns to one field: shown back, nothing imported.
+		res = app.postForm(c, step, url.Values{"sheet": {"Parc"}, "shown_sheet": {"Parc"}, "col_0": {"brand"}, "col_1": {"brand"}, "col_2": {"kind"}, "action": {"import"}})
+		body = readBody(res)
+		if res.StatusCode != http.StatusUnprocessableEntity || strings.Count(body, `<option value="brand" selected>`) != 2 || !strings.Contains(body, "gardez-en une") {
+			t.Fatalf("bad mapping: %d", res.StatusCode)
+		}
+		var n int64
+		if db.Table("units").Count(&n); n != 0 {
+			t.Fatalf("%d units", n)
+		}
+		res = app.postForm(c, step, url.Values{"sheet": {"Parc"}, "shown_sheet": {"Parc"}, "col_0": {"brand"}, "col_1": {"model"}, "col_2": {"kind"},
+			"value_0": {"Portable"}, "kind_0": {"laptop"}, "value_1": {"Tour"}, "kind_1": {"desktop"}, "action": {"import"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("import: %d %s", res.StatusCode, readBody(res))
+		}
+		if db.Table("units").Count(&n); n != 2 {
+			t.Fatalf("%d units", n)
 		}
 	})
 }

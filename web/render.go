@@ -173,6 +173,8 @@ var templateFuncs = template.FuncMap{
 			return "sortie du dispositif"
 		case "household.erase":
 			return "effacement des données"
+		case allocation.AccessListExport:
+			return "export de la liste des familles"
 		case "course.enroll":
 			return "inscription à une formation"
 		case "reservation.create":
@@ -189,6 +191,13 @@ var templateFuncs = template.FuncMap{
 	// nextPage is the link to the next page of a list: its filters (an
 	// encoded query) and the cursor. Built whole, so that html/template
 	// treats it as a URL to normalise, not a value to escape into a query.
+	"exportLinks": func(path, query string) map[string]string { return map[string]string{"Path": path, "Query": query} },
+	"withQuery": func(path, query string) string {
+		if query == "" {
+			return path
+		}
+		return path + "?" + query
+	},
 	"nextPage": func(path, query, cursor string) string {
 		q := query
 		if q != "" {

@@ -25,6 +25,9 @@ func (s *Server) routeTable() []route {
 		{get, "/readyz", public, s.handleReady},
 		{get, "/metrics", public, s.handleMetrics},
 		{get, "/static/*file", public, s.handleStatic},
+		// The installable app (pwa.go).
+		{get, manifestPath, public, s.handleManifest},
+		{get, serviceWorkerPath, public, s.handleServiceWorker},
 
 		// Sign-in and first-run setup.
 		{get, "/login", public, s.handleLoginPage},
@@ -42,6 +45,8 @@ func (s *Server) routeTable() []route {
 		{get, "/donations/:id", workshop, s.handleDonationPage},
 		{post, "/donations/:id/units", workshop, s.handleDonationUnitCreate},
 		{post, "/donations/:id/import", workshop, s.handleDonationImport},
+		{get, "/donations/:id/import/:upload", workshop, s.handleDonationImportPage},
+		{post, "/donations/:id/import/:upload", workshop, s.handleDonationImportConfirm},
 		{post, "/donations/:id/delete", workshop, s.handleDonationDelete},
 		{get, "/units", unitsRead, s.handleUnitsPage},
 		{get, "/u/:code", unitsRead, s.handleUnitPage},
@@ -97,6 +102,10 @@ func (s *Server) routeTable() []route {
 
 		// The Bilan.
 		{get, "/bilan", reportsRead, s.handleBilanPage},
+		// The Bilan's exports.
+		{get, "/bilan.csv", reportsRead, s.handleBilanCSV},
+		{get, "/bilan.xlsx", reportsRead, s.handleBilanXLSX},
+		{get, "/bilan.pdf", reportsRead, s.handleBilanPDF},
 
 		// Administration pages.
 		{get, "/admin", adminOnly, s.handleAdminPage},
@@ -136,9 +145,15 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/donations", workshop, s.handleAPIDonationCreate},
 		{get, "/api/v1/donations", workshop, s.handleAPIDonationList},
 		{get, "/api/v1/donations/:id", workshop, s.handleAPIDonation},
+		{get, "/api/v1/donations.csv", workshop, s.handleAPIDonationExport},
+		{get, "/api/v1/donations.xlsx", workshop, s.handleAPIDonationExport},
 		{del, "/api/v1/donations/:id", workshop, s.handleAPIDonationDelete},
+		{post, "/api/v1/donations/:id/import/preview", workshop, s.handleAPIDonationImportPreview},
+		{post, "/api/v1/donations/:id/import", workshop, s.handleAPIDonationImport},
 		{post, "/api/v1/units", workshop, s.handleAPIUnitCreate},
 		{get, "/api/v1/units", unitsRead, s.handleAPIUnitList},
+		{get, "/api/v1/units.csv", unitsRead, s.handleAPIUnitExport},
+		{get, "/api/v1/units.xlsx", unitsRead, s.handleAPIUnitExport},
 		{post, "/api/v1/units/import", workshop, s.handleAPIUnitImport},
 		{post, "/api/v1/units/batch", unitsRead, s.handleAPIUnitBatch},
 		{get, "/api/v1/units/:code", unitsRead, s.handleAPIUnit},
@@ -148,11 +163,18 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/units/:code/erasures", workshop, s.handleAPIErasureCreate},
 		{get, "/api/v1/units/:code/erasures", unitsRead, s.handleAPIErasureList},
 		{get, "/api/v1/units/:code/events", unitsRead, s.handleAPIUnitEvents},
+		{post, "/api/v1/units/:code/reports", workshop, s.handleAPIReportCreate},
+		{get, "/api/v1/units/:code/reports", workshop, s.handleAPIReportList},
+		{get, "/api/v1/units/:code/reports/:id", workshop, s.handleAPIReportDownload},
+		{get, "/api/v1/units/:code/drives", unitsRead, s.handleAPIDriveList},
+		{post, "/api/v1/units/:code/conflicts/:id", workshop, s.handleAPIConflictResolve},
 		{get, "/api/v1/labels/templates", unitsRead, s.handleAPILabelTemplates},
 
 		// API v1: allocation.
 		{post, "/api/v1/households", nominate, s.handleAPIHouseholdCreate},
 		{get, "/api/v1/households", households, s.handleAPIHouseholdList},
+		{get, "/api/v1/households.csv", households, s.handleAPIHouseholdListExport},
+		{get, "/api/v1/households.xlsx", households, s.handleAPIHouseholdListExport},
 		{get, "/api/v1/households/:id", households, s.handleAPIHousehold},
 		{patch, "/api/v1/households/:id", nominate, s.handleAPIHouseholdUpdate},
 		{post, "/api/v1/households/:id/decision", allocate, s.handleAPIHouseholdDecision},
@@ -188,5 +210,9 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/reports/summary", reportsRead, s.handleAPIReportSummary},
 		{get, "/api/v1/settings/targets", allocate, s.handleAPITargets},
 		{put, "/api/v1/settings/targets", adminOnly, s.handleAPITargetsUpdate},
+		// API v1: the Bilan's exports.
+		{get, "/api/v1/reports/summary.csv", reportsRead, s.handleBilanCSV},
+		{get, "/api/v1/reports/summary.xlsx", reportsRead, s.handleBilanXLSX},
+		{get, "/api/v1/reports/summary.pdf", reportsRead, s.handleBilanPDF},
 	}
 }

@@ -113,6 +113,10 @@ var routeOracle = map[string]string{
 	"GET /verify":         "*",
 	"GET /verify/:number": "*",
 
+	// The installable app (pwa.go).
+	"GET /manifest.webmanifest": "*",
+	"GET /sw.js":                "*",
+
 	"GET /": "asvtw",
 
 	// Workshop: donors, donations and units are written by admins and staff;
@@ -135,6 +139,10 @@ var routeOracle = map[string]string{
 	"GET /labels":                       "asv",
 	"POST /labels/print":                "asv",
 	"GET /labels/calibration/:template": "asv",
+
+	// A donor's spreadsheet held for its mapping step (issue 16).
+	"GET /donations/:id/import/:upload":  "as",
+	"POST /donations/:id/import/:upload": "as",
 
 	// Families: social workers nominate and edit, staff read; eligibility,
 	// enrolment, matching and reservations are staff's; erasure the admin's.
@@ -210,29 +218,46 @@ var routeOracle = map[string]string{
 	"POST /api/v1/users/:id/signout": "a",
 	"DELETE /api/v1/tokens/:id":      "a",
 
-	"POST /api/v1/donors":                  "as",
-	"GET /api/v1/donors":                   "as",
-	"GET /api/v1/donors/:id":               "as",
-	"POST /api/v1/donations":               "as",
-	"GET /api/v1/donations":                "as",
-	"GET /api/v1/donations/:id":            "as",
-	"DELETE /api/v1/donations/:id":         "as",
-	"POST /api/v1/units":                   "as",
-	"GET /api/v1/units":                    "asv",
-	"POST /api/v1/units/import":            "as",
-	"POST /api/v1/units/batch":             "asv",
-	"GET /api/v1/units/:code":              "asv",
-	"PATCH /api/v1/units/:code":            "as",
-	"POST /api/v1/units/:code/transitions": "as",
-	"POST /api/v1/units/:code/undo":        "as",
-	"POST /api/v1/units/:code/erasures":    "as",
-	"GET /api/v1/units/:code/erasures":     "asv",
-	"GET /api/v1/units/:code/events":       "asv",
-	"GET /api/v1/labels/templates":         "asv",
-	"POST /api/v1/labels":                  "asv",
+	"POST /api/v1/donors":                    "as",
+	"GET /api/v1/donors":                     "as",
+	"GET /api/v1/donors/:id":                 "as",
+	"POST /api/v1/donations":                 "as",
+	"GET /api/v1/donations":                  "as",
+	"GET /api/v1/donations/:id":              "as",
+	"DELETE /api/v1/donations/:id":           "as",
+	"POST /api/v1/units":                     "as",
+	"GET /api/v1/units":                      "asv",
+	"POST /api/v1/units/import":              "as",
+	"POST /api/v1/units/batch":               "asv",
+	"GET /api/v1/units/:code":                "asv",
+	"PATCH /api/v1/units/:code":              "as",
+	"POST /api/v1/units/:code/transitions":   "as",
+	"POST /api/v1/units/:code/undo":          "as",
+	"POST /api/v1/units/:code/erasures":      "as",
+	"GET /api/v1/units/:code/erasures":       "asv",
+	"GET /api/v1/units/:code/events":         "asv",
+	"POST /api/v1/units/:code/reports":       "as",
+	"GET /api/v1/units/:code/reports":        "as",
+	"GET /api/v1/units/:code/reports/:id":    "as",
+	"GET /api/v1/units/:code/drives":         "asv",
+	"POST /api/v1/units/:code/conflicts/:id": "as",
+	"GET /api/v1/labels/templates":           "asv",
+	"POST /api/v1/labels":                    "asv",
+
+	// A donor's spreadsheet: its mapping previewed, then imported (issue 16).
+	"POST /api/v1/donations/:id/import/preview": "as",
+	"POST /api/v1/donations/:id/import":         "as",
+
+	// List exports (issue 15).
+	"GET /api/v1/donations.csv":  "as",
+	"GET /api/v1/donations.xlsx": "as",
+	"GET /api/v1/units.csv":      "asv",
+	"GET /api/v1/units.xlsx":     "asv",
 
 	"POST /api/v1/households":                "aw",
 	"GET /api/v1/households":                 "asw",
+	"GET /api/v1/households.csv":             "asw",
+	"GET /api/v1/households.xlsx":            "asw",
 	"GET /api/v1/households/:id":             "asw",
 	"PATCH /api/v1/households/:id":           "aw",
 	"POST /api/v1/households/:id/decision":   "as",
@@ -261,6 +286,15 @@ var routeOracle = map[string]string{
 	"GET /api/v1/certificates":                  "as",
 	"GET /api/v1/certificates/:number":          "asv",
 	"POST /api/v1/certificates/:number/reissue": "as",
+
+	// The Bilan's exports: admin, staff, social workers (their partner's
+	// families only, the service's business); never volunteers or trainers.
+	"GET /bilan.csv":                   "asw",
+	"GET /bilan.xlsx":                  "asw",
+	"GET /bilan.pdf":                   "asw",
+	"GET /api/v1/reports/summary.csv":  "asw",
+	"GET /api/v1/reports/summary.xlsx": "asw",
+	"GET /api/v1/reports/summary.pdf":  "asw",
 }
 
 // oracleAllows reads routeOracle's letters.

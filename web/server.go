@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +35,8 @@ type Config struct {
 	Inventory    *inventory.Service
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
-	Reports      *reports.Service
+	// Reports computes the Bilan's figures.
+	Reports *reports.Service
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when
@@ -74,6 +76,13 @@ type Server struct {
 	handler  http.Handler
 	// expensive bounds PDF rendering and CSV imports (limiter.go).
 	expensive *limiter
+	// reports gives the Bilan's figures (cfg.Reports; tests may put
+	// another source in).
+	reports reportSource
+	// idemWait bounds the wait for a twin request (idempotency.go).
+	idemWait time.Duration
+	// manifest and serviceWorker are built once from the assets (pwa.go).
+	manifest, serviceWorker []byte
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -100,11 +109,16 @@ func New(cfg Config) (*Server, error) {
 		setupToken: cfg.SetupToken,
 		registry:   prometheus.NewRegistry(),
 		expensive:  newExpensiveLimiter(),
+		idemWait:   idempotencyWait,
+	}
+	if cfg.Reports != nil {
+		s.reports = cfg.Reports
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
+	s.manifest, s.serviceWorker = s.assets.manifest(), s.assets.serviceWorker()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
@@ -144,13 +158,19 @@ func New(cfg Config) (*Server, error) {
 
 	s.routes = s.routeTable()
 	for _, r := range s.routes {
-		s.engine.Handle(r.method, r.path, s.authorize(r), s.checkInput(r), s.adapt(r.handle))
+		chain := []gin.HandlerFunc{s.authorize(r), s.checkInput(r), s.adapt(r.handle)}
+		if idempotentRoute(r) {
+			chain = slices.Insert(chain, 1, s.idempotency(r))
+		}
+		s.engine.Handle(r.method, r.path, chain...)
 	}
 
 	// Static files and metrics need no session: they skip the session load.
 	mux := http.NewServeMux()
 	mux.Handle("/static/", s.engine)
 	mux.Handle(metricsPath, s.engine)
+	mux.Handle(serviceWorkerPath, s.engine)
+	mux.Handle(manifestPath, s.engine)
 	mux.Handle("/", s.sessions.LoadAndSave(markSession(s.engine)))
 
 	csrf := http.NewCrossOriginProtection()

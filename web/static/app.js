@@ -166,3 +166,9 @@ document.addEventListener("change", (ev) => {
 document.addEventListener("click", (ev) => {
   if (ev.target.closest("[data-print]")) window.print();
 });
+
+// The installable app: the service worker keeps the static files and the
+// scanner page for when the network drops (docs/offline.md).
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js").catch(() => {});
+}
