@@ -77,7 +77,13 @@ type bilanPage struct {
 	Sections    []bilanSection
 	Targets     []bilanTarget
 	Shown       bool // the figures are on the page (no error)
-	ExportQuery string
+	Exports     []bilanExport
+}
+
+// bilanExport is one download of the Bilan shown (part B's exports).
+type bilanExport struct {
+	Label string
+	Href  string // built whole, so that html/template keeps the query as is
 }
 
 var sectionTitles = []struct{ key, title string }{
@@ -208,7 +214,8 @@ func (s *Server) handleBilanPage(c *gin.Context) error {
 			p.Sections = bilanSections(sum)
 			p.Targets = bilanTargets(sum.Targets, sum.Threshold)
 			p.Period = fmt.Sprintf("du %s au %s", frenchDate(sum.Filter.From), frenchDate(sum.Filter.To))
-			p.ExportQuery = filterQuery(sum.Filter, p.QPV)
+			q := filterQuery(sum.Filter, p.QPV)
+			p.Exports = []bilanExport{{"PDF « Bilan d'activité »", "/bilan.pdf?" + q}, {"Tableur (XLSX)", "/bilan.xlsx?" + q}, {"CSV", "/bilan.csv?" + q}}
 		}
 		p.Fields = fields
 	}

@@ -177,7 +177,7 @@ func TestBilanPage(t *testing.T) {
 		for _, want := range []string{"Parcours des familles", "&lt; 5", `name="partner_id"`, "Ce trimestre", "L&#39;an dernier", "Période", `href="/bilan"`,
 			`<svg`, `class="bilan-chart"`, `href="/bilan.pdf?from=`, `href="/bilan.xlsx?from=`, `href="/bilan.csv?from=`} {
 			if !strings.Contains(body, want) {
-				t.Errorf("the page lacks %q", want)
+				t.Errorf("the page lacks %q: %s", want, body)
 			}
 		}
 		worker := app.login(ordi.RoleSocialWorker)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -8,16 +9,19 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
 
 // TestE2EBilan opens the Bilan as an administrator on a 768 px tablet: the
 // page fits, a small count of families shows "< 5", a preset changes the
-// period, and so does the form.
+// period and so does the form, the charts are drawn, and the three
+// downloads hold the figures shown.
 func TestE2EBilan(t *testing.T) {
 	b := newBrowser(t)
 	url := dbtest.URL(t, database.SQLite)
@@ -81,6 +85,49 @@ func TestE2EBilan(t *testing.T) {
 		t.Fatalf("last year's communes:\n%s", got)
 	}
 	b.noHorizontalScroll()
+
+	// The charts, drawn on the server, and the three downloads of what the
+	// page shows: the CSV's text, the workbook read back with excelize, the
+	// PDF's text with the PDF tools.
+	var charts int
+	b.run(chromedp.Evaluate(`document.querySelectorAll('.bilan-chart svg[role=img]').length`, &charts))
+	if charts != 3 {
+		t.Errorf("%d charts on the page, want 3 (months, funnel, outcomes)", charts)
+	}
+	var hrefs []string
+	b.run(chromedp.Evaluate(`[...document.querySelectorAll('.bilan-exports a')].map(a => a.href)`, &hrefs))
+	if len(hrefs) != 3 {
+		t.Fatalf("downloads: %q", hrefs)
+	}
+	files := map[string][]byte{}
+	for _, h := range hrefs {
+		for _, ext := range []string{".pdf?", ".xlsx?", ".csv?"} {
+			if strings.Contains(h, ext) {
+				files[ext] = fetchWithBrowserSession(t, b, h)
+			}
+		}
+	}
+	if csv := string(files[".csv?"]); !strings.HasPrefix(csv, "\ufeff") || !strings.Contains(csv, "Lille;8") {
+		t.Errorf("CSV:\n%s", csv)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(files[".xlsx?"]))
+	if err != nil {
+		t.Fatalf("XLSX: %v", err)
+	}
+	found := false
+	for _, sheet := range book.GetSheetList() {
+		rows, _ := book.GetRows(sheet)
+		for _, r := range rows {
+			found = found || len(r) >= 2 && r[0] == "Lille" && r[1] == "8"
+		}
+	}
+	if !found {
+		t.Errorf("no sheet of the workbook has Lille's 8 families: %v", book.GetSheetList())
+	}
+	pdftest.RequireTools(t)
+	if text := strings.Join(pdftest.Text(t, files[".pdf?"]), "\n"); !strings.Contains(text, "Bilan d") || !strings.Contains(text, "Lille") {
+		t.Errorf("PDF text:\n%s", text)
+	}
 
 	// The form: an end before the start is refused on the field, in French.
 	b.run(
