@@ -18,6 +18,11 @@ const (
 	RunCourses             Capability = "run_courses"              // course pages, sheets and attendance (trainers: their own courses)
 	HandOver               Capability = "hand_over"                // the handover desk, form, signature and completion
 	IssueDonorCertificates Capability = "issue_donor_certificates" // donor certificates and receipts
+	// Intake is the workbench's power, and only that: create a unit in a
+	// donation, attach the tools' reports (lshw, smartctl, nwipe) and record
+	// erasures. It reads nothing back: no unit list, no family, no
+	// certificate, no label, no user.
+	Intake Capability = "intake"
 )
 
 // capabilityRoles is DESIGN §3 as data.
@@ -31,12 +36,13 @@ var capabilityRoles = map[Capability][]Role{
 	RunCourses:             {RoleAdmin, RoleStaff, RoleTrainer},
 	HandOver:               {RoleAdmin, RoleStaff, RoleVolunteer},
 	IssueDonorCertificates: {RoleAdmin, RoleStaff},
+	Intake:                 {RoleAdmin, RoleStaff, RoleWorkbench},
 }
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
 	return []Capability{Administer, ManageInventory, ReadUnits, ReadHouseholds, NominateHouseholds, Allocate,
-		RunCourses, HandOver, IssueDonorCertificates}
+		RunCourses, HandOver, IssueDonorCertificates, Intake}
 }
 
 // Roles returns the roles that hold the capability; none for an unknown one.

@@ -44,7 +44,7 @@ func holders(c ordi.Capability) func(ordi.Role) bool { return c.Allows }
 // operations lists every exported operation of inventory.Service that
 // reads or changes the inventory, with who may call it (DESIGN §3).
 func operations() []operation {
-	manage, read := holders(ordi.ManageInventory), holders(ordi.ReadUnits)
+	manage, read, intake := holders(ordi.ManageInventory), holders(ordi.ReadUnits), holders(ordi.Intake)
 	onUnit := func(st inventory.Status, call func(f *fixture, a ordi.Actor, u inventory.Unit) error) func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 		return func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			u := f.unitIn(t, st)
@@ -75,7 +75,7 @@ func operations() []operation {
 				return err
 			}
 		}},
-		{"CreateUnit", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+		{"CreateUnit", intake, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {
 				_, err := f.svc.CreateUnit(ctx, a, inventory.NewUnit{DonationID: f.donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindTablet}})
 				return err
@@ -106,7 +106,7 @@ func operations() []operation {
 			_, err := f.svc.CheckTransition(ctx, a, string(u.Code), inventory.StatusDiagnosed, inventory.TransitionInput{})
 			return err
 		})},
-		{"RecordErasure", manage, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+		{"RecordErasure", intake, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
 			_, err := f.svc.RecordErasure(ctx, a, string(u.Code), inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "sanitize", Result: inventory.ErasurePassed})
 			return err
 		})},

@@ -17,9 +17,10 @@ import (
 // the unit the person saw, a unit that changed since is a Conflict carrying
 // it as it now is. A record changes what the unit is (sanitised or not), so
 // it bumps the unit's version: a second record made on a stale page, which
-// could undo the first, is refused in turn.
+// could undo the first, is refused in turn. A workbench may record one
+// (ordi.Intake).
 func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code string, n NewErasure) (Erasure, error) {
-	if err := actor.Require(ordi.ManageInventory, refuseErasure); err != nil {
+	if err := actor.Require(ordi.Intake, refuseErasure); err != nil {
 		return Erasure{}, err
 	}
 	c, err := ParseCode(code)

@@ -54,6 +54,7 @@ var (
 	courses        = may(ordi.RunCourses)
 	handover       = may(ordi.HandOver)
 	donorDocuments = may(ordi.IssueDonorCertificates)
+	intake         = may(ordi.Intake) // workshop, and the workbench's token: create units, attach reports, record erasures
 )
 
 const userKey = "ordi.user"

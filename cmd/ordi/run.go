@@ -430,7 +430,9 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlagSet("user add", "ordi user add --email E --name N --role R [--partner ID] < mot-de-passe\n\n"+
 		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard.\n"+
-		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner).", stdout)
+		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner),\n"+
+		"workbench (poste d'atelier : ne se connecte pas aux pages, travaille avec un jeton, ordi token add ;\n"+
+		"son mot de passe ne sert jamais : head -c 24 /dev/urandom | base64 | ordi user add …).", stdout)
 	dbURL := databaseFlag(fs, getenv)
 	email := fs.String("email", "", "adresse e-mail (identifiant)")
 	name := fs.String("name", "", "nom affiché")
