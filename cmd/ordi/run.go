@@ -25,6 +25,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/numbering"
+	"github.com/ordi-app/ordi/probe"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -44,6 +45,7 @@ Usage :
   ordi demo            remplit une base vide avec un atelier de démonstration
   ordi backup          copie une base SQLite (ordi backup --to FICHIER)
   ordi numbering       numérotation des documents : status, ou advance après une restauration
+  ordi probe           banc de diagnostic : lit le matériel et les disques, efface, envoie (docs/workbench.md)
   ordi version         affiche la version
 
 Chaque commande accepte --help.
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBackup(ctx, args, getenv, stdout)
 	case "numbering":
 		return runNumbering(ctx, args, getenv, stdout)
+	case "probe":
+		return runProbe(ctx, args, getenv, stdin, stdout, probe.ExecRunner{})
 	case "version":
 		if len(args) > 0 && isHelp(args[0]) {
 			fmt.Fprintln(stdout, "ordi version : affiche la version d'Ordi.\nusage : ordi version")
