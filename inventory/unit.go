@@ -272,6 +272,11 @@ type Erasure struct {
 	OperatorID   *int64          `json:"-"`
 	OperatorName string          `json:"operator"`
 	CreatedAt    time.Time       `json:"created_at"`
+	// DriveID is the unit's drive the record erased, when known (records
+	// read from a tool's report always know it).
+	DriveID *int64 `json:"drive_id,omitempty"`
+	// ReportID is the tool's report the record was read from.
+	ReportID *int64 `json:"report_id,omitempty"`
 }
 
 // NewErasure is the input to record an erasure.
@@ -366,7 +371,9 @@ const (
 	ActionErasureFailed  = "erasure_failed"
 	ActionLabelPrinted   = "label_printed"
 	ActionAllocationMove = "allocation"
-	ActionUndo           = "undo" // a mistaken move undone (see CheckUndo)
+	ActionUndo           = "undo"              // a mistaken move undone (see CheckUndo)
+	ActionReport         = "report"            // a tool's report attached (lshw, smartctl, nwipe)
+	ActionConflictSolved = "conflict_resolved" // staff chose between a typed value and a reported one
 )
 
 // ActionLabel is the French description of an event's action for the
@@ -389,6 +396,10 @@ func (e Event) ActionLabel() string {
 		return "Étiquette imprimée"
 	case ActionUndo:
 		return fmt.Sprintf("Changement annulé : %s → %s", e.FromStatus.Label(), e.ToStatus.Label())
+	case ActionReport:
+		return "Rapport d'outil joint"
+	case ActionConflictSolved:
+		return "Désaccord tranché"
 	}
 	return e.Action
 }

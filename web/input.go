@@ -14,6 +14,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/inventory/hwreport"
 )
 
 // bodyRule is how much of a request body a route reads, and whether it takes
@@ -21,6 +22,9 @@ import (
 type bodyRule struct {
 	limit int64
 	files bool
+	// raw bodies (a tool's report, sent as the tool wrote it) are bounded
+	// only: their content is the handler's to read and judge.
+	raw bool
 }
 
 const (
@@ -45,6 +49,8 @@ var bodyRules = map[string]bodyRule{
 	"POST /donations/:id/import":         {limit: inventory.MaxImportBytes + 64<<10, files: true},
 	"POST /admin/association":            {limit: certificates.MaxLogoBytes + 64<<10, files: true},
 	"POST /api/v1/units/import":          {limit: inventory.MaxImportBytes},
+	"POST /api/v1/units/:code/reports":   {limit: hwreport.MaxSize, raw: true},
+	"POST /u/:code/reports":              {limit: hwreport.MaxSize + 64<<10, files: true},
 }
 
 func bodyRuleOf(r route) bodyRule {
@@ -108,6 +114,9 @@ func readRequestBody(c *gin.Context, rule bodyRule, api bool) (cleanup func(), e
 		return nil, nil
 	}
 	req.Body = http.MaxBytesReader(c.Writer, req.Body, rule.limit)
+	if rule.raw {
+		return nil, nil
+	}
 	switch {
 	case mt == "multipart/form-data":
 		// Files up to the bound are kept in memory: nothing reaches the

@@ -143,6 +143,11 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/units/:code/erasures", intake, s.handleAPIErasureCreate},
 		{get, "/api/v1/units/:code/erasures", unitsRead, s.handleAPIErasureList},
 		{get, "/api/v1/units/:code/events", unitsRead, s.handleAPIUnitEvents},
+		{post, "/api/v1/units/:code/reports", intake, s.handleAPIReportCreate},
+		{get, "/api/v1/units/:code/reports", workshop, s.handleAPIReportList},
+		{get, "/api/v1/units/:code/reports/:id", workshop, s.handleAPIReportDownload},
+		{get, "/api/v1/units/:code/drives", unitsRead, s.handleAPIDriveList},
+		{post, "/api/v1/units/:code/conflicts/:id", workshop, s.handleAPIConflictResolve},
 		{get, "/api/v1/labels/templates", unitsRead, s.handleAPILabelTemplates},
 
 		// API v1: allocation.

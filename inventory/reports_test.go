@@ -1,0 +1,223 @@
+package inventory_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/database/dbtest"
+	"github.com/ordi-app/ordi/inventory"
+)
+
+func report(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("hwreport", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (f *fixture) blank(t *testing.T) inventory.Unit {
+	t.Helper()
+	u, err := f.svc.CreateUnit(ctx, staff, inventory.NewUnit{DonationID: f.donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindDesktop}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestAttachLshwFillsEmptyFields: a unit registered with its kind only gets
+// brand, model, serial, CPU, RAM and its drive from lshw; the file is kept
+// with its hash, and the upload is in the history.
+func TestAttachLshwFillsEmptyFields(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		data := report(t, "lshw-dell-optiplex-745.json")
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nu := got.Unit
+		if nu.Brand != "Dell Inc." || nu.Model != "OptiPlex 745" || nu.SerialNumber != "HQ5583J" || nu.RAMGB != 2 ||
+			!strings.Contains(nu.CPU, "6400") || nu.Version != u.Version+1 {
+			t.Errorf("unit %+v", nu)
+		}
+		if nu.StorageGB != 0 || nu.StorageKind != inventory.StorageNone {
+			t.Errorf("lshw does not tell an SSD from a hard disk: storage must wait for smartctl, got %d %s", nu.StorageGB, nu.StorageKind)
+		}
+		if len(got.Conflicts) != 0 || len(got.Drives) != 1 || got.Drives[0].Serial != "WD-WMAV2W580992" {
+			t.Errorf("conflicts %+v drives %+v", got.Conflicts, got.Drives)
+		}
+		if got.Report.Kind != "lshw" || len(got.Report.SHA256) != 64 || got.Report.SizeBytes != len(data) {
+			t.Errorf("report %+v", got.Report)
+		}
+		file, _, err := f.svc.ReportFile(ctx, staff, string(u.Code), got.Report.ID)
+		if err != nil || string(file.Content) != string(data) {
+			t.Fatalf("the file is not kept as sent: %v", err)
+		}
+		events, _ := f.svc.Events(ctx, staff, string(u.Code))
+		if last := events[len(events)-1]; last.Action != inventory.ActionReport {
+			t.Errorf("last event %+v", last)
+		}
+	})
+}
+
+// TestAttachReportConflicts: typed values are never overwritten; each
+// disagreement is a conflict staff settle, on the version they saw.
+func TestAttachReportConflicts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.laptop(t) // Lenovo ThinkPad T480, 8 GB
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Unit.Brand != "Lenovo" || got.Unit.RAMGB != 8 || got.Unit.Version != u.Version {
+			t.Fatalf("typed fields changed: %+v", got.Unit)
+		}
+		byField := map[string]inventory.ReportConflict{}
+		for _, c := range got.Conflicts {
+			byField[c.Field] = c
+		}
+		for _, f := range []string{"brand", "model", "serial_number", "cpu", "ram_gb"} {
+			if _, ok := byField[f]; !ok {
+				t.Errorf("no conflict on %s: %+v", f, got.Conflicts)
+			}
+		}
+		if c := byField["brand"]; c.CurrentValue != "Lenovo" || c.ReportedValue != "TOSHIBA" {
+			t.Errorf("brand conflict %+v", c)
+		}
+		// The same report again adds no second conflict.
+		again, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
+		if err != nil || len(again.Conflicts) != 0 {
+			t.Fatalf("again: %v, %+v", err, again.Conflicts)
+		}
+		if _, err := f.svc.ResolveConflict(ctx, staff, string(u.Code), byField["ram_gb"].ID, inventory.TakeReported, u.Version+5); !errors.Is(err, ordi.Conflict) {
+			t.Fatalf("stale version: %v", err)
+		}
+		nu, err := f.svc.ResolveConflict(ctx, staff, string(u.Code), byField["ram_gb"].ID, inventory.TakeReported, u.Version)
+		if err != nil || nu.RAMGB != 2 || nu.Version != u.Version+1 {
+			t.Fatalf("take reported: %v %+v", err, nu)
+		}
+		nu, err = f.svc.ResolveConflict(ctx, staff, string(u.Code), byField["brand"].ID, inventory.KeepTyped, nu.Version)
+		if err != nil || nu.Brand != "Lenovo" {
+			t.Fatalf("keep typed: %v %+v", err, nu)
+		}
+		open, _ := f.svc.OpenConflicts(ctx, staff, nu)
+		if len(open) != len(got.Conflicts)-2 {
+			t.Errorf("%d open conflicts, want %d", len(open), len(got.Conflicts)-2)
+		}
+	})
+}
+
+// TestAttachReportSerialOfAnotherUnit: a machine or drive serial of another
+// unit is a 409 naming it, and nothing is attached.
+func TestAttachReportSerialOfAnotherUnit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		a, b := f.blank(t), f.blank(t)
+		if _, err := f.svc.AttachReport(ctx, staff, string(a.Code), report(t, "lshw-dell-optiplex-745.json")); err != nil {
+			t.Fatal(err)
+		}
+		before := count(t, db, "unit_reports")
+		for _, name := range []string{"lshw-dell-optiplex-745.json", "smartctl-ST3500418AS_11.json"} {
+			if name == "smartctl-ST3500418AS_11.json" {
+				if _, err := f.svc.AttachReport(ctx, staff, string(a.Code), report(t, name)); err != nil {
+					t.Fatal(err)
+				}
+				before++
+			}
+			_, err := f.svc.AttachReport(ctx, staff, string(b.Code), report(t, name))
+			var oe *ordi.Error
+			if !errors.As(err, &oe) || oe.Kind != ordi.Conflict || !strings.Contains(oe.Message, string(a.Code)) {
+				t.Fatalf("%s on another unit: %v", name, err)
+			}
+		}
+		if n := count(t, db, "unit_reports"); n != before {
+			t.Errorf("%d reports, want %d: a refused report is not kept", n, before)
+		}
+		bu, _ := f.svc.Unit(ctx, staff, string(b.Code))
+		if bu.Brand != "" || bu.Version != b.Version {
+			t.Errorf("refused report changed the unit: %+v", bu)
+		}
+	})
+}
+
+// TestAttachReportRefusedOutsideWorkshop: a unit handed over or recycled
+// takes no report.
+func TestAttachReportRefusedOutsideWorkshop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		for _, st := range []inventory.Status{inventory.StatusHandedOver, inventory.StatusRecycled} {
+			u := f.unitIn(t, st)
+			if _, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "smartctl-SAMSUNG_MZ7WD240HAFV-00003_21.json")); !errors.Is(err, ordi.Conflict) {
+				t.Errorf("%s: %v, want Conflict", st, err)
+			}
+		}
+		if n := count(t, db, "unit_reports"); n != 0 {
+			t.Errorf("%d reports kept", n)
+		}
+	})
+}
+
+// TestAttachSmartctlThenNwipe: smartctl gives the drive and fills the empty
+// storage; nwipe's erasure points at the drive it erased.
+func TestAttachSmartctlThenNwipe(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "smartctl-nvme-null-Samsung_SSD_970_EVO_Plus_250GB-nvme0.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Unit.StorageGB != 250 || got.Unit.StorageKind != inventory.StorageNVMe {
+			t.Errorf("storage %d %s", got.Unit.StorageGB, got.Unit.StorageKind)
+		}
+		d := got.Drives[0]
+		if d.Kind != "nvme" || d.PowerOnHours == nil || *d.PowerOnHours != 3149 || d.SmartPassed == nil || !*d.SmartPassed {
+			t.Errorf("drive %+v", d)
+		}
+		er, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "nwipe-0.33-zero-verify-last.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(er.Erasures) != 1 {
+			t.Fatalf("erasures %+v", er.Erasures)
+		}
+		e := er.Erasures[0]
+		if e.Result != inventory.ErasurePassed || e.Category != inventory.ErasureClear || e.Method != inventory.MethodOverwrite ||
+			e.DriveID == nil || e.ReportID == nil || e.Tool != "nwipe 0.33" || e.DriveModel != "Loopback device" {
+			t.Errorf("erasure %+v", e)
+		}
+		fails, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "nwipe-0.33-prng-no-verify.log"))
+		if err != nil || fails.Erasures[0].Result != inventory.ErasureFailed {
+			t.Fatalf("an unverified wipe is failed: %v %+v", err, fails.Erasures)
+		}
+		drives, _ := f.svc.Drives(ctx, staff, string(u.Code))
+		if len(drives) != 2 {
+			t.Errorf("drives %+v (the NVMe drive and the loop device, once)", drives)
+		}
+	})
+}
+
+func TestAttachReportBadInput(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		for _, data := range [][]byte{[]byte("bonjour"), []byte(`{"id": "x", "class": "system", "children": [`)} {
+			if _, err := f.svc.AttachReport(ctx, staff, string(u.Code), data); !errors.Is(err, ordi.Invalid) {
+				t.Errorf("%q: %v", data, err)
+			}
+		}
+		if n := count(t, db, "unit_reports"); n != 0 {
+			t.Errorf("%d reports kept", n)
+		}
+	})
+}
