@@ -94,10 +94,20 @@ func TestAttachReportConflicts(t *testing.T) {
 		if c := byField["brand"]; c.CurrentValue != "Lenovo" || c.ReportedValue != "TOSHIBA" {
 			t.Errorf("brand conflict %+v", c)
 		}
-		// The same report again adds no second conflict.
-		again, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
-		if err != nil || len(again.Conflicts) != 0 {
-			t.Fatalf("again: %v, %+v", err, again.Conflicts)
+		// The same report again is refused as one the unit has (409
+		// naming it, for the workbench's upload to read as already sent),
+		// and adds no second conflict.
+		before := count(t, db, "unit_reports")
+		_, err = f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
+		var e *ordi.Error
+		if !errors.As(err, &e) || e.Kind != ordi.Conflict || e.Extra["report_id"] != got.Report.ID || e.Extra["sha256"] != got.Report.SHA256 {
+			t.Fatalf("again: %v", err)
+		}
+		if count(t, db, "unit_reports") != before {
+			t.Fatal("the same report was attached twice")
+		}
+		if open, _ := f.svc.OpenConflicts(ctx, staff, got.Unit); len(open) != len(got.Conflicts) {
+			t.Fatalf("%d open conflicts after the same report again, want %d", len(open), len(got.Conflicts))
 		}
 		if _, err := f.svc.ResolveConflict(ctx, staff, string(u.Code), byField["ram_gb"].ID, inventory.TakeReported, u.Version+5); !errors.Is(err, ordi.Conflict) {
 			t.Fatalf("stale version: %v", err)

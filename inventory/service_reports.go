@@ -136,9 +136,13 @@ func gbOf(bytes int64) int64 { return int64(math.Round(float64(bytes) / 1e9)) }
 // filled and fields already typed that the report contradicts become
 // conflicts for staff to settle; the upload is in the unit's history. A
 // machine or drive serial that belongs to another unit, or a unit handed
-// over or recycled, is a Conflict naming it, and nothing is attached.
+// over or recycled, is a Conflict naming it, and nothing is attached. The
+// same file sent again to the same unit is a Conflict carrying its sha256
+// and report_id (a unique index settles two sent at once): a workbench
+// that sends a bundle twice attaches it once. A workbench may attach
+// (ordi.Intake).
 func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code string, data []byte) (Attached, error) {
-	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+	if err := actor.Require(ordi.Intake, refuseManage); err != nil {
 		return Attached{}, err
 	}
 	c, err := ParseCode(code)
@@ -169,7 +173,18 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		}
 		r := Report{UnitID: u.ID, Kind: string(rep.Kind), Tool: rep.Tool, SHA256: hex.EncodeToString(sum[:]), SizeBytes: len(data),
 			Content: data, UploadedByID: actorID(actor), UploadedByName: actor.Name, CreatedAt: now}
-		if err := tx.Create(&r).Error; err != nil {
+		var already int64
+		if err := tx.Model(&Report{}).Select("id").Where("unit_id = ? AND sha256 = ?", u.ID, r.SHA256).Scan(&already).Error; err != nil {
+			return fmt.Errorf("find report: %w", err)
+		}
+		if already != 0 {
+			return sameReport(u, r.SHA256, already)
+		}
+		if err := tx.Create(&r).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
+			// Sent twice at once: the other one has it (its id is not
+			// readable in this failed transaction on PostgreSQL).
+			return sameReport(u, r.SHA256, 0)
+		} else if err != nil {
 			return fmt.Errorf("insert report: %w", err)
 		}
 		out.Report = r
@@ -232,6 +247,12 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		out.Filled = []string{}
 	}
 	return out, nil
+}
+
+// sameReport is the refusal of a file the unit has already.
+func sameReport(u Unit, sum string, id int64) error {
+	return &ordi.Error{Kind: ordi.Conflict, Message: fmt.Sprintf("L'unité %s a déjà ce rapport (%s) : il n'est pas joint une seconde fois.", u.Code, shortHash(sum)),
+		Extra: map[string]any{"sha256": sum, "report_id": id}}
 }
 
 func shortHash(h string) string {

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -135,6 +138,77 @@ func TestWorkbenchAccount(t *testing.T) {
 		res = app.apiToken(token, http.MethodPost, "/api/v1/units", map[string]any{"donation_id": donation, "kind": "desktop"})
 		if body := readBody(res); res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Jeton d'accès invalide") {
 			t.Errorf("revoked workbench token: %d %s", res.StatusCode, body)
+		}
+	})
+}
+
+// TestReportSentTwice: the same file sent again to the same unit is
+// refused with 409 carrying its sha256 and report id (what ordi probe
+// upload reads as "already sent"), and nothing is attached twice, even when
+// the copies arrive at once: the database settles it.
+func TestReportSentTwice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		lshw, err := os.ReadFile("../inventory/hwreport/testdata/lshw-dell-optiplex-745.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(code string) *http.Response {
+			req, _ := http.NewRequest(http.MethodPost, app.url("/api/v1/units/"+code+"/reports"), bytes.NewReader(lshw))
+			req.Header.Set("Authorization", "Bearer "+app.tokens[ordi.RoleWorkbench])
+			req.Header.Set("Content-Type", "application/json")
+			return app.do(nil, req)
+		}
+		unit := decode[unitBody](t, app.apiToken(app.tokens[ordi.RoleWorkbench], http.MethodPost, "/api/v1/units", map[string]any{"donation_id": donation, "kind": "desktop"}))
+		first := send(unit.Code)
+		if first.StatusCode != http.StatusCreated {
+			t.Fatalf("first send: %d %s", first.StatusCode, readBody(first))
+		}
+		created := decode[map[string]any](t, first)
+		again := send(unit.Code)
+		problem := decode[map[string]any](t, again)
+		if again.StatusCode != http.StatusConflict || problem["sha256"] != created["sha256"] || problem["report_id"] != created["id"] {
+			t.Fatalf("second send: %d %v (first: %v)", again.StatusCode, problem, created["id"])
+		}
+
+		// At once, on another unit: one report.
+		smart, err := os.ReadFile("../inventory/hwreport/testdata/smartctl-ST3500418AS_11.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := decode[unitBody](t, app.apiToken(app.tokens[ordi.RoleWorkbench], http.MethodPost, "/api/v1/units", map[string]any{"donation_id": donation, "kind": "desktop"}))
+		const n = 8
+		statuses := make(chan int, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				req, _ := http.NewRequest(http.MethodPost, app.url("/api/v1/units/"+other.Code+"/reports"), bytes.NewReader(smart))
+				req.Header.Set("Authorization", "Bearer "+app.tokens[ordi.RoleWorkbench])
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				res.Body.Close()
+				statuses <- res.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		var kept int64
+		db.Raw("SELECT COUNT(*) FROM unit_reports WHERE unit_id = (SELECT id FROM units WHERE code = ?)", other.Code).Scan(&kept)
+		if kept != 1 || count[http.StatusCreated] != 1 || count[http.StatusConflict] != n-1 {
+			t.Fatalf("the same report sent %d times at once: %v, %d kept", n, count, kept)
 		}
 	})
 }
