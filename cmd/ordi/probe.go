@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -110,6 +111,7 @@ func runProbe(ctx context.Context, args []string, getenv func(string) string, st
 	wipe := fs.Bool("wipe", false, "effacer les disques confirmés un à un par leur numéro de série (nwipe)")
 	method := fs.String("wipe-method", "zero", "méthode de nwipe : "+strings.Join(probe.WipeMethods, ", "))
 	out := fs.String("out", "", "écrire le rapport dans ce fichier au lieu de l'envoyer (sans réseau)")
+	keepDir := fs.String("keep-dir", ".", "dossier où garder le rapport si l'envoi échoue")
 	var drives stringList
 	fs.Var(&drives, "drive", "ne lire (et n'effacer) que ce disque, /dev/sdb ; répétable (défaut : tous les disques)")
 	if err := fs.parse(args); err != nil {
@@ -168,7 +170,7 @@ func runProbe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		// Nothing collected is lost: the bundle waits in a file.
 		b.Unit = code
-		keep := fmt.Sprintf("ordi-probe-%s.json", time.Now().UTC().Format("20060102-150405"))
+		keep := filepath.Join(*keepDir, fmt.Sprintf("ordi-probe-%s.json", time.Now().UTC().Format("20060102-150405")))
 		if werr := probe.WriteBundle(keep, b); werr != nil {
 			return fmt.Errorf("%w (et le rapport n'a pas pu être gardé : %v)", err, werr)
 		}
