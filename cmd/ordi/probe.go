@@ -78,6 +78,9 @@ func (p probeConn) client() (*probe.Client, error) {
 	if token == "" {
 		return nil, usageError("ordi probe : le fichier du jeton est vide")
 	}
+	if strings.ContainsAny(token, " \t\r\n") || len(token) > 100 {
+		return nil, usageError("ordi probe : ce fichier ne contient pas un jeton d'accès (une seule ligne, celle qu'a affichée « ordi token add »)")
+	}
 	return &probe.Client{Server: *p.server, Token: token}, nil
 }
 
@@ -144,6 +147,9 @@ func runProbe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		if err := checkToken(ctx, client, stdout); err != nil {
+			if errors.Is(err, probe.ErrUnreachable) {
+				return fmt.Errorf("%w\nSans réseau, écrivez le rapport dans un fichier avec --out FICHIER, puis envoyez-le plus tard avec « ordi probe upload FICHIER »", err)
+			}
 			return err
 		}
 	}
@@ -207,6 +213,9 @@ func runProbeUpload(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	if err := checkToken(ctx, client, stdout); err != nil {
+		if errors.Is(err, probe.ErrUnreachable) {
+			return fmt.Errorf("%w\nRien n'est perdu : relancez « ordi probe upload %s » quand le réseau est là", err, file)
+		}
 		return err
 	}
 	save := func(b *probe.Bundle) error { return probe.WriteBundle(file, b) }

@@ -239,6 +239,18 @@ func TestProbeEndToEnd(t *testing.T) {
 			if _, err = runProbe("", "--unit", "ABCDEFG"); err == nil || !strings.Contains(errorLine(err), "invalide") {
 				t.Errorf("a code with a wrong check symbol: %v", err)
 			}
+			// No bypass of the serial confirmation.
+			if _, err = runProbe("", "--unit", code, "--wipe", "--yes"); err == nil || !strings.Contains(errorLine(err), "option inconnue -yes") {
+				t.Errorf("--yes: %v", err)
+			}
+
+			// No network: said so, and the file waits.
+			if _, err = runProbe("", "upload", bundle, "--server", "http://127.0.0.1:1"); err == nil || !strings.Contains(errorLine(err), "serveur injoignable") || !strings.Contains(errorLine(err), "Rien n'est perdu") {
+				t.Errorf("server unreachable: %v", err)
+			}
+			if _, err = runProbe("", "--unit", code, "--server", "http://127.0.0.1:1"); err == nil || !strings.Contains(errorLine(err), "--out FICHIER") {
+				t.Errorf("probe with the server unreachable: %v", err)
+			}
 
 			// A revoked token, refused before any tool runs.
 			list := mustRun("", "token", "list", "--email", "banc@example.org")
