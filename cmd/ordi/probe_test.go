@@ -184,6 +184,13 @@ func TestProbeEndToEnd(t *testing.T) {
 				t.Errorf("reports after the copy: %s", got)
 			}
 
+			// Online, a unit by its code, the token in ORDI_TOKEN.
+			tok, _ := os.ReadFile(tokenFile)
+			out, _, err = runCmd(t, map[string]string{"ORDI_SERVER": s.base, "ORDI_TOKEN": strings.TrimSpace(string(tok))}, "", "probe", "--unit", code2, "--drive", loop)
+			if m := unitLineRE.FindStringSubmatch(out); err != nil || m == nil || m[1] != code2 {
+				t.Fatalf("probe --unit with ORDI_TOKEN: %v\n%s", err, out)
+			}
+
 			// A new unit's bundle, sent twice: one unit.
 			count := func() int {
 				_, dn := apiCall(t, s.base, staff, http.MethodGet, "/api/v1/donations/"+donationID, nil)
