@@ -248,11 +248,35 @@ func TestBundleRoundTrip(t *testing.T) {
 
 // TestMissingTool: a tool absent from PATH is named with its Debian package.
 func TestMissingTool(t *testing.T) {
+	found := map[string]string{}
+	for _, tool := range []string{"lshw", "lsblk", "smartctl"} {
+		if path, err := exec.LookPath(tool); err == nil {
+			found[tool] = path
+		}
+	}
 	t.Setenv("PATH", t.TempDir())
 	_, _, err := Collect(context.Background(), Options{Runner: ExecRunner{}})
 	var missing *MissingToolError
 	if !errors.As(err, &missing) || missing.Tool != "lshw" || !strings.Contains(err.Error(), "apt-get install lshw") {
 		t.Fatalf("lshw missing: %v", err)
+	}
+	if err := CheckTools(true); !errors.As(err, &missing) || missing.Tool != "lshw" {
+		t.Fatalf("CheckTools with nothing installed: %v", err)
+	}
+	// nwipe alone missing is said before anything runs.
+	bin := t.TempDir()
+	for _, tool := range []string{"lshw", "lsblk", "smartctl"} {
+		if found[tool] == "" {
+			t.Skipf("%s is not installed here", tool)
+		}
+		os.Symlink(found[tool], filepath.Join(bin, tool))
+	}
+	t.Setenv("PATH", bin)
+	if err := CheckTools(false); err != nil {
+		t.Fatalf("without --wipe, nwipe is not needed: %v", err)
+	}
+	if err := CheckTools(true); !errors.As(err, &missing) || missing.Tool != "nwipe" || !strings.Contains(err.Error(), "apt-get install nwipe") {
+		t.Fatalf("nwipe missing: %v", err)
 	}
 }
 

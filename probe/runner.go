@@ -73,3 +73,19 @@ func (ExecRunner) Run(ctx context.Context, name string, args ...string) (Output,
 	}
 	return out, nil
 }
+
+// CheckTools reports the first tool of a run that is not installed, before
+// anything starts: a missing nwipe is better said before the drives are
+// read than after.
+func CheckTools(wipe bool) error {
+	tools := []string{"lshw", "lsblk", "smartctl"}
+	if wipe {
+		tools = append(tools, "nwipe")
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			return &MissingToolError{Tool: tool}
+		}
+	}
+	return nil
+}

@@ -140,6 +140,11 @@ func runProbe(ctx context.Context, args []string, getenv func(string) string, st
 	if !slices.Contains(probe.WipeMethods, *method) {
 		return usageError("ordi probe : --wipe-method inconnue ; au choix : " + strings.Join(probe.WipeMethods, ", "))
 	}
+	if _, ok := runner.(probe.ExecRunner); ok {
+		if err := probe.CheckTools(*wipe); err != nil {
+			return err
+		}
+	}
 	var client *probe.Client
 	if *out == "" {
 		var err error
