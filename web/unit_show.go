@@ -169,6 +169,16 @@ func (s *Server) handleUnitTransition(c *gin.Context) error {
 		s.flash(c, "Unité "+string(u.Code)+" : « "+u.Status.Label()+" ».")
 		return seeOther(c, "/u/"+string(u.Code))
 	}
+	return s.unitRefused(c, code, err, func(p *unitPage) {
+		p.Form, p.FormFor = c.Request.PostForm, string(to)
+	})
+}
+
+// unitRefused answers a refused action on the unit page: an invalid or
+// conflicting one shows the page again with the refusal above the form the
+// action came from (prepare reopens it); any other error goes to the error
+// page.
+func (s *Server) unitRefused(c *gin.Context, code string, err error, prepare func(*unitPage)) error {
 	kind := ordi.KindOf(err)
 	if kind != ordi.Invalid && kind != ordi.Conflict {
 		return err
@@ -177,10 +187,10 @@ func (s *Server) handleUnitTransition(c *gin.Context) error {
 	if perr != nil {
 		return perr
 	}
-	p.Form = c.Request.PostForm
-	p.FormFor = string(to)
-	p.Fields, _ = invalidFields(err)
-	if kind == ordi.Conflict {
+	if prepare != nil {
+		prepare(p)
+	}
+	if p.Fields, _ = invalidFields(err); kind == ordi.Conflict || len(p.Fields) == 0 {
 		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
 	}
 	s.render(c, statusOf[kind], "unit", p)
@@ -204,18 +214,7 @@ func (s *Server) handleUnitErasure(c *gin.Context) error {
 		s.flash(c, msg)
 		return seeOther(c, "/u/"+strings.ToUpper(code))
 	}
-	kind := ordi.KindOf(err)
-	if kind != ordi.Invalid && kind != ordi.Conflict {
-		return err
-	}
-	p, perr := s.unitPage(c, code)
-	if perr != nil {
-		return perr
-	}
-	p.Form, p.FormFor, p.NeedsErase = c.Request.PostForm, "erasure", true
-	if p.Fields, _ = invalidFields(err); kind == ordi.Conflict {
-		p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
-	}
-	s.render(c, statusOf[kind], "unit", p)
-	return nil
+	return s.unitRefused(c, code, err, func(p *unitPage) {
+		p.Form, p.FormFor, p.NeedsErase = c.Request.PostForm, "erasure", true
+	})
 }

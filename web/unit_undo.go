@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/ordi-app/ordi"
 )
 
 // handleUnitUndo undoes the unit's last move when the lifecycle permits it
@@ -17,17 +15,7 @@ func (s *Server) handleUnitUndo(c *gin.Context) error {
 		s.flash(c, "Changement annulé : l'unité "+string(u.Code)+" est de nouveau « "+u.Status.Label()+" ».")
 		return seeOther(c, "/u/"+string(u.Code))
 	}
-	kind := ordi.KindOf(err)
-	if kind != ordi.Invalid && kind != ordi.Conflict {
-		return err
-	}
-	p, perr := s.unitPage(c, code)
-	if perr != nil {
-		return perr
-	}
-	p.Fields = []ordi.FieldError{{Message: ordi.MessageOf(err)}}
-	s.render(c, statusOf[kind], "unit", p)
-	return nil
+	return s.unitRefused(c, code, err, nil)
 }
 
 // handleAPIUnitUndo is POST /api/v1/units/{code}/undo: {version?} → 200
