@@ -1,7 +1,6 @@
 package hwreport
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,54 +10,28 @@ import (
 )
 
 // parseJSON tells lshw from smartctl: smartctl's output carries its own
-// "smartctl" and "json_format_version" members near its start; lshw's is a
-// tree of nodes with "id" and "class" (an object, or an array holding the
-// root in the versions that print one). lshw's tree is decoded into typed
-// nodes, not generic maps: a 2 MB tree reads several times faster.
+// "smartctl" and "json_format_version" members; lshw's is a tree of nodes
+// with "id" and "class" (an object, or an array holding the root in the
+// versions that print one). The tree is read in one pass (lshwScanner).
 func parseJSON(data []byte) (Report, error) {
-	head := data[:min(len(data), 4096)]
-	if bytes.Contains(head, []byte(`"json_format_version"`)) || bytes.Contains(head, []byte(`"smartctl"`)) {
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			return Report{}, badJSON(err, data)
-		}
-		return parseSmartctl(m)
-	}
-	var root lshwNode
-	if data[0] == '[' {
-		var nodes []lshwNode
-		if err := json.Unmarshal(data, &nodes); err != nil {
-			return Report{}, badJSON(err, data)
-		}
-		for _, n := range nodes {
-			if n.ID != "" && n.Class != "" {
-				return parseLshw(n)
-			}
-		}
-		return Report{}, invalid("Ce JSON n'est ni une sortie de lshw ni une sortie de smartctl. " + expected)
-	}
-	err := json.Unmarshal(data, &root)
-	var ute *json.UnmarshalTypeError
-	if errors.As(err, &ute) || (err == nil && (root.JSONFormatVersion != nil || root.Smartctl != nil)) {
-		// Not lshw's shape, or smartctl's members further down.
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			return Report{}, badJSON(err, data)
-		}
-		if _, ok := m["smartctl"]; ok {
-			return parseSmartctl(m)
-		}
-		if _, ok := m["json_format_version"]; ok {
-			return parseSmartctl(m)
-		}
-	}
+	nodes, err := scanLshw(data)
 	if err != nil {
 		return Report{}, badJSON(err, data)
 	}
-	if root.ID == "" || root.Class == "" {
-		return Report{}, invalid("Ce JSON n'est ni une sortie de lshw ni une sortie de smartctl. " + expected)
+	for _, n := range nodes {
+		if n.JSONFormatVersion != nil || n.Smartctl != nil {
+			// smartctl's output: small, read whole.
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				return Report{}, badJSON(err, data)
+			}
+			return parseSmartctl(m)
+		}
+		if n.ID != "" && n.Class != "" {
+			return parseLshw(n)
+		}
 	}
-	return parseLshw(root)
+	return Report{}, invalid("Ce JSON n'est ni une sortie de lshw ni une sortie de smartctl. " + expected)
 }
 
 func badJSON(err error, data []byte) error {
@@ -99,6 +72,10 @@ func offsetOf(err error, n int) int64 {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
 		return syn.Offset
+	}
+	var own *syntaxError
+	if errors.As(err, &own) {
+		return int64(own.offset)
 	}
 	return int64(n)
 }
