@@ -231,3 +231,24 @@ func TestAttachReportBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestTypedErasurePointsAtItsDrive: an erasure typed with the serial of one
+// of the unit's drives (any case, spaces) points at that drive.
+func TestTypedErasurePointsAtItsDrive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-dell-optiplex-745.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := f.svc.RecordErasure(ctx, staff, string(u.Code), inventory.NewErasure{Category: inventory.ErasureClear,
+			Method: inventory.MethodOverwrite, Medium: inventory.MediumHDD, DriveSerial: " wd-wmav2w580992", Result: inventory.ErasurePassed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.DriveID == nil || *e.DriveID != got.Drives[0].ID {
+			t.Errorf("erasure drive %v, want %d", e.DriveID, got.Drives[0].ID)
+		}
+	})
+}

@@ -3,9 +3,11 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/inventory/hwreport"
 	"gorm.io/gorm"
 )
 
@@ -61,6 +63,17 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 		e = Erasure{UnitID: u.ID, Category: n.Category, Method: n.Method, Medium: n.Medium, Technique: n.Technique, Tool: n.Tool, DriveSerial: n.DriveSerial,
 			DriveModel: n.DriveModel, Result: n.Result, StartedAt: utcPtr(n.StartedAt), FinishedAt: utcPtr(n.FinishedAt),
 			OperatorID: actorID(actor), OperatorName: actor.Name, CreatedAt: now}
+		// A typed serial that is one of the unit's drives points at it.
+		if serial := hwreport.NormalizeSerial(e.DriveSerial); serial != "" {
+			var d Drive
+			err := tx.Select("id").Where("unit_id = ? AND serial = ?", u.ID, serial).Take(&d).Error
+			switch {
+			case err == nil:
+				e.DriveID = &d.ID
+			case !errors.Is(err, gorm.ErrRecordNotFound):
+				return fmt.Errorf("find drive: %w", err)
+			}
+		}
 		if err := tx.Create(&e).Error; err != nil {
 			return fmt.Errorf("insert erasure: %w", err)
 		}

@@ -50,6 +50,18 @@ func (d Drive) CapacityLabel() string {
 	return strconv.FormatInt(gbOf(d.CapacityBytes), 10) + " Go"
 }
 
+// Health is "passed" or "failed" as the drive's SMART self-assessment
+// says, "" when no report said.
+func (d Drive) Health() string {
+	switch {
+	case d.SmartPassed == nil:
+		return ""
+	case *d.SmartPassed:
+		return "passed"
+	}
+	return "failed"
+}
+
 // KindLabel is the drive's kind in French, or "" when unknown.
 func (d Drive) KindLabel() string {
 	if d.Kind == "" {

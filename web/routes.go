@@ -47,6 +47,8 @@ func (s *Server) routeTable() []route {
 		{get, "/u/:code", unitsRead, s.handleUnitPage},
 		{post, "/u/:code/transition", workshop, s.handleUnitTransition},
 		{post, "/u/:code/erasures", workshop, s.handleUnitErasure},
+		{post, "/u/:code/reports", workshop, s.handleUnitReport},
+		{post, "/u/:code/conflicts/:id", workshop, s.handleUnitConflict},
 		{post, "/u/:code/undo", workshop, s.handleUnitUndo},
 		{get, "/u/:code/edit", workshop, s.handleUnitEditPage},
 		{post, "/u/:code/edit", workshop, s.handleUnitEdit},

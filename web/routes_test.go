@@ -134,6 +134,8 @@ var routeOracle = map[string]string{
 	"GET /u/:code":                      "asv",
 	"POST /u/:code/transition":          "as",
 	"POST /u/:code/erasures":            "as",
+	"POST /u/:code/reports":             "as",
+	"POST /u/:code/conflicts/:id":       "as",
 	"POST /u/:code/undo":                "as",
 	"GET /u/:code/edit":                 "as",
 	"POST /u/:code/edit":                "as",
