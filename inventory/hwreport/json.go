@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // parseJSON tells lshw from smartctl: smartctl's output carries its own
@@ -96,7 +97,7 @@ func str(m map[string]any, key string) string {
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
 			return -1
 		}
 		return r
