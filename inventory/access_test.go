@@ -111,73 +111,6 @@ func operations() []operation {
 			_, err := f.svc.RecordErasure(ctx, a, string(u.Code), inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "sanitize", Result: inventory.ErasurePassed})
 			return err
 		})},
-		// The tools' reports: a workbench attaches them; staff read them
-		// and settle what they contradict.
-		{"AttachReport", intake, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
-			u, log := f.unitIn(t, inventory.StatusReceived), report(t, "nwipe-0.33-zero-verify-last.log")
-			return func(a ordi.Actor) error {
-				_, err := f.svc.AttachReport(ctx, a, string(u.Code), log)
-				return err
-			}
-		}},
-		{"Drives", read, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
-			_, err := f.svc.Drives(ctx, a, string(u.Code))
-			return err
-		})},
-		{"DrivesOf", read, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
-			_, err := f.svc.DrivesOf(ctx, a, u.ID)
-			return err
-		})},
-		{"Reports", manage, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
-			_, err := f.svc.Reports(ctx, a, string(u.Code))
-			return err
-		})},
-		{"ReportFile", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
-			u := f.unitIn(t, inventory.StatusReceived)
-			got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "nwipe-0.33-zero-verify-last.log"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return func(a ordi.Actor) error {
-				_, _, err := f.svc.ReportFile(ctx, a, string(u.Code), got.Report.ID)
-				return err
-			}
-		}},
-		{"OpenConflicts", read, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
-			_, err := f.svc.OpenConflicts(ctx, a, u)
-			return err
-		})},
-		{"ResolveConflict", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
-			// One typed laptop and one report that contradicts it (the
-			// machine's serial can be on one unit only): each call settles
-			// the next of its conflicts.
-			if f.conflicts == nil {
-				u := f.laptop(t)
-				got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				f.conflictUnit = string(u.Code)
-				for _, c := range got.Conflicts {
-					f.conflicts = append(f.conflicts, c.ID)
-				}
-			}
-			if len(f.conflicts) == 0 {
-				t.Fatal("no conflict left to settle")
-			}
-			id := f.conflicts[0]
-			return func(a ordi.Actor) error {
-				u, err := f.svc.Unit(ctx, staff, f.conflictUnit)
-				if err != nil {
-					return err
-				}
-				_, err = f.svc.ResolveConflict(ctx, a, f.conflictUnit, id, inventory.KeepTyped, u.Version)
-				if err == nil {
-					f.conflicts = f.conflicts[1:]
-				}
-				return err
-			}
-		}},
 		{"MoveForAllocation/reserve", holders(ordi.Allocate), allocation(inventory.StatusReady, inventory.AllocationReserve)},
 		{"MoveForAllocation/handover", holders(ordi.HandOver), allocation(inventory.StatusReserved, inventory.AllocationHandover)},
 		// A family leaving the programme cancels its reservation: its social
@@ -240,7 +173,7 @@ func operations() []operation {
 		{"CountByStatus", read, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error { _, err := f.svc.CountByStatus(ctx, a, 0); return err }
 		}},
-		{"AttachReport", manage, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+		{"AttachReport", intake, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
 			_, err := f.svc.AttachReport(ctx, a, string(u.Code), report(nil, "nwipe-0.33-zero-verify-last.log"))
 			return err
 		})},

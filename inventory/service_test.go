@@ -27,10 +27,6 @@ type fixture struct {
 	svc      *inventory.Service
 	donor    inventory.Donor
 	donation inventory.Donation
-	// conflicts left to settle on conflictUnit (access_test's
-	// ResolveConflict).
-	conflicts    []int64
-	conflictUnit string
 }
 
 func newFixture(t *testing.T, db *gorm.DB) *fixture {
