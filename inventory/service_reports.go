@@ -122,9 +122,25 @@ func (c ReportConflict) FieldLabel() string {
 	return c.Field
 }
 
+// CurrentShown and ReportedShown are the two values as a person reads them.
+func (c ReportConflict) CurrentShown() string  { return shownValue(c.Field, c.CurrentValue) }
+func (c ReportConflict) ReportedShown() string { return shownValue(c.Field, c.ReportedValue) }
+
+func shownValue(field, v string) string {
+	switch {
+	case v == "":
+		return "—"
+	case field == "storage_kind":
+		return StorageKind(v).Label()
+	case field == "ram_gb" || field == "storage_gb":
+		return v + " Go"
+	}
+	return v
+}
+
 var conflictFieldLabels = map[string]string{
 	"brand": "Marque", "model": "Modèle", "serial_number": "N° de série", "cpu": "Processeur",
-	"ram_gb": "Mémoire vive (Go)", "storage_gb": "Stockage (Go)", "storage_kind": "Type de stockage",
+	"ram_gb": "Mémoire vive", "storage_gb": "Stockage", "storage_kind": "Type de stockage",
 }
 
 // Attached is what attaching a report did.
