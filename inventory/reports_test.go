@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -248,6 +249,60 @@ func TestTypedErasurePointsAtItsDrive(t *testing.T) {
 		}
 		if e.DriveID == nil || *e.DriveID != got.Drives[0].ID {
 			t.Errorf("erasure drive %v, want %d", e.DriveID, got.Drives[0].ID)
+		}
+	})
+}
+
+// TestConcurrentAttachOfOneDrive: the same drive's report sent for several
+// units at once is attached to exactly one; the others are refused naming
+// it, and keep nothing. The unique index decides, on both databases.
+func TestConcurrentAttachOfOneDrive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		const n = 8
+		units := make([]inventory.Unit, n)
+		for i := range units {
+			units[i] = f.blank(t)
+		}
+		data := report(t, "smartctl-ST3500418AS_11.json")
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range units {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = f.svc.AttachReport(ctx, staff, string(units[i].Code), data)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				if winner >= 0 {
+					t.Fatalf("units %s and %s both took the drive", units[winner].Code, units[i].Code)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("no unit took the drive: %v", errs)
+		}
+		for i, err := range errs {
+			if i == winner {
+				continue
+			}
+			var oe *ordi.Error
+			if !errors.As(err, &oe) || oe.Kind != ordi.Conflict {
+				t.Errorf("unit %s: %v, want Conflict", units[i].Code, err)
+			} else if !strings.Contains(oe.Message, string(units[winner].Code)) {
+				t.Errorf("unit %s: %q does not name %s", units[i].Code, oe.Message, units[winner].Code)
+			}
+		}
+		if r := count(t, db, "unit_reports"); r != 1 {
+			t.Errorf("%d reports kept, want 1", r)
 		}
 	})
 }

@@ -122,9 +122,25 @@ func (c ReportConflict) FieldLabel() string {
 	return c.Field
 }
 
+// CurrentShown and ReportedShown are the two values as a person reads them.
+func (c ReportConflict) CurrentShown() string  { return shownValue(c.Field, c.CurrentValue) }
+func (c ReportConflict) ReportedShown() string { return shownValue(c.Field, c.ReportedValue) }
+
+func shownValue(field, v string) string {
+	switch {
+	case v == "":
+		return "—"
+	case field == "storage_kind":
+		return StorageKind(v).Label()
+	case field == "ram_gb" || field == "storage_gb":
+		return v + " Go"
+	}
+	return v
+}
+
 var conflictFieldLabels = map[string]string{
 	"brand": "Marque", "model": "Modèle", "serial_number": "N° de série", "cpu": "Processeur",
-	"ram_gb": "Mémoire vive (Go)", "storage_gb": "Stockage (Go)", "storage_kind": "Type de stockage",
+	"ram_gb": "Mémoire vive", "storage_gb": "Stockage", "storage_kind": "Type de stockage",
 }
 
 // Attached is what attaching a report did.
@@ -243,6 +259,17 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		out.Unit = u
 		return nil
 	})
+	var taken *driveTaken
+	if errors.As(err, &taken) {
+		u, uerr := findUnit(s.db.WithContext(ctx), c)
+		if uerr != nil {
+			return Attached{}, uerr
+		}
+		if oerr := driveOwner(s.db.WithContext(ctx), u, taken.serial); oerr != nil {
+			return Attached{}, oerr
+		}
+		return Attached{}, &ordi.Error{Kind: ordi.Conflict, Message: fmt.Sprintf("Le disque %s vient d'être enregistré sur une autre unité. Rien n'a été joint.", taken.serial)}
+	}
 	if err != nil {
 		return Attached{}, err
 	}
@@ -299,6 +326,15 @@ func checkOwners(tx *gorm.DB, u Unit, rep hwreport.Report) error {
 	return nil
 }
 
+// driveTaken is a drive serial another unit's transaction took first.
+type driveTaken struct {
+	serial string
+	err    error
+}
+
+func (e *driveTaken) Error() string { return "drive " + e.serial + " taken: " + e.err.Error() }
+func (e *driveTaken) Unwrap() error { return e.err }
+
 // driveOwner is the Conflict of a drive serial that is another unit's.
 func driveOwner(tx *gorm.DB, u Unit, serial string) error {
 	var owner struct{ Code Code }
@@ -334,10 +370,10 @@ func (s *Service) saveDrive(tx *gorm.DB, u Unit, r Report, d hwreport.Drive, now
 			ReportID: &r.ID, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&cur).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				// Another unit took this serial since checkOwners.
-				if oerr := driveOwner(tx, u, d.Serial); oerr != nil {
-					return Drive{}, oerr
-				}
+				// Another unit took this serial since checkOwners: the
+				// transaction is lost (PostgreSQL aborts it); AttachReport
+				// names the owner once it is over.
+				return Drive{}, &driveTaken{serial: d.Serial, err: err}
 			}
 			return Drive{}, fmt.Errorf("insert drive: %w", err)
 		}

@@ -188,6 +188,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"Empty", nil, ordi.Invalid, "vide"},
 		{"UnknownText", []byte("Bonjour, ceci est une lettre."), ordi.Invalid, "lshw -json"},
+		{"TextAboutNwipe", mustRead(t, "README.md"), ordi.Invalid, "Format de rapport inconnu"},
 		{"TruncatedJSON", lshw[:len(lshw)/2], ordi.Invalid, "tronqué"},
 		{"OtherJSON", []byte(`{"hello": "world"}`), ordi.Invalid, "ni une sortie de lshw"},
 		{"NwipeNoSummary", []byte(noSummary), ordi.Invalid, "Drive Status"},
