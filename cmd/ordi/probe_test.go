@@ -99,7 +99,7 @@ func TestProbeEndToEnd(t *testing.T) {
 			}
 			mustRun(testPassword+"\n", "user", "add", "--email", "staff@example.org", "--name", "Sam", "--role", "staff")
 			staff := strings.TrimSpace(mustRun("", "token", "add", "--email", "staff@example.org"))
-			mustRun(testPassword+"\n", "user", "add", "--email", "banc@example.org", "--name", "Banc 1", "--role", "workbench")
+			mustRun("", "user", "add", "--email", "banc@example.org", "--name", "Banc 1", "--role", "workbench") // no password: drawn at random
 			tokenFile := filepath.Join(dir, "token")
 			if err := os.WriteFile(tokenFile, []byte(mustRun("", "token", "add", "--email", "banc@example.org")), 0o600); err != nil {
 				t.Fatal(err)

@@ -436,7 +436,7 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard.\n"+
 		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner),\n"+
 		"workbench (poste d'atelier : ne se connecte pas aux pages, travaille avec un jeton, ordi token add ;\n"+
-		"son mot de passe ne sert jamais : head -c 24 /dev/urandom | base64 | ordi user add …).", stdout)
+		"sans mot de passe sur l'entrée standard, un mot de passe aléatoire, jamais utilisé, lui est donné).", stdout)
 	dbURL := databaseFlag(fs, getenv)
 	email := fs.String("email", "", "adresse e-mail (identifiant)")
 	name := fs.String("name", "", "nom affiché")
@@ -448,6 +448,15 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	password, err := readPassword(stdin)
 	if err != nil {
 		return err
+	}
+	if password == "" && ordi.Role(*role) == ordi.RoleWorkbench {
+		// A workbench never signs in: its password is drawn here and
+		// forgotten; it works with the token of ordi token add.
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		password = hex.EncodeToString(b)
 	}
 	db, err := openDB(ctx, *dbURL, nil)
 	if err != nil {
