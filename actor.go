@@ -12,10 +12,14 @@ const (
 	RoleVolunteer    Role = "volunteer"
 	RoleTrainer      Role = "trainer"
 	RoleSocialWorker Role = "social_worker"
+	// RoleWorkbench is a diagnostic bench's account ("ordi probe" on a
+	// donated computer booted from the workshop's USB stick): it holds only
+	// Intake, by API token; it cannot sign in to the pages.
+	RoleWorkbench Role = "workbench"
 )
 
 // Roles lists every role, most powerful first.
-var Roles = []Role{RoleAdmin, RoleStaff, RoleVolunteer, RoleTrainer, RoleSocialWorker}
+var Roles = []Role{RoleAdmin, RoleStaff, RoleVolunteer, RoleTrainer, RoleSocialWorker, RoleWorkbench}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -40,9 +44,16 @@ func (r Role) Label() string {
 		return "Formateur"
 	case RoleSocialWorker:
 		return "Travailleur social"
+	case RoleWorkbench:
+		return "Poste d'atelier (banc de diagnostic)"
 	}
 	return string(r)
 }
+
+// SignsIn reports whether accounts of the role may sign in to the pages. A
+// workbench account works by API token only: the bench's USB stick carries a
+// token file, never a password, and nobody browses the site as the bench.
+func (r Role) SignsIn() bool { return r != RoleWorkbench }
 
 // Actor is who performs an action: the authenticated user of a request, or
 // the system for command-line and start-up work. Domain services take an

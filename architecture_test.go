@@ -97,6 +97,11 @@ func TestImportRules(t *testing.T) {
 			if pkg == "." && strings.HasPrefix(imp, module) {
 				t.Errorf("root package imports %s", imp)
 			}
+			// The workbench's probe is a client of the server, run on a
+			// donated computer: it speaks HTTP and imports nothing of Ordi.
+			if top == "probe" && strings.HasPrefix(imp, module) {
+				t.Errorf("%s imports %s: the probe is a client, it knows the server by its API only", pkg, imp)
+			}
 			// Inventory does not know about families.
 			if top == "inventory" && hasPrefixAny(imp, module+"/allocation", module+"/certificates") {
 				t.Errorf("%s imports %s: inventory must not depend on allocation", pkg, imp)

@@ -19,6 +19,11 @@ const (
 	HandOver               Capability = "hand_over"                // the handover desk, form, signature and completion
 	IssueDonorCertificates Capability = "issue_donor_certificates" // donor certificates and receipts
 	ReadReports            Capability = "read_reports"             // the Bilan (social workers: their partner's families only)
+	// Intake is the workbench's power, and only that: create a unit in a
+	// donation, attach the tools' reports (lshw, smartctl, nwipe) and record
+	// erasures. It reads nothing back: no unit list, no family, no
+	// certificate, no label, no user.
+	Intake Capability = "intake"
 )
 
 // capabilityRoles is DESIGN §3 as data.
@@ -33,12 +38,13 @@ var capabilityRoles = map[Capability][]Role{
 	HandOver:               {RoleAdmin, RoleStaff, RoleVolunteer},
 	IssueDonorCertificates: {RoleAdmin, RoleStaff},
 	ReadReports:            {RoleAdmin, RoleStaff, RoleSocialWorker},
+	Intake:                 {RoleAdmin, RoleStaff, RoleWorkbench},
 }
 
 // Capabilities lists every capability.
 func Capabilities() []Capability {
 	return []Capability{Administer, ManageInventory, ReadUnits, ReadHouseholds, NominateHouseholds, Allocate,
-		RunCourses, HandOver, IssueDonorCertificates, ReadReports}
+		RunCourses, HandOver, IssueDonorCertificates, ReadReports, Intake}
 }
 
 // Roles returns the roles that hold the capability; none for an unknown one.

@@ -5,7 +5,7 @@ import "testing"
 // TestCapabilities checks the table against DESIGN §3, written out again by
 // hand: a role added to a capability by mistake fails here.
 func TestCapabilities(t *testing.T) {
-	const A, S, V, T, W = RoleAdmin, RoleStaff, RoleVolunteer, RoleTrainer, RoleSocialWorker
+	const A, S, V, T, W, B = RoleAdmin, RoleStaff, RoleVolunteer, RoleTrainer, RoleSocialWorker, RoleWorkbench
 	want := map[Capability]map[Role]bool{
 		Administer:             {A: true},
 		ManageInventory:        {A: true, S: true},
@@ -17,6 +17,7 @@ func TestCapabilities(t *testing.T) {
 		HandOver:               {A: true, S: true, V: true},
 		IssueDonorCertificates: {A: true, S: true},
 		ReadReports:            {A: true, S: true, W: true},
+		Intake:                 {A: true, S: true, B: true},
 	}
 	if len(want) != len(Capabilities()) {
 		t.Fatalf("%d capabilities, %d expected", len(Capabilities()), len(want))

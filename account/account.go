@@ -94,7 +94,7 @@ func validateName(v *ordi.Validation, name string) {
 
 func validateRole(v *ordi.Validation, role ordi.Role, partnerID int64) {
 	if !role.Valid() {
-		v.Add("role", "Rôle inconnu : choisissez administrateur, équipe atelier, bénévole, formateur ou travailleur social.")
+		v.Add("role", "Rôle inconnu : choisissez administrateur, équipe atelier, bénévole, formateur, travailleur social ou poste d'atelier.")
 		return
 	}
 	if role == ordi.RoleSocialWorker && partnerID == 0 {

@@ -107,7 +107,7 @@ func (s *SessionStore) Delete(token string) error {
 // the session is over.
 func (s *Service) SessionUser(ctx context.Context, id, epoch int64) (User, error) {
 	u, err := s.findUser(ctx, s.db, id)
-	if errors.Is(err, ordi.NotFound) || err == nil && (!u.Active || u.SessionEpoch != epoch) {
+	if errors.Is(err, ordi.NotFound) || err == nil && (!u.Active || u.SessionEpoch != epoch || !u.Role.SignsIn()) {
 		return User{}, ordi.Errorf(ordi.Unauthorized, "Votre session a pris fin. Connectez-vous à nouveau.")
 	}
 	return u, err

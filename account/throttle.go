@@ -58,6 +58,10 @@ const (
 // inactive account, so the form reveals nothing.
 var errBadLogin = ordi.Errorf(ordi.Unauthorized, "Adresse e-mail ou mot de passe incorrect.")
 
+// errTokenOnly refuses the sign-in of an account whose role works by API
+// token only (ordi.Role.SignsIn): a workbench.
+var errTokenOnly = ordi.Errorf(ordi.Unauthorized, "Ce compte est celui d'un poste d'atelier : il s'utilise avec un jeton d'accès (ordi probe), pas par la page de connexion.")
+
 // loginKey is the row an attempt from one client address locks while it is
 // counted.
 type loginKey struct {
@@ -98,6 +102,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password, addr string
 	}
 	if !ok {
 		return User{}, errBadLogin
+	}
+	if !u.Role.SignsIn() {
+		// The password was right: say why the door stays closed, rather
+		// than let an operator believe they mistyped it.
+		return User{}, errTokenOnly
 	}
 	now := s.now()
 	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

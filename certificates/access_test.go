@@ -110,7 +110,7 @@ func TestServiceRoles(t *testing.T) {
 		// to a volunteer, refused to the roles that never see attestations.
 		for _, r := range ordi.Roles {
 			_, err := w.svc.Certificate(ctx, w.actorOf(r), donorCert.Number)
-			want := map[ordi.Role]ordi.Kind{volunteer: ordi.NotFound, trainer: ordi.Forbidden, ordi.RoleSocialWorker: ordi.Forbidden}[r]
+			want := map[ordi.Role]ordi.Kind{volunteer: ordi.NotFound, trainer: ordi.Forbidden, ordi.RoleSocialWorker: ordi.Forbidden, ordi.RoleWorkbench: ordi.Forbidden}[r]
 			if want == "" && err != nil || want != "" && !errors.Is(err, want) {
 				t.Errorf("%s reading a donor certificate: %v, want %q", r, err, want)
 			}

@@ -71,6 +71,10 @@ type DonorUnit struct {
 	// the certificate lists only the passed ones, and says what happened to
 	// a drive whose erasure failed.
 	Failures []Recovery `json:",omitempty"`
+	// Unerased are the serials of the unit's drives, as the tools reported
+	// them, that no passed erasure names: the certificate lists each drive
+	// by serial, and says so of these.
+	Unerased []string `json:",omitempty"`
 }
 
 // Recovery is what followed a failed erasure, as the next passed record of
@@ -219,12 +223,18 @@ func RenderDonor(w io.Writer, c DonorCertificate) error {
 			weight = kg(u.WeightKG)
 		}
 		first := []string{u.Code, u.Kind, strings.TrimSpace(u.Brand + " " + u.Model), u.Serial, outcome}
-		if len(u.Erasures) == 0 {
+		if len(u.Erasures) == 0 && len(u.Unerased) == 0 {
 			rows = append(rows, append(first, "Sans support de stockage", "", "", "", weight))
 			continue
 		}
-		for i, e := range u.Erasures {
-			row := []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, shortDate(e.Date), e.DriveSerial, ""}
+		var lines [][]string
+		for _, e := range u.Erasures {
+			lines = append(lines, []string{"", "", "", "", "", e.Category + " · " + e.Technique, e.Tool, shortDate(e.Date), e.DriveSerial, ""})
+		}
+		for _, serial := range u.Unerased {
+			lines = append(lines, []string{"", "", "", "", "", "Aucun effacement réussi enregistré pour ce disque", "", "", serial, ""})
+		}
+		for i, row := range lines {
 			if i == 0 {
 				copy(row, first)
 				row[9] = weight

@@ -8,6 +8,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/audit"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/inventory/hwreport"
 	"gorm.io/gorm"
 )
 
@@ -80,6 +81,16 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 			}
 			erasures = append(erasures, batch...)
 		}
+		drives := map[int64][]inventory.Drive{}
+		for start := 0; start < len(ids); start += 500 {
+			batch, err := inv.DrivesOf(ctx, a, ids[start:min(start+500, len(ids))]...)
+			if err != nil {
+				return err
+			}
+			for id, ds := range batch {
+				drives[id] = ds
+			}
+		}
 		byUnit := map[int64][]inventory.Erasure{}
 		for _, e := range erasures {
 			byUnit[e.UnitID] = append(byUnit[e.UnitID], e)
@@ -102,11 +113,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 			if u.Outlet != "" {
 				row.Outlet = u.Outlet + " " + u.OutletReference
 			}
-			for _, e := range byUnit[u.ID] {
-				if e.Result == inventory.ErasurePassed {
-					row.Erasures = append(row.Erasures, erasureInfo(e))
-				}
-			}
+			row.Erasures, row.Unerased = driveErasures(byUnit[u.ID], drives[u.ID])
 			row.Failures = recoveries(byUnit[u.ID])
 			rows = append(rows, row)
 			public.Units = append(public.Units, PublicUnit{Code: string(u.Code), Model: u.Title(), Outcome: outcome.Label()})
@@ -150,6 +157,41 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		return Certificate{}, err
 	}
 	return s.freezeIssued(ctx, cert), nil
+}
+
+// driveErasures lists the passed erasures of a unit, each with the serial
+// of the drive it erased, and the serials of the unit's drives that no
+// passed erasure names. An erasure names a drive by its reference (read
+// from a report) or by its serial (typed, compared trimmed and upper case);
+// one that names no drive, on a unit with a single drive, is that drive's.
+func driveErasures(es []inventory.Erasure, drives []inventory.Drive) ([]ErasureInfo, []string) {
+	var out []ErasureInfo
+	erased := map[int64]bool{}
+	for _, e := range es {
+		if e.Result != inventory.ErasurePassed {
+			continue
+		}
+		info := erasureInfo(e)
+		for _, d := range drives {
+			named := (e.DriveID != nil && *e.DriveID == d.ID) ||
+				(d.Serial != "" && hwreport.NormalizeSerial(e.DriveSerial) == d.Serial) ||
+				(len(drives) == 1 && e.DriveID == nil && strings.TrimSpace(e.DriveSerial) == "")
+			if named {
+				erased[d.ID] = true
+				if d.Serial != "" {
+					info.DriveSerial = d.Serial // as the tool read it
+				}
+			}
+		}
+		out = append(out, info)
+	}
+	var unerased []string
+	for _, d := range drives {
+		if !erased[d.ID] && d.Serial != "" {
+			unerased = append(unerased, d.Serial)
+		}
+	}
+	return out, unerased
 }
 
 // recoveries says what followed each failed erasure among es (oldest

@@ -21,13 +21,14 @@ import (
 func state(t *testing.T, db *gorm.DB) string {
 	t.Helper()
 	var s struct {
-		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings int64
+		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings, Reports, Drives, Settled int64
 	}
 	err := db.Raw(`SELECT (SELECT COUNT(*) FROM donors) AS donors, (SELECT COUNT(*) FROM donations) AS donations,
 		(SELECT COUNT(*) FROM units) AS units, (SELECT COUNT(*) FROM unit_events) AS events,
 		(SELECT COUNT(*) FROM erasures) AS erasures, (SELECT COUNT(*) FROM units WHERE label_printed_at IS NOT NULL) AS printed,
 		(SELECT COALESCE(SUM(version), 0) FROM units) AS versions,
-		(SELECT COUNT(*) FROM import_uploads) AS uploads, (SELECT COUNT(*) FROM donor_import_mappings) AS mappings`).Scan(&s).Error
+		(SELECT COUNT(*) FROM import_uploads) AS uploads, (SELECT COUNT(*) FROM donor_import_mappings) AS mappings, (SELECT COUNT(*) FROM unit_reports) AS reports,
+		(SELECT COUNT(*) FROM unit_drives) AS drives, (SELECT COUNT(*) FROM unit_report_conflicts WHERE resolution <> '') AS settled`).Scan(&s).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func holders(c ordi.Capability) func(ordi.Role) bool { return c.Allows }
 // operations lists every exported operation of inventory.Service that
 // reads or changes the inventory, with who may call it (DESIGN §3).
 func operations() []operation {
-	manage, read := holders(ordi.ManageInventory), holders(ordi.ReadUnits)
+	manage, read, intake := holders(ordi.ManageInventory), holders(ordi.ReadUnits), holders(ordi.Intake)
 	onUnit := func(st inventory.Status, call func(f *fixture, a ordi.Actor, u inventory.Unit) error) func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 		return func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			u := f.unitIn(t, st)
@@ -135,7 +136,7 @@ func operations() []operation {
 				return err
 			}
 		}},
-		{"CreateUnit", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+		{"CreateUnit", intake, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {
 				_, err := f.svc.CreateUnit(ctx, a, inventory.NewUnit{DonationID: f.donation.ID, UnitSpec: inventory.UnitSpec{Kind: inventory.KindTablet}})
 				return err
@@ -166,7 +167,7 @@ func operations() []operation {
 			_, err := f.svc.CheckTransition(ctx, a, string(u.Code), inventory.StatusDiagnosed, inventory.TransitionInput{})
 			return err
 		})},
-		{"RecordErasure", manage, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+		{"RecordErasure", intake, onUnit(inventory.StatusDiagnosed, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
 			_, err := f.svc.RecordErasure(ctx, a, string(u.Code), inventory.NewErasure{Category: inventory.ErasurePurge, Technique: "sanitize", Result: inventory.ErasurePassed})
 			return err
 		})},
@@ -242,6 +243,49 @@ func operations() []operation {
 				return f.svc.EachDonation(ctx, a, inventory.DonationFilter{}, func([]inventory.DonationSummary) error { return nil })
 			}
 		}},
+		{"AttachReport", intake, onUnit(inventory.StatusReceived, func(f *fixture, a ordi.Actor, u inventory.Unit) error {
+			_, err := f.svc.AttachReport(ctx, a, string(u.Code), report(nil, "nwipe-0.33-zero-verify-last.log"))
+			return err
+		})},
+		{"Reports", manage, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, err := f.svc.Reports(ctx, a, string(u.Code))
+			return err
+		})},
+		{"ReportFile", manage, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, _, err := f.svc.ReportFile(ctx, a, string(u.Code), r.Report.ID)
+			return err
+		})},
+		{"ResolveConflict", manage, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, err := f.svc.ResolveConflict(ctx, a, string(u.Code), r.Conflicts[0].ID, inventory.TakeReported, r.Unit.Version)
+			return err
+		})},
+		{"OpenConflicts", read, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, err := f.svc.OpenConflicts(ctx, a, u)
+			return err
+		})},
+		{"Drives", read, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, err := f.svc.Drives(ctx, a, string(u.Code))
+			return err
+		})},
+		{"DrivesOf", read, withReport(func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error {
+			_, err := f.svc.DrivesOf(ctx, a, u.ID)
+			return err
+		})},
+	}
+}
+
+// withReport prepares a laptop with an lshw report of another machine
+// attached (its serials made the unit's own), hence conflicts.
+func withReport(call func(f *fixture, a ordi.Actor, u inventory.Unit, r inventory.Attached) error) func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+	return func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+		u := f.laptop(t)
+		data := strings.NewReplacer("YA059622H", "M"+string(u.Code), "101022PBN40317KS46YE", "D"+string(u.Code)).
+			Replace(string(report(t, "lshw-toshiba-portege-r700.json")))
+		r, err := f.svc.AttachReport(ctx, staff, string(u.Code), []byte(data))
+		if err != nil || len(r.Conflicts) == 0 {
+			t.Fatalf("attach: %v, %d conflicts", err, len(r.Conflicts))
+		}
+		return func(a ordi.Actor) error { return call(f, a, u, r) }
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorm.io/gorm"
@@ -15,10 +16,9 @@ import (
 )
 
 func report(t testing.TB, name string) []byte {
-	t.Helper()
 	b, err := os.ReadFile(filepath.Join("hwreport", "testdata", name))
 	if err != nil {
-		t.Fatal(err)
+		panic(err) // a fixture of the repository: its absence is a broken checkout
 	}
 	return b
 }
@@ -94,10 +94,20 @@ func TestAttachReportConflicts(t *testing.T) {
 		if c := byField["brand"]; c.CurrentValue != "Lenovo" || c.ReportedValue != "TOSHIBA" {
 			t.Errorf("brand conflict %+v", c)
 		}
-		// The same report again adds no second conflict.
-		again, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
-		if err != nil || len(again.Conflicts) != 0 {
-			t.Fatalf("again: %v, %+v", err, again.Conflicts)
+		// The same report again is refused as one the unit has (409
+		// naming it, for the workbench's upload to read as already sent),
+		// and adds no second conflict.
+		before := count(t, db, "unit_reports")
+		_, err = f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-toshiba-portege-r700.json"))
+		var e *ordi.Error
+		if !errors.As(err, &e) || e.Kind != ordi.Conflict || e.Extra["report_id"] != got.Report.ID || e.Extra["sha256"] != got.Report.SHA256 {
+			t.Fatalf("again: %v", err)
+		}
+		if count(t, db, "unit_reports") != before {
+			t.Fatal("the same report was attached twice")
+		}
+		if open, _ := f.svc.OpenConflicts(ctx, staff, got.Unit); len(open) != len(got.Conflicts) {
+			t.Fatalf("%d open conflicts after the same report again, want %d", len(open), len(got.Conflicts))
 		}
 		if _, err := f.svc.ResolveConflict(ctx, staff, string(u.Code), byField["ram_gb"].ID, inventory.TakeReported, u.Version+5); !errors.Is(err, ordi.Conflict) {
 			t.Fatalf("stale version: %v", err)
@@ -218,6 +228,81 @@ func TestAttachReportBadInput(t *testing.T) {
 		}
 		if n := count(t, db, "unit_reports"); n != 0 {
 			t.Errorf("%d reports kept", n)
+		}
+	})
+}
+
+// TestTypedErasurePointsAtItsDrive: an erasure typed with the serial of one
+// of the unit's drives (any case, spaces) points at that drive.
+func TestTypedErasurePointsAtItsDrive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-dell-optiplex-745.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := f.svc.RecordErasure(ctx, staff, string(u.Code), inventory.NewErasure{Category: inventory.ErasureClear,
+			Method: inventory.MethodOverwrite, Medium: inventory.MediumHDD, DriveSerial: " wd-wmav2w580992", Result: inventory.ErasurePassed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.DriveID == nil || *e.DriveID != got.Drives[0].ID {
+			t.Errorf("erasure drive %v, want %d", e.DriveID, got.Drives[0].ID)
+		}
+	})
+}
+
+// TestConcurrentAttachOfOneDrive: the same drive's report sent for several
+// units at once is attached to exactly one; the others are refused naming
+// it, and keep nothing. The unique index decides, on both databases.
+func TestConcurrentAttachOfOneDrive(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		const n = 8
+		units := make([]inventory.Unit, n)
+		for i := range units {
+			units[i] = f.blank(t)
+		}
+		data := report(t, "smartctl-ST3500418AS_11.json")
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range units {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = f.svc.AttachReport(ctx, staff, string(units[i].Code), data)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				if winner >= 0 {
+					t.Fatalf("units %s and %s both took the drive", units[winner].Code, units[i].Code)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("no unit took the drive: %v", errs)
+		}
+		for i, err := range errs {
+			if i == winner {
+				continue
+			}
+			var oe *ordi.Error
+			if !errors.As(err, &oe) || oe.Kind != ordi.Conflict {
+				t.Errorf("unit %s: %v, want Conflict", units[i].Code, err)
+			} else if !strings.Contains(oe.Message, string(units[winner].Code)) {
+				t.Errorf("unit %s: %q does not name %s", units[i].Code, oe.Message, units[winner].Code)
+			}
+		}
+		if r := count(t, db, "unit_reports"); r != 1 {
+			t.Errorf("%d reports kept, want 1", r)
 		}
 	})
 }

@@ -3,9 +3,11 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/inventory/hwreport"
 	"gorm.io/gorm"
 )
 
@@ -17,9 +19,10 @@ import (
 // the unit the person saw, a unit that changed since is a Conflict carrying
 // it as it now is. A record changes what the unit is (sanitised or not), so
 // it bumps the unit's version: a second record made on a stale page, which
-// could undo the first, is refused in turn.
+// could undo the first, is refused in turn. A workbench may record one
+// (ordi.Intake).
 func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code string, n NewErasure) (Erasure, error) {
-	if err := actor.Require(ordi.ManageInventory, refuseErasure); err != nil {
+	if err := actor.Require(ordi.Intake, refuseErasure); err != nil {
 		return Erasure{}, err
 	}
 	c, err := ParseCode(code)
@@ -60,6 +63,17 @@ func (s *Service) RecordErasure(ctx context.Context, actor ordi.Actor, code stri
 		e = Erasure{UnitID: u.ID, Category: n.Category, Method: n.Method, Medium: n.Medium, Technique: n.Technique, Tool: n.Tool, DriveSerial: n.DriveSerial,
 			DriveModel: n.DriveModel, Result: n.Result, StartedAt: utcPtr(n.StartedAt), FinishedAt: utcPtr(n.FinishedAt),
 			OperatorID: actorID(actor), OperatorName: actor.Name, CreatedAt: now}
+		// A typed serial that is one of the unit's drives points at it.
+		if serial := hwreport.NormalizeSerial(e.DriveSerial); serial != "" {
+			var d Drive
+			err := tx.Select("id").Where("unit_id = ? AND serial = ?", u.ID, serial).Take(&d).Error
+			switch {
+			case err == nil:
+				e.DriveID = &d.ID
+			case !errors.Is(err, gorm.ErrRecordNotFound):
+				return fmt.Errorf("find drive: %w", err)
+			}
+		}
 		if err := tx.Create(&e).Error; err != nil {
 			return fmt.Errorf("insert erasure: %w", err)
 		}

@@ -50,6 +50,18 @@ func (d Drive) CapacityLabel() string {
 	return strconv.FormatInt(gbOf(d.CapacityBytes), 10) + " Go"
 }
 
+// Health is "passed" or "failed" as the drive's SMART self-assessment
+// says, "" when no report said.
+func (d Drive) Health() string {
+	switch {
+	case d.SmartPassed == nil:
+		return ""
+	case *d.SmartPassed:
+		return "passed"
+	}
+	return "failed"
+}
+
 // KindLabel is the drive's kind in French, or "" when unknown.
 func (d Drive) KindLabel() string {
 	if d.Kind == "" {
@@ -110,9 +122,25 @@ func (c ReportConflict) FieldLabel() string {
 	return c.Field
 }
 
+// CurrentShown and ReportedShown are the two values as a person reads them.
+func (c ReportConflict) CurrentShown() string  { return shownValue(c.Field, c.CurrentValue) }
+func (c ReportConflict) ReportedShown() string { return shownValue(c.Field, c.ReportedValue) }
+
+func shownValue(field, v string) string {
+	switch {
+	case v == "":
+		return "—"
+	case field == "storage_kind":
+		return StorageKind(v).Label()
+	case field == "ram_gb" || field == "storage_gb":
+		return v + " Go"
+	}
+	return v
+}
+
 var conflictFieldLabels = map[string]string{
 	"brand": "Marque", "model": "Modèle", "serial_number": "N° de série", "cpu": "Processeur",
-	"ram_gb": "Mémoire vive (Go)", "storage_gb": "Stockage (Go)", "storage_kind": "Type de stockage",
+	"ram_gb": "Mémoire vive", "storage_gb": "Stockage", "storage_kind": "Type de stockage",
 }
 
 // Attached is what attaching a report did.
@@ -136,9 +164,13 @@ func gbOf(bytes int64) int64 { return int64(math.Round(float64(bytes) / 1e9)) }
 // filled and fields already typed that the report contradicts become
 // conflicts for staff to settle; the upload is in the unit's history. A
 // machine or drive serial that belongs to another unit, or a unit handed
-// over or recycled, is a Conflict naming it, and nothing is attached.
+// over or recycled, is a Conflict naming it, and nothing is attached. The
+// same file sent again to the same unit is a Conflict carrying its sha256
+// and report_id (a unique index settles two sent at once): a workbench
+// that sends a bundle twice attaches it once. A workbench may attach
+// (ordi.Intake).
 func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code string, data []byte) (Attached, error) {
-	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+	if err := actor.Require(ordi.Intake, refuseManage); err != nil {
 		return Attached{}, err
 	}
 	c, err := ParseCode(code)
@@ -169,7 +201,18 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		}
 		r := Report{UnitID: u.ID, Kind: string(rep.Kind), Tool: rep.Tool, SHA256: hex.EncodeToString(sum[:]), SizeBytes: len(data),
 			Content: data, UploadedByID: actorID(actor), UploadedByName: actor.Name, CreatedAt: now}
-		if err := tx.Create(&r).Error; err != nil {
+		var already int64
+		if err := tx.Model(&Report{}).Select("id").Where("unit_id = ? AND sha256 = ?", u.ID, r.SHA256).Scan(&already).Error; err != nil {
+			return fmt.Errorf("find report: %w", err)
+		}
+		if already != 0 {
+			return sameReport(u, r.SHA256, already)
+		}
+		if err := tx.Create(&r).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
+			// Sent twice at once: the other one has it (its id is not
+			// readable in this failed transaction on PostgreSQL).
+			return sameReport(u, r.SHA256, 0)
+		} else if err != nil {
 			return fmt.Errorf("insert report: %w", err)
 		}
 		out.Report = r
@@ -216,6 +259,17 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		out.Unit = u
 		return nil
 	})
+	var taken *driveTaken
+	if errors.As(err, &taken) {
+		u, uerr := findUnit(s.db.WithContext(ctx), c)
+		if uerr != nil {
+			return Attached{}, uerr
+		}
+		if oerr := driveOwner(s.db.WithContext(ctx), u, taken.serial); oerr != nil {
+			return Attached{}, oerr
+		}
+		return Attached{}, &ordi.Error{Kind: ordi.Conflict, Message: fmt.Sprintf("Le disque %s vient d'être enregistré sur une autre unité. Rien n'a été joint.", taken.serial)}
+	}
 	if err != nil {
 		return Attached{}, err
 	}
@@ -232,6 +286,12 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 		out.Filled = []string{}
 	}
 	return out, nil
+}
+
+// sameReport is the refusal of a file the unit has already.
+func sameReport(u Unit, sum string, id int64) error {
+	return &ordi.Error{Kind: ordi.Conflict, Message: fmt.Sprintf("L'unité %s a déjà ce rapport (%s) : il n'est pas joint une seconde fois.", u.Code, shortHash(sum)),
+		Extra: map[string]any{"sha256": sum, "report_id": id}}
 }
 
 func shortHash(h string) string {
@@ -265,6 +325,15 @@ func checkOwners(tx *gorm.DB, u Unit, rep hwreport.Report) error {
 	}
 	return nil
 }
+
+// driveTaken is a drive serial another unit's transaction took first.
+type driveTaken struct {
+	serial string
+	err    error
+}
+
+func (e *driveTaken) Error() string { return "drive " + e.serial + " taken: " + e.err.Error() }
+func (e *driveTaken) Unwrap() error { return e.err }
 
 // driveOwner is the Conflict of a drive serial that is another unit's.
 func driveOwner(tx *gorm.DB, u Unit, serial string) error {
@@ -301,10 +370,10 @@ func (s *Service) saveDrive(tx *gorm.DB, u Unit, r Report, d hwreport.Drive, now
 			ReportID: &r.ID, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&cur).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				// Another unit took this serial since checkOwners.
-				if oerr := driveOwner(tx, u, d.Serial); oerr != nil {
-					return Drive{}, oerr
-				}
+				// Another unit took this serial since checkOwners: the
+				// transaction is lost (PostgreSQL aborts it); AttachReport
+				// names the owner once it is over.
+				return Drive{}, &driveTaken{serial: d.Serial, err: err}
 			}
 			return Drive{}, fmt.Errorf("insert drive: %w", err)
 		}

@@ -16,9 +16,10 @@ import (
 // freshCodes and the insert.
 const maxCodeAttempts = 5
 
-// CreateUnit registers a unit of a donation, status received.
+// CreateUnit registers a unit of a donation, status received. A workbench
+// may (ordi.Intake): it creates the unit of the computer it has just probed.
 func (s *Service) CreateUnit(ctx context.Context, actor ordi.Actor, n NewUnit) (Unit, error) {
-	if err := actor.Require(ordi.ManageInventory, refuseManage); err != nil {
+	if err := actor.Require(ordi.Intake, refuseManage); err != nil {
 		return Unit{}, err
 	}
 	n.normalize()

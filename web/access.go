@@ -55,6 +55,7 @@ var (
 	handover       = may(ordi.HandOver)
 	donorDocuments = may(ordi.IssueDonorCertificates)
 	reportsRead    = may(ordi.ReadReports) // the Bilan and its exports
+	intake         = may(ordi.Intake)      // workshop, and the workbench's token: create units, attach reports, record erasures
 )
 
 const userKey = "ordi.user"

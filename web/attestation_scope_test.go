@@ -74,7 +74,9 @@ func TestAttestationScope(t *testing.T) {
 		}
 		callers := []caller{{"volunteer 2", otherToken, login(other.Email)}}
 		for _, r := range ordi.Roles {
-			callers = append(callers, caller{string(r), app.tokens[r], login(app.users[r].Email)})
+			if r.SignsIn() { // the workbench's refusals are TestRouteAccessByRole's
+				callers = append(callers, caller{string(r), app.tokens[r], login(app.users[r].Email)})
+			}
 		}
 		check := func(when string, want map[string]map[string]int) {
 			t.Helper()

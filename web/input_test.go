@@ -116,6 +116,11 @@ func TestBadTextRefusedOnEveryRoute(t *testing.T) {
 				if r.method == http.MethodGet {
 					return
 				}
+				if bodyRuleOf(r).raw {
+					// A tool's report is a file kept as sent, not JSON input:
+					// its text is cleaned where it is read (TestAPIReportOddBytes).
+					return
+				}
 				if api {
 					expect("JSON NUL", send(concretePath(r.path), "application/json", `{"zzz": "a\u0000b"}`), "zzz")
 					expect("JSON invalid UTF-8", send(concretePath(r.path), "application/json", "{\"zzz\": \"caf\xe9\"}"), "zzz")

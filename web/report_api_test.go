@@ -132,3 +132,28 @@ func TestAPIReports(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIReportOddBytes: a report is a file kept byte for byte; a NUL or a
+// byte outside UTF-8 in a firmware string (DMI strings in Latin-1 exist)
+// does not refuse it, and never reaches the unit's fields.
+func TestAPIReportOddBytes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		donation := app.newDonation(t)
+		res := app.api(ordi.RoleStaff, http.MethodPost, "/api/v1/units", map[string]any{"donation_id": donation, "kind": "desktop"})
+		u := decode[unitBody](t, res)
+		lshw := strings.Replace(toolReport(t, "lshw-dell-optiplex-745.json"), `"OptiPlex 745"`, "\"Opti\\u0000Plex 745 caf\xe9\"", 1)
+		res = app.postReport(t, ordi.RoleStaff, u.Code, lshw, "application/json")
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("%d %s", res.StatusCode, readBody(res))
+		}
+		got := decode[reportBody](t, res)
+		if got.Unit.Model != "OptiPlex 745 caf" {
+			t.Errorf("model %q", got.Unit.Model)
+		}
+		res = app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/units/%s/reports/%d", u.Code, got.ID), nil)
+		if rawBody(res) != lshw {
+			t.Error("the file is not kept byte for byte")
+		}
+	})
+}

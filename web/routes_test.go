@@ -3,6 +3,7 @@ package web
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -45,6 +46,7 @@ func TestEveryRouteHasARule(t *testing.T) {
 var capabilities = map[string][]ordi.Role{
 	"public":         ordi.Roles,
 	"signedIn":       ordi.Roles,
+	"intake":         {ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleWorkbench},
 	"adminOnly":      {ordi.RoleAdmin},
 	"workshop":       {ordi.RoleAdmin, ordi.RoleStaff},
 	"unitsRead":      {ordi.RoleAdmin, ordi.RoleStaff, ordi.RoleVolunteer},
@@ -60,7 +62,7 @@ func TestCapabilitiesMatchDesign(t *testing.T) {
 	rules := map[string]access{
 		"public": public, "signedIn": signedIn, "adminOnly": adminOnly, "workshop": workshop, "unitsRead": unitsRead,
 		"households": households, "nominate": nominate, "allocate": allocate, "courses": courses, "handover": handover,
-		"donorDocuments": donorDocuments,
+		"donorDocuments": donorDocuments, "intake": intake,
 	}
 	for name, want := range capabilities {
 		rule, ok := rules[name]
@@ -97,8 +99,12 @@ func concretePath(pattern string) string {
 // and kept apart from the route table and from ordi's capability table, so
 // that a wrong rule in either is caught rather than copied: "*" is public,
 // otherwise the letters of the roles let through (a admin, s staff,
-// v volunteer, t trainer, w social worker). Data scope (a social worker's
-// own families) is not the route's business: it answers 404, not 403.
+// v volunteer, t trainer, w social worker, b workbench). Data scope (a social
+// worker's own families) is not the route's business: it answers 404, not
+// 403. The workbench (b) holds a token and no session: on the API it creates
+// units, attaches reports and records erasures, and reads nothing but itself
+// (/api/v1/me, which ordi probe calls to check its token); it never reaches
+// a page, "GET /" included, since it cannot sign in.
 var routeOracle = map[string]string{
 	// Probes, metrics, static files, sign-in and first-run setup.
 	"GET /healthz":        "*",
@@ -117,7 +123,7 @@ var routeOracle = map[string]string{
 	"GET /manifest.webmanifest": "*",
 	"GET /sw.js":                "*",
 
-	"GET /": "asvtw",
+	"GET /": "asvtwb",
 
 	// Workshop: donors, donations and units are written by admins and staff;
 	// volunteers read units, scan and print labels.
@@ -132,6 +138,8 @@ var routeOracle = map[string]string{
 	"GET /u/:code":                      "asv",
 	"POST /u/:code/transition":          "as",
 	"POST /u/:code/erasures":            "as",
+	"POST /u/:code/reports":             "as",
+	"POST /u/:code/conflicts/:id":       "as",
 	"POST /u/:code/undo":                "as",
 	"GET /u/:code/edit":                 "as",
 	"POST /u/:code/edit":                "as",
@@ -208,7 +216,7 @@ var routeOracle = map[string]string{
 	"POST /admin/partners":          "a",
 
 	// API: the same rules as the pages that do the same.
-	"GET /api/v1/me":                 "asvtw",
+	"GET /api/v1/me":                 "asvtwb",
 	"POST /api/v1/partners":          "a",
 	"GET /api/v1/partners":           "as", // staff attach families to partners
 	"POST /api/v1/users":             "a",
@@ -225,7 +233,7 @@ var routeOracle = map[string]string{
 	"GET /api/v1/donations":                  "as",
 	"GET /api/v1/donations/:id":              "as",
 	"DELETE /api/v1/donations/:id":           "as",
-	"POST /api/v1/units":                     "as",
+	"POST /api/v1/units":                     "asb",
 	"GET /api/v1/units":                      "asv",
 	"POST /api/v1/units/import":              "as",
 	"POST /api/v1/units/batch":               "asv",
@@ -233,10 +241,10 @@ var routeOracle = map[string]string{
 	"PATCH /api/v1/units/:code":              "as",
 	"POST /api/v1/units/:code/transitions":   "as",
 	"POST /api/v1/units/:code/undo":          "as",
-	"POST /api/v1/units/:code/erasures":      "as",
+	"POST /api/v1/units/:code/erasures":      "asb",
 	"GET /api/v1/units/:code/erasures":       "asv",
 	"GET /api/v1/units/:code/events":         "asv",
-	"POST /api/v1/units/:code/reports":       "as",
+	"POST /api/v1/units/:code/reports":       "asb", // the workbench sends them
 	"GET /api/v1/units/:code/reports":        "as",
 	"GET /api/v1/units/:code/reports/:id":    "as",
 	"GET /api/v1/units/:code/drives":         "asv",
@@ -300,7 +308,7 @@ var routeOracle = map[string]string{
 // oracleAllows reads routeOracle's letters.
 func oracleAllows(letters string, role ordi.Role) bool {
 	letter := map[ordi.Role]string{ordi.RoleAdmin: "a", ordi.RoleStaff: "s", ordi.RoleVolunteer: "v",
-		ordi.RoleTrainer: "t", ordi.RoleSocialWorker: "w"}[role]
+		ordi.RoleTrainer: "t", ordi.RoleSocialWorker: "w", ordi.RoleWorkbench: "b"}[role]
 	return letters == "*" || letter != "" && strings.Contains(letters, letter)
 }
 
@@ -309,13 +317,20 @@ func oracleAllows(letters string, role ordi.Role) bool {
 // unless the route is public; a role outside the oracle's letters gets 403,
 // a role inside never gets 401 or 403. A route missing from the oracle, or an
 // oracle line for a route that no longer exists, fails the test. Every answer
-// but a static file's carries Cache-Control: no-store.
+// but a static file's carries Cache-Control: no-store. The workbench has no
+// session (its sign-in is refused): on a page, its token is refused and the
+// browser sent to the login page, whatever the route.
 func TestRouteAccessByRole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
 		app := newTestApp(t, db).withUsers()
 		sessions := map[ordi.Role]*http.Client{}
 		for _, r := range ordi.Roles {
-			sessions[r] = app.login(r)
+			if r.SignsIn() {
+				sessions[r] = app.login(r)
+			}
+		}
+		if res := app.postForm(app.client(), "/login", url.Values{"email": {app.users[ordi.RoleWorkbench].Email}, "password": {testPassword}}); res.StatusCode != http.StatusUnauthorized || !strings.Contains(readBody(res), "poste d&#39;atelier") {
+			t.Errorf("sign-in of the workbench account: status %d, want 401 saying it works by token", res.StatusCode)
 		}
 		served := map[string]bool{}
 		for _, ri := range app.srv.engine.Routes() {
@@ -379,15 +394,23 @@ func TestRouteAccessByRole(t *testing.T) {
 				for _, role := range ordi.Roles {
 					req := newRequest(t, ri.Method, app.url(path))
 					var res *http.Response
-					if api {
+					switch {
+					case api:
 						req.Header.Set("Authorization", "Bearer "+app.tokens[role])
 						res = app.do(nil, req)
-					} else {
+					case !role.SignsIn():
+						req.Header.Set("Authorization", "Bearer "+app.tokens[role])
+						res = app.do(app.client(), req)
+					default:
 						res = app.do(sessions[role], req)
 					}
 					noStore(t, string(role), res)
 					allowed := oracleAllows(letters, role)
 					switch {
+					case !api && !role.SignsIn():
+						if res.StatusCode < 300 || res.StatusCode == http.StatusSeeOther && !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+							t.Errorf("%s on a page: status %d (to %q), want it refused", role, res.StatusCode, res.Header.Get("Location"))
+						}
 					case !allowed && res.StatusCode != http.StatusForbidden:
 						t.Errorf("%s: status %d, want 403", role, res.StatusCode)
 					case allowed && (res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized):

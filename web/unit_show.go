@@ -42,6 +42,14 @@ type unitPage struct {
 	// Attestation is the attestation of the unit's handover, for those who
 	// may read it (certificates.Service.HandoverAttestation).
 	Attestation *certificates.Certificate
+	// Drives are the unit's drives as the tools reported them.
+	Drives []inventory.Drive
+	// Reports are the tools' reports attached, for staff (CanEdit).
+	Reports []inventory.Report
+	// Conflicts are the fields a report disagrees with, not settled yet.
+	Conflicts []inventory.ReportConflict
+	// CanReport: the viewer may attach a report to this unit now.
+	CanReport bool
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -110,6 +118,18 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 		}
 	}
 	p.CanErase = p.CanEdit && u.HasStorage() && u.Status.Erasable()
+	if p.Drives, err = s.cfg.Inventory.Drives(ctx, actor(c), string(u.Code)); err != nil {
+		return nil, err
+	}
+	if p.CanEdit {
+		if p.Reports, err = s.cfg.Inventory.Reports(ctx, actor(c), string(u.Code)); err != nil {
+			return nil, err
+		}
+		if p.Conflicts, err = s.cfg.Inventory.OpenConflicts(ctx, actor(c), u); err != nil {
+			return nil, err
+		}
+		p.CanReport = u.Status != inventory.StatusHandedOver && u.Status != inventory.StatusRecycled
+	}
 	if last, ok, err := s.cfg.Inventory.UndoableMove(ctx, actor(c), u); err != nil {
 		return nil, err
 	} else if ok {

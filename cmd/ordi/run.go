@@ -25,6 +25,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/numbering"
+	"github.com/ordi-app/ordi/probe"
 	"github.com/ordi-app/ordi/web"
 )
 
@@ -44,6 +45,7 @@ Usage :
   ordi demo            remplit une base vide avec un atelier de démonstration
   ordi backup          copie une base SQLite (ordi backup --to FICHIER)
   ordi numbering       numérotation des documents : status, ou advance après une restauration
+  ordi probe           banc de diagnostic : lit le matériel et les disques, efface, envoie (docs/workbench.md)
   ordi version         affiche la version
 
 Chaque commande accepte --help.
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBackup(ctx, args, getenv, stdout)
 	case "numbering":
 		return runNumbering(ctx, args, getenv, stdout)
+	case "probe":
+		return runProbe(ctx, args, getenv, stdin, stdout, probe.ExecRunner{})
 	case "version":
 		if len(args) > 0 && isHelp(args[0]) {
 			fmt.Fprintln(stdout, "ordi version : affiche la version d'Ordi.\nusage : ordi version")
@@ -431,7 +435,9 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlagSet("user add", "ordi user add --email E --name N --role R [--partner ID] < mot-de-passe\n\n"+
 		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard.\n"+
-		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner).", stdout)
+		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner),\n"+
+		"workbench (poste d'atelier : ne se connecte pas aux pages, travaille avec un jeton, ordi token add ;\n"+
+		"sans mot de passe sur l'entrée standard, un mot de passe aléatoire, jamais utilisé, lui est donné).", stdout)
 	dbURL := databaseFlag(fs, getenv)
 	email := fs.String("email", "", "adresse e-mail (identifiant)")
 	name := fs.String("name", "", "nom affiché")
@@ -443,6 +449,15 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	password, err := readPassword(stdin)
 	if err != nil {
 		return err
+	}
+	if password == "" && ordi.Role(*role) == ordi.RoleWorkbench {
+		// A workbench never signs in: its password is drawn here and
+		// forgotten; it works with the token of ordi token add.
+		b := make([]byte, 24)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		password = hex.EncodeToString(b)
 	}
 	db, err := openDB(ctx, *dbURL, nil)
 	if err != nil {

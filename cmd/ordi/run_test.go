@@ -297,7 +297,7 @@ func TestConfigErrors(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"migrate", "up", "--help"},
 		{"migrate", "status", "--help"}, {"user", "--help"}, {"user", "add", "--help"}, {"token", "--help"}, {"token", "add", "--help"},
-		{"demo", "--help"}, {"version", "--help"}, {"version", "-h"}} {
+		{"demo", "--help"}, {"version", "--help"}, {"version", "-h"}, {"probe", "--help"}, {"probe", "upload", "--help"}} {
 		out, _, err := runCmd(t, nil, "", args...)
 		if err != nil || !strings.Contains(out, "ordi") {
 			t.Errorf("%v: %v\n%s", args, err, out)

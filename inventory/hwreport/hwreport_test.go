@@ -188,6 +188,7 @@ func TestParseRefuses(t *testing.T) {
 	}{
 		{"Empty", nil, ordi.Invalid, "vide"},
 		{"UnknownText", []byte("Bonjour, ceci est une lettre."), ordi.Invalid, "lshw -json"},
+		{"TextAboutNwipe", mustRead(t, "README.md"), ordi.Invalid, "Format de rapport inconnu"},
 		{"TruncatedJSON", lshw[:len(lshw)/2], ordi.Invalid, "tronqué"},
 		{"OtherJSON", []byte(`{"hello": "world"}`), ordi.Invalid, "ni une sortie de lshw"},
 		{"NwipeNoSummary", []byte(noSummary), ordi.Invalid, "Drive Status"},
@@ -212,6 +213,35 @@ func TestNormalizeSerial(t *testing.T) {
 	} {
 		if got := NormalizeSerial(in); got != want {
 			t.Errorf("NormalizeSerial(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// BenchmarkParseLshw2MB parses a real lshw tree (the desktop's) repeated
+// inside its root to 2 MB: the parsing part of the 50 ms bar of
+// inventory's BenchmarkAttachLshw2MB.
+func BenchmarkParseLshw2MB(b *testing.B) {
+	one := mustRead(b, "lshw-dell-optiplex-745.json")
+	body := strings.TrimSpace(string(one))
+	inner := body[1 : len(body)-1]
+	var sb strings.Builder
+	sb.WriteString(`{"id": "big", "class": "system", "product": "Big", "children": [`)
+	for i := 0; sb.Len()+len(body)+4 < MaxSize; i++ {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		sb.WriteString("{" + strings.Replace(inner, `"class" : "system"`, `"class" : "bus"`, 1) + "}")
+	}
+	sb.WriteString("]}")
+	data := []byte(sb.String())
+	if _, err := Parse(data); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -7,42 +7,76 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // parseJSON tells lshw from smartctl: smartctl's output carries its own
 // "smartctl" and "json_format_version" members; lshw's is a tree of nodes
 // with "id" and "class" (an object, or an array holding the root in the
-// versions that print one).
+// versions that print one). The tree is read in one pass (lshwScanner).
 func parseJSON(data []byte) (Report, error) {
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return Report{}, invalid(fmt.Sprintf("JSON illisible ou tronqué (octet %d sur %d). %s", offsetOf(err, len(data)), len(data), expected))
+	nodes, err := scanLshw(data)
+	if err != nil {
+		return Report{}, badJSON(err, data)
 	}
-	switch t := v.(type) {
-	case map[string]any:
-		if _, ok := t["smartctl"]; ok {
-			return parseSmartctl(t)
-		}
-		if _, ok := t["json_format_version"]; ok {
-			return parseSmartctl(t)
-		}
-		if isLshwNode(t) {
-			return parseLshw(t)
-		}
-	case []any:
-		for _, e := range t {
-			if m, ok := e.(map[string]any); ok && isLshwNode(m) {
-				return parseLshw(m)
+	for _, n := range nodes {
+		if n.JSONFormatVersion != nil || n.Smartctl != nil {
+			// smartctl's output: small, read whole.
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				return Report{}, badJSON(err, data)
 			}
+			return parseSmartctl(m)
+		}
+		if n.ID != "" && n.Class != "" {
+			return parseLshw(n)
 		}
 	}
 	return Report{}, invalid("Ce JSON n'est ni une sortie de lshw ni une sortie de smartctl. " + expected)
+}
+
+func badJSON(err error, data []byte) error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		return invalid("Ce JSON n'a pas la forme d'une sortie de lshw ou de smartctl (" + ute.Field + "). " + expected)
+	}
+	return invalid(fmt.Sprintf("JSON illisible ou tronqué (octet %d sur %d). %s", offsetOf(err, len(data)), len(data), expected))
+}
+
+// lshwNode is one node of lshw's tree, with the members Ordi reads.
+type lshwNode struct {
+	ID          string          `json:"id"`
+	Class       string          `json:"class"`
+	Description string          `json:"description"`
+	Product     string          `json:"product"`
+	Vendor      string          `json:"vendor"`
+	Serial      string          `json:"serial"`
+	BusInfo     string          `json:"businfo"`
+	Size        json.Number     `json:"size"`
+	LogicalName json.RawMessage `json:"logicalname"`
+	Disabled    bool            `json:"disabled"`
+	Children    []lshwNode      `json:"children"`
+	// smartctl's own members: present, the JSON is smartctl's.
+	JSONFormatVersion json.RawMessage `json:"json_format_version"`
+	Smartctl          json.RawMessage `json:"smartctl"`
+}
+
+func (n lshwNode) size() (int64, bool) {
+	f, err := n.Size.Float64()
+	if err != nil || math.IsNaN(f) || f < 0 || f > math.MaxInt64/2 {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 func offsetOf(err error, n int) int64 {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
 		return syn.Offset
+	}
+	var own *syntaxError
+	if errors.As(err, &own) {
+		return int64(own.offset)
 	}
 	return int64(n)
 }
@@ -63,7 +97,7 @@ func str(m map[string]any, key string) string {
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
 			return -1
 		}
 		return r
@@ -89,15 +123,15 @@ var skuSuffix = regexp.MustCompile(`\s*\([^()]*\)$`)
 // parseLshw reads the machine, its processor, its memory and its disks from
 // the tree. Disks behind a USB bus are left out: on the workbench they are
 // the live USB stick the machine was started from, not the donor's drives.
-func parseLshw(root map[string]any) (Report, error) {
-	if str(root, "class") != "system" {
+func parseLshw(root lshwNode) (Report, error) {
+	if root.Class != "system" {
 		return Report{}, invalid("La sortie de lshw ne commence pas par la machine (class « system ») : lancez « lshw -json » sans filtre de classe.")
 	}
 	r := Report{Kind: KindLshw, Tool: "lshw"}
 	m := &Machine{
-		Vendor:  str(root, "vendor"),
-		Product: strings.TrimSpace(skuSuffix.ReplaceAllString(str(root, "product"), "")),
-		Serial:  NormalizeSerial(str(root, "serial")),
+		Vendor:  clean(root.Vendor),
+		Product: strings.TrimSpace(skuSuffix.ReplaceAllString(clean(root.Product), "")),
+		Serial:  NormalizeSerial(clean(root.Serial)),
 	}
 	if placeholderText(m.Vendor) {
 		m.Vendor = ""
@@ -106,37 +140,30 @@ func parseLshw(root map[string]any) (Report, error) {
 		m.Product = ""
 	}
 	var banks int64
-	var walk func(n map[string]any, parent map[string]any, usb bool)
-	walk = func(n map[string]any, parent map[string]any, usb bool) {
-		class, id := str(n, "class"), str(n, "id")
-		if strings.HasPrefix(str(n, "businfo"), "usb@") || (class == "bus" && strings.Contains(strings.ToLower(str(n, "description")), "usb")) {
+	var walk func(n, parent *lshwNode, usb bool)
+	walk = func(n, parent *lshwNode, usb bool) {
+		if strings.HasPrefix(n.BusInfo, "usb@") || (n.Class == "bus" && strings.Contains(strings.ToLower(n.Description), "usb")) {
 			usb = true
 		}
-		disabled, _ := n["disabled"].(bool)
 		switch {
-		case class == "processor" && m.CPU == "" && !disabled && str(n, "product") != "":
-			m.CPU = strings.Join(strings.Fields(str(n, "product")), " ")
-		case class == "memory" && strings.EqualFold(str(n, "description"), "System Memory"):
-			if size, ok := num(n, "size"); ok {
+		case n.Class == "processor" && m.CPU == "" && !n.Disabled && clean(n.Product) != "":
+			m.CPU = strings.Join(strings.Fields(clean(n.Product)), " ")
+		case n.Class == "memory" && strings.EqualFold(n.Description, "System Memory"):
+			if size, ok := n.size(); ok {
 				m.RAMBytes += size
 			}
-		case class == "memory" && strings.HasPrefix(id, "bank"):
-			if size, ok := num(n, "size"); ok {
+		case n.Class == "memory" && strings.HasPrefix(n.ID, "bank"):
+			if size, ok := n.size(); ok {
 				banks += size
 			}
-		case class == "disk" && !usb && isDrive(n):
-			if d, ok := lshwDrive(n, parent); ok {
-				r.Drives = append(r.Drives, d)
-			}
+		case n.Class == "disk" && !usb && isDrive(n):
+			r.Drives = append(r.Drives, lshwDrive(n, parent))
 		}
-		children, _ := n["children"].([]any)
-		for _, c := range children {
-			if cm, ok := c.(map[string]any); ok {
-				walk(cm, n, usb)
-			}
+		for i := range n.Children {
+			walk(&n.Children[i], n, usb)
 		}
 	}
-	walk(root, nil, false)
+	walk(&root, nil, false)
 	if m.RAMBytes == 0 {
 		m.RAMBytes = banks
 	}
@@ -150,41 +177,40 @@ func placeholderText(s string) bool {
 
 // isDrive tells a fixed disk from an optical drive or a card reader's empty
 // slot: a size, and a disk's id (disk, disk:0, namespace:0 for NVMe).
-func isDrive(n map[string]any) bool {
-	id := str(n, "id")
-	if !(strings.HasPrefix(id, "disk") || strings.HasPrefix(id, "namespace")) {
+func isDrive(n *lshwNode) bool {
+	if !(strings.HasPrefix(n.ID, "disk") || strings.HasPrefix(n.ID, "namespace")) {
 		return false
 	}
-	size, ok := num(n, "size")
+	size, ok := n.size()
 	return ok && size > 0
 }
 
-func lshwDrive(n, parent map[string]any) (Drive, bool) {
-	d := Drive{Model: str(n, "product"), Serial: NormalizeSerial(str(n, "serial"))}
-	d.CapacityBytes, _ = num(n, "size")
-	switch ln := n["logicalname"].(type) {
-	case string:
-		d.Device = ln
-	case []any:
-		if len(ln) > 0 {
-			d.Device, _ = ln[0].(string)
-		}
+func lshwDrive(n, parent *lshwNode) Drive {
+	d := Drive{Model: clean(n.Product), Serial: NormalizeSerial(clean(n.Serial))}
+	d.CapacityBytes, _ = n.size()
+	var one string
+	var many []string
+	switch {
+	case json.Unmarshal(n.LogicalName, &one) == nil:
+		d.Device = one
+	case json.Unmarshal(n.LogicalName, &many) == nil && len(many) > 0:
+		d.Device = many[0]
 	}
-	nvme := strings.Contains(strings.ToLower(str(n, "description")), "nvme") || strings.HasPrefix(d.Device, "/dev/nvme")
+	nvme := strings.Contains(strings.ToLower(n.Description), "nvme") || strings.HasPrefix(d.Device, "/dev/nvme")
 	if nvme {
 		d.Kind = DriveNVMe
 		// An NVMe namespace carries its size; the controller above it
 		// carries the model and the serial.
 		if parent != nil {
 			if d.Model == "" {
-				d.Model = str(parent, "product")
+				d.Model = clean(parent.Product)
 			}
 			if d.Serial == "" {
-				d.Serial = NormalizeSerial(str(parent, "serial"))
+				d.Serial = NormalizeSerial(clean(parent.Serial))
 			}
 		}
 	}
-	return d, true
+	return d
 }
 
 // parseSmartctl reads one drive. smartctl's exit status bits 0 and 1 mean

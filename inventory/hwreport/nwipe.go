@@ -39,9 +39,12 @@ var (
 
 const nwipeTable = "! Device | Status | Thru-put | HH:MM:SS | Model/Serial Number"
 
+// nwipeLogLine is a line of nwipe's log: a time stamp and a level.
+var nwipeLogLine = regexp.MustCompile(`(?m)^\[\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\] +(?:info|notice|warning|error|fatal|sanity|debug): `)
+
+// looksLikeNwipe: lines of nwipe's log, or its summary table.
 func looksLikeNwipe(data []byte) bool {
-	return bytes.Contains(data, []byte("nwipe")) || bytes.Contains(data, []byte("Drive Status")) ||
-		nwipeFound.Match(firstLines(data)) || bytes.Contains(data, []byte("notice: Invoking method"))
+	return nwipeLogLine.Match(firstLines(data)) || bytes.Contains(data, []byte("********************************* Drive Status"))
 }
 
 func firstLines(data []byte) []byte {
