@@ -59,8 +59,7 @@ func seedProgramme(s *seeder) programme {
 	s.erasure(u4, "clear", "passed", "2026-03-31 22:30") // 1 April in Paris
 
 	p.course = s.course([3]string{"2026-03-06", "14:00", "16:00"}, [3]string{"2026-03-13", "", ""}, [3]string{"2026-04-03", "", ""})
-	other := s.course([3]string{"2026-02-20", "", ""})
-	_ = other
+	s.course([3]string{"2026-02-20", "", ""}) // held in February: its session counts in the year's hours only
 	var aFamilies []int64
 	for i := range 6 {
 		f := family{partner: p.partnerA, commune: "Roubaix", qpv: true, adults: 2, children: 2, school: 1,

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -252,6 +251,5 @@ func TestTargets(t *testing.T) {
 		if body := readBody(app.get(admin, "/bilan?from="+today+"&to="+today)); !strings.Contains(body, "Objectifs de l'année") {
 			t.Errorf("the Bilan does not show the targets: %s", body)
 		}
-		_ = time.Second
 	})
 }
