@@ -319,3 +319,24 @@ func TestAttachNVMeLaptop(t *testing.T) {
 		}
 	})
 }
+
+// TestAttachReportLongStrings: a report's texts are cut to what a typed
+// field may hold, and the unit stays valid.
+func TestAttachReportLongStrings(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		long := strings.Repeat("É", 5000)
+		data := strings.NewReplacer(`"OptiPlex 745"`, `"`+long+`"`, `"WD-WMAV2W580992"`, `"`+long+`"`).Replace(string(report(t, "lshw-dell-optiplex-745.json")))
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len([]rune(got.Unit.Model)); n != 200 {
+			t.Errorf("model of %d characters", n)
+		}
+		if n := len([]rune(got.Drives[0].Serial)); n != 200 {
+			t.Errorf("drive serial of %d characters", n)
+		}
+	})
+}
