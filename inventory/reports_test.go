@@ -306,3 +306,47 @@ func TestConcurrentAttachOfOneDrive(t *testing.T) {
 		}
 	})
 }
+
+// TestAttachNVMeLaptop: lshw and smartctl of the same real laptop name one
+// NVMe drive; lshw already knows its kind, so the storage is filled.
+func TestAttachNVMeLaptop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "lshw-lenovo-thinkpad-x1-carbon-5-nvme.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Unit.RAMGB != 16 || got.Unit.StorageGB != 1024 || got.Unit.StorageKind != inventory.StorageNVMe || got.Unit.SerialNumber != "PF0QMY5N" {
+			t.Errorf("unit %+v", got.Unit)
+		}
+		if _, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "smartctl-SAMSUNG_MZVLW1T0HMLH-000L7.json")); err != nil {
+			t.Fatal(err)
+		}
+		drives, _ := f.svc.Drives(ctx, staff, string(u.Code))
+		if len(drives) != 1 || drives[0].PowerOnHours == nil || *drives[0].PowerOnHours != 6032 || drives[0].Health() != "passed" {
+			t.Errorf("drives %+v", drives)
+		}
+	})
+}
+
+// TestAttachReportLongStrings: a report's texts are cut to what a typed
+// field may hold, and the unit stays valid.
+func TestAttachReportLongStrings(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		u := f.blank(t)
+		long := strings.Repeat("É", 5000)
+		data := strings.NewReplacer(`"OptiPlex 745"`, `"`+long+`"`, `"WD-WMAV2W580992"`, `"`+long+`"`).Replace(string(report(t, "lshw-dell-optiplex-745.json")))
+		got, err := f.svc.AttachReport(ctx, staff, string(u.Code), []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len([]rune(got.Unit.Model)); n != 200 {
+			t.Errorf("model of %d characters", n)
+		}
+		if n := len([]rune(got.Drives[0].Serial)); n != 200 {
+			t.Errorf("drive serial of %d characters", n)
+		}
+	})
+}

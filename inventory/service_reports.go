@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -154,6 +155,16 @@ type Attached struct {
 	Filled []string `json:"filled"`
 }
 
+// short cuts a text read from a report to what a typed one may hold
+// (maxShortText characters): firmware strings are short, a crafted report's
+// need not be.
+func short(s string) string {
+	if utf8.RuneCountInString(s) <= maxShortText {
+		return s
+	}
+	return string([]rune(s)[:maxShortText])
+}
+
 // gbOf is a capacity in decimal gigabytes, rounded.
 func gbOf(bytes int64) int64 { return int64(math.Round(float64(bytes) / 1e9)) }
 
@@ -180,6 +191,12 @@ func (s *Service) AttachReport(ctx context.Context, actor ordi.Actor, code strin
 	rep, err := hwreport.Parse(data)
 	if err != nil {
 		return Attached{}, err
+	}
+	for i := range rep.Drives {
+		rep.Drives[i].Model, rep.Drives[i].Serial = short(rep.Drives[i].Model), short(rep.Drives[i].Serial)
+	}
+	if m := rep.Machine; m != nil {
+		m.Vendor, m.Product, m.Serial, m.CPU = short(m.Vendor), short(m.Product), short(m.Serial), short(m.CPU)
 	}
 	now := s.now()
 	sum := sha256.Sum256(data)
@@ -356,6 +373,7 @@ func driveOwner(tx *gorm.DB, u Unit, serial string) error {
 // Empty fields are filled; health figures are measurements, and the latest
 // report's replace the earlier ones.
 func (s *Service) saveDrive(tx *gorm.DB, u Unit, r Report, d hwreport.Drive, now time.Time) (Drive, error) {
+	d.Model, d.Serial = short(d.Model), short(d.Serial)
 	var cur Drive
 	q := tx.Where("unit_id = ?", u.ID)
 	if d.Serial != "" {
@@ -433,9 +451,7 @@ func (s *Service) compare(tx *gorm.DB, u Unit, r Report, rep hwreport.Report) (m
 		if val == "" {
 			return
 		}
-		if len(val) > maxShortText {
-			val = val[:maxShortText]
-		}
+		val = short(val)
 		same := strings.EqualFold(strings.Join(strings.Fields(cur), " "), strings.Join(strings.Fields(val), " "))
 		if field == "serial_number" {
 			same = hwreport.NormalizeSerial(cur) == val
@@ -548,6 +564,7 @@ func (s *Service) reportErasure(tx *gorm.DB, actor ordi.Actor, u Unit, r Report,
 			medium = Medium(d.Kind)
 		}
 	}
+	e.Model, e.Serial, e.Technique, e.Tool = short(e.Model), short(e.Serial), short(e.Technique), short(e.Tool)
 	method, category := ErasureMethod(e.Method), ErasureCategory(e.Category)
 	var v ordi.Validation
 	checkSanitization(&v, medium, method, category)

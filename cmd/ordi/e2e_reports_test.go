@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ordi-app/ordi"
@@ -92,4 +94,21 @@ func TestE2EToolReports(t *testing.T) {
 		t.Fatalf("erasures after nwipe: %q", got)
 	}
 	b.screenshot("erased")
+
+	// With another machine's report, the page with its drives, reports and
+	// disagreements passes axe-core and keeps fingertip-sized targets on the
+	// phone (axe needs the CSP bypassed, hence last).
+	upload(fixture("lshw-toshiba-portege-r700.json"))
+	if got := b.text("section.conflicts"); !strings.Contains(got, "N° de série") || !strings.Contains(got, "Processeur") {
+		t.Fatalf("disagreements: %q", got)
+	}
+	b.run(page.SetBypassCSP(true), chromedp.Navigate(s.base+"/u/"+string(u.Code)), chromedp.WaitVisible(`input[name=report]`, chromedp.ByQuery))
+	for _, v := range b.axe() {
+		t.Errorf("axe: %s (%s): %s on %v", v.ID, v.Impact, v.Help, v.Targets)
+	}
+	var small []smallTarget
+	b.run(chromedp.Evaluate(fmt.Sprintf(smallTargetsJS, minTarget), &small))
+	for _, st := range small {
+		t.Errorf("at 390 px: %s is %.0f×%.0f px", st.What, st.Width, st.Height)
+	}
 }

@@ -42,6 +42,10 @@ func TestLshwFixtures(t *testing.T) {
 			[]Drive{{Device: "/dev/sda", Model: "WDC WD3200AAKS-7", Serial: "WD-WMAV2W580992", CapacityBytes: 320072933376}}},
 		{"lshw-toshiba-portege-r700.json", "TOSHIBA", "PORTEGE R700", "YA059622H", "Intel(R) Core(TM) i5 CPU M 560 @ 2.67GHz", 2,
 			[]Drive{{Device: "/dev/sda", Model: "Hitachi HTS54505", Serial: "101022PBN40317KS46YE", CapacityBytes: 500107862016}}},
+		// NVMe: the namespace's size, the controller's model and serial; the
+		// card reader's empty slots (USB) are left out.
+		{"lshw-lenovo-thinkpad-x1-carbon-5-nvme.json", "LENOVO", "20HRCTO1WW", "PF0QMY5N", "Intel(R) Core(TM) i7-7500U CPU @ 2.70GHz", 16,
+			[]Drive{{Device: "/dev/nvme0n1", Model: "SAMSUNG MZVLW1T0HMLH-000L7", Serial: "S35ANX0J401001", CapacityBytes: 1024209543168, Kind: DriveNVMe}}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := mustParse(t, mustRead(t, tc.file))
@@ -49,7 +53,7 @@ func TestLshwFixtures(t *testing.T) {
 				t.Fatalf("kind %q machine %v", r.Kind, r.Machine)
 			}
 			m := r.Machine
-			if m.Vendor != tc.vendor || m.Product != tc.product || m.Serial != tc.serial || m.CPU != tc.cpu || m.RAMBytes != tc.ramGB<<30 {
+			if m.Vendor != tc.vendor || m.Product != tc.product || m.Serial != tc.serial || m.CPU != tc.cpu || (m.RAMBytes+1<<29)>>30 != tc.ramGB {
 				t.Errorf("machine = %+v", *m)
 			}
 			if len(r.Drives) != len(tc.drives) {
@@ -110,6 +114,7 @@ func TestSmartctlFixtures(t *testing.T) {
 		{"smartctl-nvme-null-Samsung_SSD_970_EVO_Plus_250GB-nvme0.json", "Samsung SSD 970 EVO Plus 250GB", "REDACTED", DriveNVMe, 250059350016, 3149, nil, nil},
 		{"smartctl-ST3500418AS_11.json", "ST3500418AS", "REDACTED", DriveHDD, 500107862016, 44670, i(1), i(0)},
 		{"smartctl-SAMSUNG_MZ7WD240HAFV-00003_21.json", "SAMSUNG MZ7WD240HAFV-00003", "REDACTED", DriveSSD, 240057409536, 84619, i(0), nil},
+		{"smartctl-SAMSUNG_MZVLW1T0HMLH-000L7.json", "SAMSUNG MZVLW1T0HMLH-000L7", "S35ANX0J401001", DriveNVMe, 1024209543168, 6032, nil, nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			r := mustParse(t, mustRead(t, tc.file))
