@@ -128,6 +128,16 @@ func niceScale(max float64) (top, step float64) {
 	return math.Ceil(max/step) * step, step
 }
 
+// barLabel is a row's label as it fits left of a horizontal bar (170 px at
+// 12 px): its words before any parenthesis (the table beside the chart
+// gives the rest), cut to 24 characters.
+func barLabel(s string) string {
+	if i := strings.Index(s, " ("); i > 0 {
+		s = s[:i]
+	}
+	return shorten(s, 24)
+}
+
 // shorten cuts a label to n characters, with an ellipsis.
 func shorten(s string, n int) string {
 	r := []rune(s)
@@ -250,7 +260,7 @@ func hbars(c *chart, t reports.Table, col int, th int, skipTotal bool, colour fu
 	var parts []string
 	for i, r := range rows {
 		y := top + rowH*float64(i)
-		c.text(left-8, y+rowH/2+4, shorten(r.Label, 26), 12, "end", false)
+		c.text(left-8, y+rowH/2+4, barLabel(r.Label), 12, "end", false)
 		cell := reports.Cell{Empty: true}
 		if col < len(r.Cells) {
 			cell = r.Cells[col]

@@ -300,3 +300,15 @@ func TestSheetNames(t *testing.T) {
 		}
 	}
 }
+
+func TestBarLabelFitsLeftOfTheBar(t *testing.T) {
+	for in, want := range map[string]string{
+		"Réemployées (remises à une famille)": "Réemployées",
+		"Démantelées pour pièces":             "Démantelées pour pièces",
+		"Familles inscrites à une formation":  "Familles inscrites à un…",
+	} {
+		if got := barLabel(in); got != want {
+			t.Errorf("barLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
