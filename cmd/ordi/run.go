@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/numbering"
+	"github.com/ordi-app/ordi/outbox"
 	"github.com/ordi-app/ordi/probe"
 	"github.com/ordi-app/ordi/web"
 )
@@ -54,6 +56,8 @@ Configuration (variables d'environnement, ou options de même nom) :
   ORDI_ADDR             adresse d'écoute (défaut :8080)
   ORDI_BASE_URL         adresse publique, imprimée dans les QR codes (défaut http://localhost:8080)
   ORDI_DATABASE_URL     fichier SQLite (défaut ordi.db) ou URL postgres://…
+  ORDI_SMTP_URL         serveur de courrier : smtp://utilisateur:mot-de-passe@hôte:587 (STARTTLS) ou smtps://… (facultatif ; sans lui les messages attendent)
+  ORDI_MAIL_FROM        adresse d'expédition des messages (défaut ordi@<hôte de ORDI_BASE_URL>)
   ORDI_TRUSTED_PROXIES  adresses des répartiteurs de charge dont on croit X-Forwarded-For (facultatif)
   ORDI_METRICS_TOKEN    jeton qui ouvre /metrics depuis une autre machine (facultatif ; variable seulement)
 `
@@ -253,6 +257,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(handler)
 	ordi.ServeGC(getenv)
+	// Mail: without ORDI_SMTP_URL messages wait in the outbox; a bad one
+	// stops here, on one line (exit status 2).
+	var mailer outbox.Sender
+	if raw := getenv("ORDI_SMTP_URL"); raw != "" {
+		s, err := outbox.ParseURL(raw, envOr(getenv, "ORDI_MAIL_FROM", "ordi@"+base.Hostname()))
+		if err != nil {
+			return usageError(err.Error())
+		}
+		mailer = s
+	}
 
 	db, err := openDB(ctx, *dbURL, log)
 	if err != nil {
@@ -320,6 +334,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	io.WriteString(stdout, banner)
 
 	go purgeLoop(ctx, svc.Accounts, log)
+	if mailer != nil {
+		host, _ := os.Hostname()
+		go (&outbox.Worker{DB: db, Sender: mailer, Name: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()), Log: log}).Run(ctx)
+	}
 	// The whole erasure: the family's file and its attestations' details.
 	go retentionLoop(ctx, svc.Certificates, log, 24*time.Hour)
 	errc := make(chan error, 1)

@@ -479,3 +479,14 @@ func TestDemoBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// A bad ORDI_SMTP_URL stops serve at start-up with a one-line usage error
+// (exit status 2).
+func TestServeBadSMTPURL(t *testing.T) {
+	vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "ORDI_SMTP_URL": "http://mail.example.org"}
+	_, _, err := runCmd(t, vars, "", "serve", "--addr", "127.0.0.1:0")
+	var u usageError
+	if !errors.As(err, &u) || strings.Contains(string(u), "\n") || !strings.Contains(string(u), "ORDI_SMTP_URL") {
+		t.Fatalf("serve with a bad ORDI_SMTP_URL: %v, want a one-line usage error", err)
+	}
+}

@@ -1,0 +1,125 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/wneessen/go-mail"
+)
+
+// Sender delivers one message; an error means it was not accepted.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// SMTP sends through the server of ORDI_SMTP_URL.
+type SMTP struct {
+	host     string
+	port     int
+	user     string
+	pass     string
+	implicit bool // smtps://
+	noTLS    bool // smtp://…?tls=none: a local relay only
+	From     string
+	Timeout  time.Duration
+}
+
+// ParseURL reads ORDI_SMTP_URL: smtp://[user:pass@]host[:port] (STARTTLS
+// required, port 587 by default), smtps://… (implicit TLS, port 465), and
+// smtp://…?tls=none for a relay on the same machine (no TLS). An error is
+// one line naming what is wrong.
+func ParseURL(raw, from string) (*SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("ORDI_SMTP_URL is not a URL")
+	}
+	s := &SMTP{From: from, Timeout: 30 * time.Second}
+	switch u.Scheme {
+	case "smtp":
+		s.port = 587
+	case "smtps":
+		s.port, s.implicit = 465, true
+	default:
+		return nil, fmt.Errorf("ORDI_SMTP_URL: scheme %q: use smtp:// (STARTTLS) or smtps:// (TLS)", u.Scheme)
+	}
+	s.host = u.Hostname()
+	if s.host == "" {
+		return nil, fmt.Errorf("ORDI_SMTP_URL: no host")
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("ORDI_SMTP_URL: bad port %q", p)
+		}
+		s.port = n
+	}
+	if u.User != nil {
+		s.user = u.User.Username()
+		s.pass, _ = u.User.Password()
+	}
+	switch tls := u.Query().Get("tls"); tls {
+	case "":
+	case "none":
+		if s.implicit {
+			return nil, fmt.Errorf("ORDI_SMTP_URL: tls=none contradicts smtps://")
+		}
+		s.noTLS = true
+	default:
+		return nil, fmt.Errorf("ORDI_SMTP_URL: tls=%q: only tls=none is known", tls)
+	}
+	return s, nil
+}
+
+// Send delivers m with its stable Message-ID, a plain-text part, an HTML
+// alternative when there is one, and its attachment.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg := mail.NewMsg()
+	if err := msg.From(s.From); err != nil {
+		return fmt.Errorf("sender address: %w", err)
+	}
+	if err := msg.To(m.Recipient); err != nil {
+		return fmt.Errorf("recipient: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue(trimAngles(m.MessageID))
+	msg.SetDate()
+	msg.SetBodyString(mail.TypeTextPlain, m.BodyText)
+	if m.BodyHTML != "" {
+		msg.AddAlternativeString(mail.TypeTextHTML, m.BodyHTML)
+	}
+	if m.AttachmentName != "" {
+		if err := msg.AttachReader(m.AttachmentName, bytes.NewReader(m.Attachment)); err != nil {
+			return err
+		}
+	}
+	opts := []mail.Option{mail.WithPort(s.port), mail.WithTimeout(s.Timeout)}
+	switch {
+	case s.implicit:
+		opts = append(opts, mail.WithSSL())
+	case s.noTLS:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if s.user != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(s.user), mail.WithPassword(s.pass))
+	}
+	c, err := mail.NewClient(s.host, opts...)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	return c.DialAndSendWithContext(ctx, msg)
+}
+
+func trimAngles(id string) string {
+	if len(id) >= 2 && id[0] == '<' && id[len(id)-1] == '>' {
+		return id[1 : len(id)-1]
+	}
+	return id
+}
