@@ -35,7 +35,7 @@ type SMTP struct {
 func ParseURL(raw, from string) (*SMTP, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("ORDI_SMTP_URL is not a URL")
+		return nil, fmt.Errorf("ORDI_SMTP_URL n'est pas une adresse (smtp://hôte:587 ou smtps://hôte)")
 	}
 	s := &SMTP{From: from, Timeout: 30 * time.Second}
 	switch u.Scheme {
@@ -44,16 +44,16 @@ func ParseURL(raw, from string) (*SMTP, error) {
 	case "smtps":
 		s.port, s.implicit = 465, true
 	default:
-		return nil, fmt.Errorf("ORDI_SMTP_URL: scheme %q: use smtp:// (STARTTLS) or smtps:// (TLS)", u.Scheme)
+		return nil, fmt.Errorf("ORDI_SMTP_URL : schéma %q inconnu, utilisez smtp:// (STARTTLS) ou smtps:// (TLS)", u.Scheme)
 	}
 	s.host = u.Hostname()
 	if s.host == "" {
-		return nil, fmt.Errorf("ORDI_SMTP_URL: no host")
+		return nil, fmt.Errorf("ORDI_SMTP_URL : le nom du serveur manque")
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("ORDI_SMTP_URL: bad port %q", p)
+			return nil, fmt.Errorf("ORDI_SMTP_URL : port %q invalide", p)
 		}
 		s.port = n
 	}
@@ -65,11 +65,11 @@ func ParseURL(raw, from string) (*SMTP, error) {
 	case "":
 	case "none":
 		if s.implicit {
-			return nil, fmt.Errorf("ORDI_SMTP_URL: tls=none contradicts smtps://")
+			return nil, fmt.Errorf("ORDI_SMTP_URL : tls=none contredit smtps://")
 		}
 		s.noTLS = true
 	default:
-		return nil, fmt.Errorf("ORDI_SMTP_URL: tls=%q: only tls=none is known", tls)
+		return nil, fmt.Errorf("ORDI_SMTP_URL : tls=%q inconnu (seul tls=none existe)", tls)
 	}
 	return s, nil
 }
