@@ -307,6 +307,58 @@ func TestConcurrentAttachOfOneDrive(t *testing.T) {
 	})
 }
 
+// TestConcurrentAttachOfOneMachine: reports of one machine (its drives made
+// distinct, so only the machine serial is shared) sent at once for several
+// blank units: one unit takes the serial, the others are refused naming it.
+func TestConcurrentAttachOfOneMachine(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		const n = 8
+		units := make([]inventory.Unit, n)
+		data := make([][]byte, n)
+		for i := range units {
+			units[i] = f.blank(t)
+			data[i] = []byte(strings.ReplaceAll(string(report(t, "lshw-toshiba-portege-r700.json")), "101022PBN40317KS46YE", "D"+string(units[i].Code)))
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range units {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = f.svc.AttachReport(ctx, staff, string(units[i].Code), data[i])
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var winners []string
+		for i, err := range errs {
+			if err == nil {
+				winners = append(winners, string(units[i].Code))
+			}
+		}
+		if len(winners) != 1 {
+			t.Fatalf("units that took machine YA059622H: %v, want exactly one (errors %v)", winners, errs)
+		}
+		for i, err := range errs {
+			if err == nil {
+				continue
+			}
+			var oe *ordi.Error
+			if !errors.As(err, &oe) || oe.Kind != ordi.Conflict || !strings.Contains(oe.Message, winners[0]) {
+				t.Errorf("unit %s: %v, want a Conflict naming %s", units[i].Code, err, winners[0])
+			}
+		}
+		var holders int64
+		db.Table("units").Where("UPPER(TRIM(serial_number)) = ?", "YA059622H").Count(&holders)
+		if holders != 1 {
+			t.Errorf("%d units hold the machine serial, want 1", holders)
+		}
+	})
+}
+
 // TestAttachNVMeLaptop: lshw and smartctl of the same real laptop name one
 // NVMe drive; lshw already knows its kind, so the storage is filled.
 func TestAttachNVMeLaptop(t *testing.T) {

@@ -322,6 +322,16 @@ func shortHash(h string) string {
 // one of whose drives is another unit's, naming that unit.
 func checkOwners(tx *gorm.DB, u Unit, rep hwreport.Report) error {
 	if rep.Machine != nil && rep.Machine.Serial != "" {
+		// Nothing unique holds a machine serial (a typed one may repeat):
+		// on PostgreSQL, reports naming the same machine wait for each
+		// other here until the first commits, and the next one then sees
+		// the serial it filled. SQLite's immediate transactions already
+		// run one at a time.
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "ordi.machine-serial:"+rep.Machine.Serial).Error; err != nil {
+				return fmt.Errorf("lock machine serial: %w", err)
+			}
+		}
 		var other Unit
 		err := tx.Select("id", "code").Where("UPPER(TRIM(serial_number)) = ? AND id <> ?", rep.Machine.Serial, u.ID).Order("id").Take(&other).Error
 		switch {
