@@ -131,6 +131,26 @@ func (s *Service) createImported(ctx context.Context, actor ordi.Actor, rows []i
 	return res, nil
 }
 
+// setText sets the free-text field of the spec named as in the API (brand,
+// model, serial_number, cpu, os, notes): the CSV import and the donor's
+// spreadsheet read them alike.
+func (sp *UnitSpec) setText(field, v string) {
+	switch field {
+	case "brand":
+		sp.Brand = v
+	case "model":
+		sp.Model = v
+	case "serial_number":
+		sp.SerialNumber = v
+	case "cpu":
+		sp.CPU = v
+	case "os":
+		sp.OS = v
+	case "notes":
+		sp.Notes = v
+	}
+}
+
 func importError(problems []ordi.FieldError) error {
 	msg := fmt.Sprintf("Le fichier contient %s : rien n'a été importé. Corrigez-les puis renvoyez le fichier.", ordi.Plural(len(problems), "erreur", "erreurs"))
 	if len(problems) == 1 {
@@ -323,18 +343,8 @@ func parseRow(line int, cols, rec []string) (importRow, []ordi.FieldError) {
 			row.donationID = id
 		case "kind":
 			row.spec.Kind = Kind(v)
-		case "brand":
-			row.spec.Brand = v
-		case "model":
-			row.spec.Model = v
-		case "serial_number":
-			row.spec.SerialNumber = v
-		case "cpu":
-			row.spec.CPU = v
-		case "os":
-			row.spec.OS = v
-		case "notes":
-			row.spec.Notes = v
+		case "brand", "model", "serial_number", "cpu", "os", "notes":
+			row.spec.setText(name, v)
 		case "storage_kind":
 			row.spec.StorageKind = StorageKind(strings.ToLower(v))
 		case "grade":

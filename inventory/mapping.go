@@ -453,18 +453,8 @@ func mapRow(r SheetRow, cols []mappedColumn, m ImportMapping, headerOf map[strin
 				}
 			}
 			row.spec.Kind, kindSet = k, true
-		case "brand":
-			row.spec.Brand = v
-		case "model":
-			row.spec.Model = v
-		case "serial_number":
-			row.spec.SerialNumber = v
-		case "cpu":
-			row.spec.CPU = v
-		case "os":
-			row.spec.OS = v
-		case "notes":
-			row.spec.Notes = v
+		case "brand", "model", "serial_number", "cpu", "os", "notes":
+			row.spec.setText(c.field, v)
 		case "grade":
 			row.spec.Grade = Grade(v)
 		case "storage_kind":
