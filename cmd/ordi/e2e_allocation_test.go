@@ -11,7 +11,6 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 )
 
@@ -36,17 +35,9 @@ func (b *browser) login(base, email string) {
 // attendance taken by tapping, to the reservation of a ready unit.
 func TestE2ENominationToReservation(t *testing.T) {
 	b := newBrowser(t)
-	url := dbtest.URL(t, database.SQLite)
+	url, db, acc := e2eDatabase(t)
 	vars := map[string]string{"ORDI_DATABASE_URL": url}
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	acc := account.NewService(db, time.Now)
 	p, _ := acc.CreatePartner(ctx, ordi.System, account.NewPartner{Name: "CCAS de Roubaix", Kind: account.PartnerCCAS})
 	for _, u := range []account.NewUser{
 		{Email: "sw@ccas.example", Name: "Sophie Travailleuse", Role: ordi.RoleSocialWorker, PartnerID: p.ID},

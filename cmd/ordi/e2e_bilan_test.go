@@ -14,7 +14,6 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
 
@@ -24,16 +23,8 @@ import (
 // downloads hold the figures shown.
 func TestE2EBilan(t *testing.T) {
 	b := newBrowser(t)
-	url := dbtest.URL(t, database.SQLite)
+	url, db, acc := e2eDatabase(t)
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	acc := account.NewService(db, time.Now)
 	if _, err := acc.CreateUser(ctx, ordi.System, account.NewUser{Email: "ada@x.example", Name: "Ada Admin", Role: ordi.RoleAdmin, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 )
 
@@ -22,16 +21,8 @@ import (
 // keeps what was typed), and Clear is recorded.
 func TestE2EErasureCategory(t *testing.T) {
 	b := newBrowser(t)
-	url := dbtest.URL(t, database.SQLite)
+	url, db, acc := e2eDatabase(t)
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	acc := account.NewService(db, time.Now)
 	if _, err := acc.CreateUser(ctx, ordi.System, account.NewUser{Email: "sam@x.example", Name: "Sam Atelier", Role: ordi.RoleStaff, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/pdfdoc/pdftest"
 )
@@ -26,16 +25,8 @@ import (
 // attestation it issued.
 func TestE2EHandoverDesk(t *testing.T) {
 	b := newBrowser(t)
-	url := dbtest.URL(t, database.SQLite)
+	url, db, acc := e2eDatabase(t)
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	acc := account.NewService(db, time.Now)
 	p, _ := acc.CreatePartner(ctx, ordi.System, account.NewPartner{Name: "CCAS de Roubaix", Kind: account.PartnerCCAS})
 	sw, _ := acc.CreateUser(ctx, ordi.System, account.NewUser{Email: "sw@x.example", Name: "SW", Role: ordi.RoleSocialWorker, PartnerID: p.ID, Password: testPassword})
 	if _, err := acc.CreateUser(ctx, ordi.System, account.NewUser{Email: "vol@x.example", Name: "Vera Bénévole", Role: ordi.RoleVolunteer, Password: testPassword}); err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/database"
-	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/inventory"
 )
 
@@ -26,16 +25,8 @@ import (
 // partner, a social worker and a staff member.
 func peopleDB(t *testing.T) (string, *gorm.DB) {
 	t.Helper()
-	url := dbtest.URL(t, database.SQLite)
+	url, db, acc := e2eDatabase(t)
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := database.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	acc := account.NewService(db, time.Now)
 	p, err := acc.CreatePartner(ctx, ordi.System, account.NewPartner{Name: "CCAS de Roubaix", Kind: account.PartnerCCAS})
 	if err != nil {
 		t.Fatal(err)
