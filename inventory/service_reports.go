@@ -785,14 +785,8 @@ func setReported(sp *UnitSpec, field, value string) error {
 	}
 	var err error
 	switch field {
-	case "brand":
-		sp.Brand = value
-	case "model":
-		sp.Model = value
-	case "serial_number":
-		sp.SerialNumber = value
-	case "cpu":
-		sp.CPU = value
+	case "brand", "model", "serial_number", "cpu":
+		sp.setText(field, value)
 	case "ram_gb":
 		sp.RAMGB, err = atoi()
 	case "storage_gb":
