@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/aftercare"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
@@ -27,6 +28,8 @@ type Services struct {
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
 	Reports      *reports.Service
+	// Aftercare runs the public page of handed-over units and the tickets.
+	Aftercare *aftercare.Service
 	// Ready checks the database and its migrations, for /readyz.
 	Ready func(context.Context) error
 }
@@ -43,6 +46,7 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 		Allocation:   alloc,
 		Certificates: certificates.NewService(db, inv, alloc, baseURL, now),
 		Reports:      reports.NewService(db, now),
+		Aftercare:    aftercare.NewService(db, inv, alloc, now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

@@ -20,6 +20,11 @@ type access struct {
 	roles  []ordi.Role
 	// setup marks the first-run routes, reachable without an account.
 	setup bool
+	// anonymous lets a caller without credentials reach the handler, which
+	// decides per request whether it has something public to show (a
+	// handed-over unit's page) or answers as to anybody not signed in
+	// (refuseAnonymous). A signed-in caller still needs one of roles.
+	anonymous bool
 }
 
 // allows reports whether a user of the given role passes the rule.
@@ -56,6 +61,9 @@ var (
 	donorDocuments = may(ordi.IssueDonorCertificates)
 	reportsRead    = may(ordi.ReadReports) // the Bilan and its exports
 	intake         = may(ordi.Intake)      // workshop, and the workbench's token: create units, attach reports, record erasures
+	// unitOrPublic is the unit page's rule: those who read units, and
+	// anybody without a session when the unit is handed over.
+	unitOrPublic = access{roles: ordi.ReadUnits.Roles(), anonymous: true}
 )
 
 const userKey = "ordi.user"
@@ -124,6 +132,11 @@ func (s *Server) authorize(r route) gin.HandlerFunc {
 			return
 		}
 		u, err := s.authenticate(c)
+		if err != nil && r.allow.anonymous && errors.Is(err, ordi.Unauthorized) && !isAPI(c.Request) {
+			c.Set(anonymousKey, err)
+			c.Next()
+			return
+		}
 		if err != nil {
 			if errors.Is(err, ordi.Unauthorized) && !isAPI(c.Request) {
 				s.noteEndedSession(c)
@@ -137,6 +150,20 @@ func (s *Server) authorize(r route) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+const anonymousKey = "ordi.anonymous"
+
+// refuseAnonymous answers a caller without credentials whom an anonymous
+// route has nothing to show: exactly as a route for signed-in users would
+// (the login page), so that the answer discloses nothing more.
+func (s *Server) refuseAnonymous(c *gin.Context) error {
+	err, _ := c.Get(anonymousKey)
+	s.noteEndedSession(c)
+	if e, ok := err.(error); ok {
+		return e
+	}
+	return ordi.Errorf(ordi.Unauthorized, "Connectez-vous pour continuer.")
 }
 
 // redirectToLogin sends a browser to the login page, to come back here after.

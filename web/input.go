@@ -34,6 +34,11 @@ const (
 	// authBodyLimit bounds the sign-in, sign-out and first-run forms: an
 	// email, a name, passwords of 256 characters at most, a return path.
 	authBodyLimit = 8 << 10
+	// problemBodyLimit bounds the public problem form, sent without an
+	// account: its description of 2,000 characters is at most 18 kB once
+	// percent-encoded; a longer one within the bound is refused on its
+	// field (422), beyond it as a whole (413).
+	problemBodyLimit = 64 << 10
 )
 
 // bodyRules lists the routes whose body is not the default one: a form of
@@ -41,10 +46,12 @@ const (
 // route that takes a file must be listed here, or multipart bodies are
 // refused with 415 before a byte of them is read.
 var bodyRules = map[string]bodyRule{
-	"POST /login":                        {limit: authBodyLimit},
-	"POST /logout":                       {limit: authBodyLimit},
-	"POST /setup/:token":                 {limit: authBodyLimit},
-	"POST /handovers/:id":                {limit: maxHandoverBody},
+	"POST /login":         {limit: authBodyLimit},
+	"POST /logout":        {limit: authBodyLimit},
+	"POST /setup/:token":  {limit: authBodyLimit},
+	"POST /handovers/:id": {limit: maxHandoverBody},
+	// The public problem form: a description of 2,000 characters, a phone.
+	"POST /u/:code/probleme":             {limit: problemBodyLimit},
 	"POST /certificates/:number/correct": {limit: maxHandoverBody},
 	"POST /donations/:id/import":         {limit: inventory.MaxImportBytes + 64<<10, files: true},
 	"POST /admin/association":            {limit: certificates.MaxLogoBytes + 64<<10, files: true},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/aftercare"
 	"github.com/ordi-app/ordi/allocation"
 )
 
@@ -60,6 +61,7 @@ var navTable = []struct {
 	{"Formations", "/courses", courses},
 	{"Attribution", "/allocation", allocate},
 	{"Remises", "/handovers", handover},
+	{"Signalements", "/tickets", workshop},
 	{"Certificats", "/certificates", handover},
 	{"Bilan", "/bilan", reportsRead},
 	{"Administration", "/admin", adminOnly},
@@ -205,6 +207,18 @@ var templateFuncs = template.FuncMap{
 		}
 		return path + "?" + q + "cursor=" + url.QueryEscape(cursor)
 	},
+	// tel is a phone number as a tel: link, built from its digits and a
+	// leading + only (html/template refuses the tel: scheme as such).
+	"tel": func(phone string) template.URL {
+		var b strings.Builder
+		for i, r := range phone {
+			if r >= '0' && r <= '9' || r == '+' && i == 0 {
+				b.WriteRune(r)
+			}
+		}
+		return template.URL("tel:" + b.String())
+	},
+	"actionLabel": aftercare.ActionLabel,
 	"fieldError": func(fields []ordi.FieldError, name string) string {
 		for _, f := range fields {
 			if f.Field == name {

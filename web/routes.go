@@ -49,7 +49,9 @@ func (s *Server) routeTable() []route {
 		{post, "/donations/:id/import/:upload", workshop, s.handleDonationImportConfirm},
 		{post, "/donations/:id/delete", workshop, s.handleDonationDelete},
 		{get, "/units", unitsRead, s.handleUnitsPage},
-		{get, "/u/:code", unitsRead, s.handleUnitPage},
+		{get, "/u/:code", unitOrPublic, s.handleUnitPage},
+		{post, "/u/:code/probleme", public, s.handleProblemReport},
+		{get, "/signalement-envoye", public, s.handleProblemSent},
 		{post, "/u/:code/transition", workshop, s.handleUnitTransition},
 		{post, "/u/:code/erasures", workshop, s.handleUnitErasure},
 		{post, "/u/:code/reports", workshop, s.handleUnitReport},
@@ -102,6 +104,11 @@ func (s *Server) routeTable() []route {
 		{get, "/verify", public, s.handleVerifyForm},
 		{get, "/verify/:number", public, s.handleVerifyPage},
 
+		// Problems reported from handed-over units.
+		{get, "/tickets", workshop, s.handleTicketsPage},
+		{get, "/tickets/:id", workshop, s.handleTicketPage},
+		{post, "/tickets/:id", workshop, s.handleTicketChange},
+
 		// The Bilan.
 		{get, "/bilan", reportsRead, s.handleBilanPage},
 		// The Bilan's exports.
@@ -115,6 +122,8 @@ func (s *Server) routeTable() []route {
 		{post, "/admin/association", adminOnly, s.handleAssociationUpdate},
 		{get, "/admin/programme", adminOnly, s.handleRulesPage},
 		{post, "/admin/programme", adminOnly, s.handleRulesUpdate},
+		{get, "/admin/aftercare", adminOnly, s.handleAftercareSettingsPage},
+		{post, "/admin/aftercare", adminOnly, s.handleAftercareSettingsUpdate},
 		{get, "/admin/bilan", adminOnly, s.handleTargetsPage},
 		{post, "/admin/bilan", adminOnly, s.handleTargetsUpdate},
 		{get, "/admin/access-log", adminOnly, s.handleAccessLogPage},

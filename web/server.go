@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ordi-app/ordi/account"
+	"github.com/ordi-app/ordi/aftercare"
 	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/inventory"
@@ -37,6 +38,8 @@ type Config struct {
 	Certificates *certificates.Service
 	// Reports computes the Bilan's figures.
 	Reports *reports.Service
+	// Aftercare runs the public page of handed-over units and the tickets.
+	Aftercare *aftercare.Service
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when

@@ -166,6 +166,9 @@ type unknownUnitPage struct {
 }
 
 func (s *Server) handleUnitPage(c *gin.Context) error {
+	if _, signedIn := userOf(c); !signedIn {
+		return s.handleUnitPublic(c) // the label scanned at the family's home
+	}
 	p, err := s.unitPage(c, c.Param("code"))
 	if errors.Is(err, ordi.NotFound) {
 		up := unknownUnitPage{basePage: s.base(c, "Code inconnu"), Code: c.Param("code")}

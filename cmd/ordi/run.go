@@ -302,6 +302,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Allocation:         svc.Allocation,
 		Certificates:       svc.Certificates,
 		Reports:            svc.Reports,
+		Aftercare:          svc.Aftercare,
 		Ready:              svc.Ready,
 		SetupToken:         setupToken,
 		TrustedProxies:     trusted,
