@@ -217,6 +217,11 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/certificates/:number/reissue", allocate, s.handleAPICertificateReissue},
 		{post, "/api/v1/labels", unitsRead, s.handleAPILabels},
 
+		// API v1: problems reported from handed-over units.
+		{get, "/api/v1/tickets", workshop, s.handleAPITicketList},
+		{get, "/api/v1/tickets/:id", workshop, s.handleAPITicket},
+		{post, "/api/v1/tickets/:id/changes", workshop, s.handleAPITicketChange},
+
 		// API v1: the Bilan and its targets.
 		{get, "/api/v1/reports/summary", reportsRead, s.handleAPIReportSummary},
 		{get, "/api/v1/settings/targets", allocate, s.handleAPITargets},

@@ -242,3 +242,49 @@ func TestAftercareSettingsPage(t *testing.T) {
 		}
 	}
 }
+
+// TestAPITickets: the queue and a ticket's changes through the API, with
+// the pages' access rules.
+func TestAPITickets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		code, ref := app.handedOverUnit(t, canaryName)
+		if res := app.postForm(app.client(), "/u/"+code+"/probleme", problemForm("slow", "Très lent")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("report: %d", res.StatusCode)
+		}
+		type ticket struct {
+			ID                 int64  `json:"id"`
+			Status             string `json:"status"`
+			UnitCode           string `json:"unit_code"`
+			HouseholdReference string `json:"household_reference"`
+			Version            int    `json:"version"`
+			History            []struct {
+				Action string `json:"action"`
+				To     string `json:"to"`
+				Note   string `json:"note"`
+			} `json:"history"`
+		}
+		list := decode[struct{ Items []ticket }](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/tickets", nil))
+		if len(list.Items) != 1 || list.Items[0].UnitCode != code || list.Items[0].HouseholdReference != ref || list.Items[0].Status != "new" {
+			t.Fatalf("list %+v", list)
+		}
+		id := list.Items[0].ID
+		path := fmt.Sprintf("/api/v1/tickets/%d", id)
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/tickets?status=lost", nil), http.StatusUnprocessableEntity)
+		expectProblem(t, app.api(ordi.RoleVolunteer, http.MethodGet, path, nil), http.StatusForbidden)
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/tickets/999999", nil), http.StatusNotFound)
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, path+"/changes", map[string]any{"status": "closed"}), http.StatusUnprocessableEntity, "closing_reason")
+		res := app.api(ordi.RoleStaff, http.MethodPost, path+"/changes", map[string]any{"status": "waiting_family", "note": "Message laissé", "version": 1})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("change: %d %s", res.StatusCode, readBody(res))
+		}
+		got := decode[ticket](t, res)
+		if got.Status != "waiting_family" || got.Version != 2 || len(got.History) != 2 || got.History[1].To != "waiting_family" || got.History[1].Note != "Message laissé" {
+			t.Fatalf("after the change: %+v", got)
+		}
+		expectProblem(t, app.api(ordi.RoleStaff, http.MethodPost, path+"/changes", map[string]any{"note": "x", "version": 1}), http.StatusConflict)
+		if all := decode[struct{ Items []ticket }](t, app.api(ordi.RoleAdmin, http.MethodGet, "/api/v1/tickets?status=all", nil)); len(all.Items) != 1 {
+			t.Fatalf("all: %+v", all)
+		}
+	})
+}
