@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ordi-app/ordi"
+	"github.com/ordi-app/ordi/allocation"
 	"github.com/ordi-app/ordi/audit"
 )
 
@@ -204,4 +205,17 @@ func (s *Service) Change(ctx context.Context, a ordi.Actor, id int64, c Change) 
 	}
 	view, err := findView(s.db.WithContext(ctx), id)
 	return forRole(a, view), err
+}
+
+// EraseFamily erases, in a family's erasure (an allocation.Eraser, run in
+// its transaction), what the tickets of its units keep of it: the
+// description it wrote and its phone number. The tickets stay, with their
+// category, statuses and history, for the workshop's records.
+func (s *Service) EraseFamily(ctx context.Context, tx *gorm.DB, h allocation.Household, _ []int64) error {
+	err := tx.WithContext(ctx).Model(&Ticket{}).Where("household_id = ?", h.ID).
+		Updates(map[string]any{"description": "", "phone": ""}).Error
+	if err != nil {
+		return fmt.Errorf("erase tickets: %w", err)
+	}
+	return nil
 }

@@ -39,14 +39,17 @@ type Services struct {
 func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	inv := inventory.NewService(db, now)
 	alloc := allocation.NewService(db, inv, now)
+	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+	after := aftercare.NewService(db, inv, alloc, now)
+	certs.AlsoErase(after.EraseFamily)
 	return Services{
 		Accounts:     account.NewService(db, now),
 		Sessions:     account.NewSessionStore(db, now),
 		Inventory:    inv,
 		Allocation:   alloc,
-		Certificates: certificates.NewService(db, inv, alloc, baseURL, now),
+		Certificates: certs,
 		Reports:      reports.NewService(db, now),
-		Aftercare:    aftercare.NewService(db, inv, alloc, now),
+		Aftercare:    after,
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

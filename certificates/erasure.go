@@ -19,13 +19,13 @@ import (
 // signatory's name, and the reason given for each correction. This is the
 // erasure's one entry point; the PDFs themselves stay (docs/decisions.md).
 func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (allocation.Household, error) {
-	return s.allocation.EraseHousehold(ctx, a, id, confirm, s.eraseAttestations)
+	return s.allocation.EraseHousehold(ctx, a, id, confirm, append([]allocation.Eraser{s.eraseAttestations}, s.erasers...)...)
 }
 
 // EraseExpired erases, as EraseHousehold does, the families whose retention
 // period ran out (allocation.Service.EraseExpired). ordi serve runs it.
 func (s *Service) EraseExpired(ctx context.Context) (int, error) {
-	return s.allocation.EraseExpired(ctx, s.eraseAttestations)
+	return s.allocation.EraseExpired(ctx, append([]allocation.Eraser{s.eraseAttestations}, s.erasers...)...)
 }
 
 // eraseAttestations removes the signatory's name from the details of the

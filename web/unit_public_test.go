@@ -288,3 +288,36 @@ func TestAPITickets(t *testing.T) {
 		}
 	})
 }
+
+// TestFamilyErasureClearsTickets: erasing a family's data erases what its
+// tickets kept of it (its words, its phone), in the same erasure.
+func TestFamilyErasureClearsTickets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		code, ref := app.handedOverUnit(t, canaryName)
+		form := problemForm("other", "Ici "+canaryName+", rappelez-moi")
+		form.Set("phone", "06 12 34 56 78")
+		form.Set("consent", "on")
+		if res := app.postForm(app.client(), "/u/"+code+"/probleme", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("report: %d", res.StatusCode)
+		}
+		type ticket struct {
+			ID          int64  `json:"id"`
+			Description string `json:"description"`
+			Phone       string `json:"phone"`
+			HouseholdID int64  `json:"household_id"`
+		}
+		before := decode[struct{ Items []ticket }](t, app.api(ordi.RoleStaff, http.MethodGet, "/api/v1/tickets", nil)).Items
+		if len(before) != 1 || before[0].Phone == "" || before[0].HouseholdID == 0 {
+			t.Fatalf("before the erasure: %+v", before)
+		}
+		res := app.api(ordi.RoleAdmin, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/erase", before[0].HouseholdID), map[string]any{"confirm": ref})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("erase: %d %s", res.StatusCode, readBody(res))
+		}
+		body := readBody(app.api(ordi.RoleStaff, http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", before[0].ID), nil))
+		if strings.Contains(body, "Canari") || strings.Contains(body, "06 12 34 56 78") || !strings.Contains(body, `"category":"other"`) {
+			t.Fatalf("after the erasure: %s", body)
+		}
+	})
+}
