@@ -438,3 +438,34 @@ func TestEveryOperationAuthorisesItsActor(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentReportsMeetTheLimit: 16 reports on one code from 16
+// addresses, released at once: exactly MaxReportsPerCode get through.
+func TestConcurrentReportsMeetTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		w := newWorld(t, db)
+		u, _ := w.handedOver(canary)
+		const n = 16
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				<-start
+				errs <- w.svc.Report(ctx, aftercare.NewReport{Code: string(u.Code), Category: aftercare.CategorySlow, Addr: fmt.Sprintf("192.0.2.%d", i+1)})
+			}()
+		}
+		close(start)
+		limited := 0
+		for range n {
+			switch err := <-errs; {
+			case errors.Is(err, ordi.RateLimited):
+				limited++
+			case err != nil:
+				t.Fatal(err)
+			}
+		}
+		if got := len(w.tickets()); got != aftercare.MaxReportsPerCode || limited != n-aftercare.MaxReportsPerCode {
+			t.Fatalf("%d tickets and %d refused, want %d and %d", got, limited, aftercare.MaxReportsPerCode, n-aftercare.MaxReportsPerCode)
+		}
+	})
+}
