@@ -36,12 +36,17 @@ type Services struct {
 func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	inv := inventory.NewService(db, now)
 	alloc := allocation.NewService(db, inv, now)
+	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+	// An erasure also neutralises the API's kept answers naming the family.
+	certs.AlsoErase(func(ctx context.Context, tx *gorm.DB, h allocation.Household, _ []int64) error {
+		return account.ForgetAnswersAbout(ctx, tx, h.Reference)
+	})
 	return Services{
 		Accounts:     account.NewService(db, now),
 		Sessions:     account.NewSessionStore(db, now),
 		Inventory:    inv,
 		Allocation:   alloc,
-		Certificates: certificates.NewService(db, inv, alloc, baseURL, now),
+		Certificates: certs,
 		Reports:      reports.NewService(db, now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}

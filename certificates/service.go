@@ -106,6 +106,8 @@ type Service struct {
 	// at download, a script) gains nothing from more at once than cores —
 	// while the transactions waiting for those cores hold their locks.
 	renders chan struct{}
+	// others erase what other packages keep of a family (AlsoErase).
+	others []allocation.Eraser
 }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
