@@ -332,3 +332,33 @@ func newOwner() string {
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// ErasedAnswer is what a replay gets, once the family it was about is
+// erased, in place of a kept answer that held its file.
+var ErasedAnswer = StoredResponse{
+	Status:      410, // Gone
+	ContentType: "application/problem+json",
+	Body: []byte(`{"type":"about:blank","title":"Données effacées","status":410,` +
+		`"detail":"Les données de cette famille ont été effacées, et la réponse gardée pour cette clé avec elles. Rien n'a été refait."}`),
+}
+
+// ForgetAnswersAbout replaces, inside an erasure's transaction tx, every
+// kept answer naming the family whose reference is given (its reference
+// as a JSON string: a nomination's answer, an edit's, a decision's, each
+// carrying the whole file) by ErasedAnswer. The key stays taken, so a
+// replay still has no second effect: it is told the family was erased.
+// An answer names no family in a column of its own, hence the search in
+// the bodies, bounded by the 24 hours answers are kept.
+func ForgetAnswersAbout(ctx context.Context, tx *gorm.DB, reference string) error {
+	needle := `"` + reference + `"`
+	contains := "position(convert_to(?, 'UTF8') in body) > 0"
+	if tx.Dialector.Name() == "sqlite" {
+		contains = "instr(CAST(body AS BLOB), CAST(? AS BLOB)) > 0"
+	}
+	err := tx.WithContext(ctx).Model(&idempotencyKey{}).Where("state = ? AND "+contains, keyDone, needle).
+		Updates(map[string]any{"status": ErasedAnswer.Status, "content_type": ErasedAnswer.ContentType, "headers": "", "body": ErasedAnswer.Body}).Error
+	if err != nil {
+		return fmt.Errorf("forget kept answers about %s: %w", reference, err)
+	}
+	return nil
+}

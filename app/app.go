@@ -42,6 +42,10 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	certs := certificates.NewService(db, inv, alloc, baseURL, now)
 	after := aftercare.NewService(db, inv, alloc, now)
 	certs.AlsoErase(after.EraseFamily)
+	// An erasure also neutralises the API's kept answers naming the family.
+	certs.AlsoErase(func(ctx context.Context, tx *gorm.DB, h allocation.Household, _ []int64) error {
+		return account.ForgetAnswersAbout(ctx, tx, h.Reference)
+	})
 	return Services{
 		Accounts:     account.NewService(db, now),
 		Sessions:     account.NewSessionStore(db, now),

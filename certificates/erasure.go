@@ -19,13 +19,23 @@ import (
 // signatory's name, and the reason given for each correction. This is the
 // erasure's one entry point; the PDFs themselves stay (docs/decisions.md).
 func (s *Service) EraseHousehold(ctx context.Context, a ordi.Actor, id int64, confirm string) (allocation.Household, error) {
-	return s.allocation.EraseHousehold(ctx, a, id, confirm, append([]allocation.Eraser{s.eraseAttestations}, s.erasers...)...)
+	return s.allocation.EraseHousehold(ctx, a, id, confirm, s.erasers()...)
 }
 
 // EraseExpired erases, as EraseHousehold does, the families whose retention
 // period ran out (allocation.Service.EraseExpired). ordi serve runs it.
 func (s *Service) EraseExpired(ctx context.Context) (int, error) {
-	return s.allocation.EraseExpired(ctx, append([]allocation.Eraser{s.eraseAttestations}, s.erasers...)...)
+	return s.allocation.EraseExpired(ctx, s.erasers()...)
+}
+
+// AlsoErase adds erasers of what packages certificates does not know keep
+// of a family (the API's kept answers, account.ForgetAnswersAbout): the
+// wiring (app.New) passes them, so that every erasure, on request or at the
+// end of retention, runs them in its transaction.
+func (s *Service) AlsoErase(e ...allocation.Eraser) { s.others = append(s.others, e...) }
+
+func (s *Service) erasers() []allocation.Eraser {
+	return append([]allocation.Eraser{s.eraseAttestations}, s.others...)
 }
 
 // eraseAttestations removes the signatory's name from the details of the

@@ -106,16 +106,9 @@ type Service struct {
 	// at download, a script) gains nothing from more at once than cores —
 	// while the transactions waiting for those cores hold their locks.
 	renders chan struct{}
-	// erasers erase, in a family's erasure, what other packages keep of
-	// it (AlsoErase).
-	erasers []allocation.Eraser
+	// others erase what other packages keep of a family (AlsoErase).
+	others []allocation.Eraser
 }
-
-// AlsoErase adds what another package keeps of a family to its erasure (on
-// request and at the end of retention), in the same transaction: the
-// tickets of aftercare. It is called while the services are built, before
-// any request.
-func (s *Service) AlsoErase(e allocation.Eraser) { s.erasers = append(s.erasers, e) }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
 // the verification QR codes.

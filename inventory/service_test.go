@@ -433,6 +433,73 @@ func TestConcurrentTransitionsOnWhatTheySaw(t *testing.T) {
 	})
 }
 
+// TestConcurrentBareTransitionsKeepTheChain is the race of the issue's
+// item 10 as scripts send it, without the version or the status they saw:
+// 64 transitions of one refurbished unit, half to "ready", half to
+// "diagnosed", released at once. Without a view, a move read after another
+// committed may legally follow it (ready → diagnosed), so more than one
+// may win; what may never happen is two winning on the same status read —
+// B silently undoing A. Each move is a conditional update on the status it
+// was checked against, so the history stays a chain: every event leaves
+// the status the previous one reached, and there are as many events as
+// successes.
+func TestConcurrentBareTransitionsKeepTheChain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		const n, rounds = 64, 8
+		for round := range rounds {
+			u := f.refurbished(t)
+			var last inventory.Event
+			if err := db.Where("unit_id = ?", u.ID).Order("id DESC").Take(&last).Error; err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			errs := make([]error, n)
+			for i := range n {
+				to := inventory.StatusReady
+				if i%2 == 1 {
+					to = inventory.StatusDiagnosed
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					_, errs[i] = f.svc.Transition(ctx, staff, string(u.Code), to, inventory.TransitionInput{})
+				}()
+			}
+			close(start)
+			wg.Wait()
+			wins := 0
+			for _, err := range errs {
+				switch {
+				case err == nil:
+					wins++
+				case !errors.Is(err, ordi.Conflict):
+					t.Fatalf("round %d: unexpected error: %v", round, err)
+				}
+			}
+			var events []inventory.Event
+			if err := db.Where("unit_id = ? AND id > ?", u.ID, last.ID).Order("id").Find(&events).Error; err != nil {
+				t.Fatal(err)
+			}
+			if wins == 0 || len(events) != wins {
+				t.Fatalf("round %d: %d transitions succeeded, %d events written", round, wins, len(events))
+			}
+			status := inventory.StatusRefurbished
+			for _, e := range events {
+				if e.FromStatus != status {
+					t.Fatalf("round %d: a move from %q was recorded while the unit was %q: one transition undid another (%d winners)", round, e.FromStatus, status, wins)
+				}
+				status = e.ToStatus
+			}
+			if got, err := f.svc.Unit(ctx, staff, string(u.Code)); err != nil || got.Status != status || got.Version != u.Version+wins {
+				t.Fatalf("round %d: unit %s version %d, want %s version %d", round, got.Status, got.Version, status, u.Version+wins)
+			}
+		}
+	})
+}
+
 // TestTransitionOnStaleView: a move decided on a stale view (version or
 // status) is refused with the current unit and changes nothing; a move
 // without one (a script) is accepted; a nonsense version is refused.

@@ -261,6 +261,13 @@ func readWorksheet(f *excelize.File, sheets []string, name string) (Sheet, error
 		if err != nil {
 			return Sheet{}, sheetError(line, "Ligne illisible.")
 		}
+		// A cell may hold a NUL: excelize decodes the escape _x0000_ of
+		// the file's XML. PostgreSQL cannot store one (it answered 500).
+		for _, c := range rec {
+			if strings.IndexByte(c, 0) >= 0 || !utf8.ValidString(c) {
+				return Sheet{}, sheetError(line, "Une cellule de cette ligne contient un caractère nul (U+0000) ou un texte illisible : corrigez-la dans le tableur.")
+			}
+		}
 		if err := sh.add(line, rec); err != nil {
 			return Sheet{}, err
 		}

@@ -206,6 +206,30 @@ func TestImportSheetXLSX(t *testing.T) {
 	})
 }
 
+// TestImportSheetXLSXRefusesNUL: a workbook's cell may decode to a NUL
+// (the XML escape _x0000_): preview and import refuse the file on that
+// line, as for a CSV, and nothing is created. PostgreSQL used to refuse
+// the text with an error that answered 500 (issue 12 item 7).
+func TestImportSheetXLSXRefusesNUL(t *testing.T) {
+	rows := donorRows()
+	rows[2][1] = "Elite_x0000_Book" // line 5 of the sheet
+	data := xlsxOf(t, rows)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		_, perr := f.svc.PreviewImport(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Parc"})
+		_, ierr := f.svc.ImportSheet(ctx, staff, f.donation.ID, data, inventory.ImportOptions{Sheet: "Parc"})
+		for what, err := range map[string]error{"preview": perr, "import": ierr} {
+			var e *ordi.Error
+			if !errors.As(err, &e) || e.Kind != ordi.Invalid || len(e.Fields) != 1 || e.Fields[0].Line != 5 || e.Fields[0].Field != "file" || !strings.Contains(e.Fields[0].Message, "U+0000") {
+				t.Fatalf("%s: got %#v", what, err)
+			}
+		}
+		if n := count(t, db, "units"); n != 0 {
+			t.Fatalf("%d units created from a refused file", n)
+		}
+	})
+}
+
 // TestImportSheetIsAllOrNothing: one bad row, and nothing is created; each
 // error names the line as the spreadsheet shows it and the donor's column.
 func TestImportSheetIsAllOrNothing(t *testing.T) {

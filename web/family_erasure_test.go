@@ -57,7 +57,9 @@ func (f *erasureFixture) nominate(canary, phone string) erasureFamily {
 	f.t.Helper()
 	body := nominationBody("Famille " + canary)
 	body["phone"], body["postcode"], body["notes"] = phone, "59170", "Voisine de Mme "+canary+", appeler après 18 h"
-	h := decode[householdBody](f.t, f.expect(f.app.api(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", body), http.StatusCreated, "nominate"))
+	// Sent with an Idempotency-Key, as the tablet's queue does: the answer,
+	// the whole file, is kept for replays.
+	h := decode[householdBody](f.t, f.expect(f.app.apiKeyed(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", "nominate-"+strings.ReplaceAll(phone, " ", ""), body), http.StatusCreated, "nominate"))
 	return erasureFamily{ID: h.ID, Reference: h.Reference, Canary: canary, Phone: phone}
 }
 
@@ -201,8 +203,20 @@ func TestErasureLeavesNothing(t *testing.T) {
 		f.expect(app.api(ordi.RoleAdmin, http.MethodPost, fmt.Sprintf("/api/v1/households/%d/erase", api.ID), map[string]any{"confirm": api.Reference}), http.StatusOK, "erasure by the API")
 		for _, needle := range []string{api.Canary, api.Phone} {
 			if walHolds(t, db, needle) {
-				t.Errorf("after the erasure by the API, the SQLite files still hold %q", needle)
+				t.Errorf("after the erasure by the API, the SQLite files still hold %q (columns: %v)", needle, canaryColumns(t, db, needle))
 			}
+		}
+		// The kept answer of its nomination is replaced: a replay is told
+		// the family was erased, and nominates nobody again.
+		families := countWhere(t, db, "households", "1 = 1")
+		body := nominationBody("Famille Hirondelle")
+		body["phone"], body["postcode"], body["notes"] = api.Phone, "59170", "Voisine de Mme Hirondelle, appeler après 18 h"
+		res = app.apiKeyed(ordi.RoleSocialWorker, http.MethodPost, "/api/v1/households", "nominate-"+strings.ReplaceAll(api.Phone, " ", ""), body)
+		if text := readBody(res); res.StatusCode != http.StatusGone || !strings.Contains(text, "effacées") || strings.Contains(text, api.Canary) {
+			t.Errorf("replay of the erased family's nomination: %d %s", res.StatusCode, text)
+		}
+		if n := countWhere(t, db, "households", "1 = 1"); n != families {
+			t.Errorf("the replay nominated again: %d families, was %d", n, families)
 		}
 		// The correction form has no name left to pre-fill.
 		if body := readBody(app.get(staff, "/certificates/"+corrected+"/correct")); strings.Contains(body, api.Canary) {
@@ -257,7 +271,9 @@ func TestErasureLeavesNothing(t *testing.T) {
 		if found := canaryColumns(t, db, kept.Canary); !slices.Contains(found, "households.contact_name") || !slices.Contains(found, "households.notes") {
 			t.Fatalf("the search does not find the family still in the programme: %v", found)
 		}
-		if found := canaryColumns(t, db, kept.Phone); !slices.Equal(found, []string{"households.phone"}) {
+		// Its nomination's kept answer holds its file too (the search reads
+		// the kept answers).
+		if found := canaryColumns(t, db, kept.Phone); !slices.Equal(slices.Sorted(slices.Values(found)), []string{"households.phone", "idempotency_keys.body"}) {
 			t.Fatalf("the kept family's phone is found in %v", found)
 		}
 	})

@@ -37,35 +37,55 @@ const (
 
 // sheetWriter writes one table: a header row, then rows of cells. A cell
 // is a string, an int, a float64, a *float64 (nil: empty), a time.Time or
-// an ordi.Date (dates: the civil date in Europe/Paris).
+// an ordi.Date (dates: the civil date in Europe/Paris). Close ends the
+// answer; Discard frees what a writer left unfinished holds (a workbook's
+// temporary file, its turn of expensive work), and does nothing after
+// Close: callers defer it.
 type sheetWriter interface {
 	Row(cells ...any) error
 	Close() error
+	Discard()
 }
 
-// newSheetWriter starts the answer: headers, then the header row.
+// newSheetWriter starts the answer: headers, then the header row. A
+// workbook is expensive work (about 2 s of CPU and 80 MB of heap for
+// 100,000 units, and a temporary file): it waits for a turn of the
+// limiter, or answers 503 before anything is sent. A CSV is streamed as
+// it is read, at the pace of the database, and takes no turn.
 func (s *Server) newSheetWriter(c *gin.Context, f exportFormat, name, file string, header ...string) (sheetWriter, error) {
+	var w sheetWriter
+	if f == formatXLSX {
+		release, err := s.expensive.acquire(c.Request.Context())
+		if err != nil {
+			return nil, err
+		}
+		x, err := newXLSXWriter(c.Writer, name, len(header))
+		if err != nil {
+			release()
+			return nil, err
+		}
+		x.release = release
+		w = x
+	}
 	h := c.Writer.Header()
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, file, s.now().In(ordi.Paris).Format(ordi.DateLayout), f))
-	var w sheetWriter
-	var err error
 	switch f {
 	case formatXLSX:
 		h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w, err = newXLSXWriter(c.Writer, name, len(header))
 	default:
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		w = newCSVWriter(c.Writer)
-	}
-	if err != nil {
-		return nil, err
 	}
 	c.Status(http.StatusOK)
 	cells := make([]any, len(header))
 	for i, s := range header {
 		cells[i] = s
 	}
-	return w, w.Row(cells...)
+	if err := w.Row(cells...); err != nil {
+		w.Discard()
+		return nil, err
+	}
+	return w, nil
 }
 
 // csvWriter writes CSV as French spreadsheets read it.
@@ -90,6 +110,8 @@ func (c *csvWriter) Row(cells ...any) error {
 	}
 	return c.w.Write(c.rec)
 }
+
+func (c *csvWriter) Discard() {} // nothing held: the rows went out as written
 
 func (c *csvWriter) Close() error {
 	c.w.Flush()
@@ -141,15 +163,18 @@ func decimalComma(f float64) string {
 }
 
 // xlsxWriter writes one sheet through excelize's StreamWriter, which keeps
-// rows in a temporary file rather than in memory once they are many.
+// rows in a temporary file rather than in memory once they are many
+// (16 MB of the sheet's XML).
 type xlsxWriter struct {
-	out   io.Writer
-	f     *excelize.File
-	sw    *excelize.StreamWriter
-	row   int
-	date  int // style of date cells
-	head  int // style of the header row
-	cells []any
+	out     io.Writer
+	f       *excelize.File
+	sw      *excelize.StreamWriter
+	row     int
+	date    int // style of date cells
+	head    int // style of the header row
+	cells   []any
+	release func() // gives back the turn of expensive work, if one was taken
+	done    bool
 }
 
 func newXLSXWriter(out io.Writer, sheet string, columns int) (*xlsxWriter, error) {
@@ -234,12 +259,34 @@ func civil(t time.Time) time.Time {
 	return time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// Close writes the workbook to a buffer, gives back its turn, then sends
+// it: a slow client holds no turn.
 func (x *xlsxWriter) Close() error {
-	defer x.f.Close()
+	defer x.Discard()
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}
-	return x.f.Write(x.out)
+	buf, err := x.f.WriteToBuffer()
+	if err != nil {
+		return err
+	}
+	x.Discard()
+	_, err = x.out.Write(buf.Bytes())
+	return err
+}
+
+// Discard removes the workbook's temporary files and gives back the turn.
+// An export that failed half-way (the client left, the database stopped)
+// used to leave its temporary file in $TMPDIR for good.
+func (x *xlsxWriter) Discard() {
+	if x.done {
+		return
+	}
+	x.done = true
+	x.f.Close() // removes the stream's temporary file
+	if x.release != nil {
+		x.release()
+	}
 }
 
 // exportFormatOf reads the format from the route's last path segment.
@@ -276,6 +323,7 @@ func (s *Server) writeUnits(c *gin.Context, format exportFormat, f inventory.Uni
 	if err != nil {
 		return err
 	}
+	defer w.Discard()
 	err = s.cfg.Inventory.EachUnit(c.Request.Context(), actor(c), f, func(batch []inventory.Unit) error {
 		for _, u := range batch {
 			var storage string
@@ -314,6 +362,7 @@ func (s *Server) handleAPIDonationExport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	defer w.Discard()
 	err = s.cfg.Inventory.EachDonation(c.Request.Context(), actor(c), inventory.DonationFilter{DonorID: donor}, func(batch []inventory.DonationSummary) error {
 		for _, d := range batch {
 			if err := w.Row(d.ID, d.ReceivedOn, d.DonorName, d.Site, d.Reference, d.Units, d.Notes); err != nil {
@@ -348,6 +397,7 @@ func (s *Server) handleAPIHouseholdListExport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	defer w.Discard()
 	for _, h := range items {
 		if err := w.Row(h.Reference, h.Commune, h.Status.Label(), h.Need.Label(), names[h.PartnerID], h.CreatedAt, h.UpdatedAt); err != nil {
 			return err

@@ -314,3 +314,53 @@ func TestListExportsOpenInLibreOffice(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookLeavesNoTempFile: a workbook past excelize's 16 MB chunk
+// keeps its sheet in a temporary file. Whether the export ends (Close) or
+// fails half-way (Discard, deferred by every export: the client left, the
+// database stopped), the file goes and the turn of expensive work is given
+// back once; before, a failed export left its file in $TMPDIR for good.
+func TestWorkbookLeavesNoTempFile(t *testing.T) {
+	cell := strings.Repeat("x", 32000) // excelize's longest cell is 32,767 characters
+	for _, tc := range []struct {
+		name  string
+		close bool
+	}{{"OKClosed", true}, {"OKFailedHalfWay", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp) // os.TempDir reads it on each call
+			var out bytes.Buffer
+			w, err := newXLSXWriter(&out, "Unités", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			released := 0
+			w.release = func() { released++ }
+			for range 600 { // 19 MB of cells
+				if err := w.Row(cell); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(tempFiles(t, tmp)) == 0 {
+				t.Fatal("no temporary file: the test would prove nothing")
+			}
+			if tc.close {
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				book, err := excelize.OpenReader(&out) // a large sheet is read through a temporary file too
+				if err != nil {
+					t.Fatalf("the workbook sent cannot be read: %v", err)
+				}
+				book.Close()
+			}
+			w.Discard() // as deferred: nothing more after Close
+			if files := tempFiles(t, tmp); len(files) > 0 {
+				t.Fatalf("the temporary directory holds %v", files)
+			}
+			if released != 1 {
+				t.Fatalf("the turn was given back %d times, want 1", released)
+			}
+		})
+	}
+}

@@ -109,6 +109,14 @@ func TestExpensiveWorkShedsLoad(t *testing.T) {
 			}, "très occupé"},
 			{http.MethodPost, fmt.Sprintf("/api/v1/donations/%d/import/preview", donation), nil, ordi.RoleStaff, func() (string, string) { return "text/csv", "Type;Marque\nPortable;Dell\n" }, ""},
 			{http.MethodPost, fmt.Sprintf("/api/v1/donations/%d/import", donation), nil, ordi.RoleStaff, func() (string, string) { return "text/csv", "Type;Marque\nPortable;Dell\n" }, ""},
+			{http.MethodPost, "/api/v1/units/" + unit.Code + "/reports", nil, ordi.RoleStaff, func() (string, string) { return "application/json", `{"id": "ordi", "class": "system"}` }, ""},
+			// Workbooks and the Bilan's documents are CPU and memory too.
+			{http.MethodGet, "/api/v1/units.xlsx", nil, ordi.RoleStaff, none, ""},
+			{http.MethodGet, "/api/v1/donations.xlsx", nil, ordi.RoleStaff, none, ""},
+			{http.MethodGet, "/api/v1/households.xlsx", nil, ordi.RoleStaff, none, ""},
+			{http.MethodGet, "/api/v1/reports/summary.xlsx", nil, ordi.RoleStaff, none, ""},
+			{http.MethodGet, "/api/v1/reports/summary.pdf", nil, ordi.RoleStaff, none, ""},
+			{http.MethodGet, "/bilan.pdf", staff, "", none, "très occupé"},
 		} {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 				contentType, body := tc.body()
@@ -146,7 +154,7 @@ func TestExpensiveWorkShedsLoad(t *testing.T) {
 		if n := countRows(t, db, "SELECT COUNT(*) FROM units"); n != units {
 			t.Fatalf("%d units after shed imports, want %d", n, units)
 		}
-		for _, path := range []string{"/readyz", "/api/v1/units/" + unit.Code, "/api/v1/certificates/" + attestation + ".pdf"} {
+		for _, path := range []string{"/readyz", "/api/v1/units/" + unit.Code, "/api/v1/certificates/" + attestation + ".pdf", "/api/v1/units.csv", "/api/v1/reports/summary.csv"} {
 			if res := app.api(ordi.RoleStaff, http.MethodGet, path, nil); res.StatusCode != http.StatusOK {
 				t.Fatalf("%s while saturated: %d", path, res.StatusCode)
 			}
