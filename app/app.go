@@ -16,6 +16,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/notify"
 	"github.com/ordi-app/ordi/reports"
 )
 
@@ -36,12 +37,16 @@ type Services struct {
 func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	inv := inventory.NewService(db, now)
 	alloc := allocation.NewService(db, inv, now)
+	mail := notify.New(baseURL)
+	alloc.NotifyBy(mail)
+	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+	certs.NotifyBy(mail)
 	return Services{
 		Accounts:     account.NewService(db, now),
 		Sessions:     account.NewSessionStore(db, now),
 		Inventory:    inv,
 		Allocation:   alloc,
-		Certificates: certificates.NewService(db, inv, alloc, baseURL, now),
+		Certificates: certs,
 		Reports:      reports.NewService(db, now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}

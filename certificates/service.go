@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ordi-app/ordi/notify"
 	"regexp"
 	"runtime"
 	"strings"
@@ -106,7 +107,13 @@ type Service struct {
 	// at download, a script) gains nothing from more at once than cores —
 	// while the transactions waiting for those cores hold their locks.
 	renders chan struct{}
+	// notify writes the donor's mail (NotifyBy); nil: none.
+	notify *notify.Notifier
 }
+
+// NotifyBy makes the service mail a donor's certificate to the donor's
+// contact address when it is issued.
+func (s *Service) NotifyBy(n *notify.Notifier) { s.notify = n }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
 // the verification QR codes.

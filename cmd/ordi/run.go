@@ -25,6 +25,7 @@ import (
 	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/notify"
 	"github.com/ordi-app/ordi/numbering"
 	"github.com/ordi-app/ordi/outbox"
 	"github.com/ordi-app/ordi/probe"
@@ -259,7 +260,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ordi.ServeGC(getenv)
 	// Mail: without ORDI_SMTP_URL messages wait in the outbox; a bad one
 	// stops here, on one line (exit status 2).
-	var mailer outbox.Sender
+	var mailer *outbox.SMTP
 	if raw := getenv("ORDI_SMTP_URL"); raw != "" {
 		s, err := outbox.ParseURL(raw, envOr(getenv, "ORDI_MAIL_FROM", "ordi@"+base.Hostname()))
 		if err != nil {
@@ -335,6 +336,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	go purgeLoop(ctx, svc.Accounts, log)
 	if mailer != nil {
+		// The administrators' sender address, when set, wins over the
+		// environment's.
+		mailer.FromFunc = func(ctx context.Context) string { return notify.Sender(ctx, db, mailer.From) }
 		host, _ := os.Hostname()
 		go (&outbox.Worker{DB: db, Sender: mailer, Name: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()), Log: log}).Run(ctx)
 	}
