@@ -41,8 +41,10 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	alloc.NotifyBy(mail)
 	certs := certificates.NewService(db, inv, alloc, baseURL, now)
 	certs.NotifyBy(mail)
+	accounts := account.NewService(db, now)
+	accounts.NotifyBy(mail)
 	return Services{
-		Accounts:     account.NewService(db, now),
+		Accounts:     accounts,
 		Sessions:     account.NewSessionStore(db, now),
 		Inventory:    inv,
 		Allocation:   alloc,

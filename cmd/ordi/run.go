@@ -456,7 +456,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlagSet("user add", "ordi user add --email E --name N --role R [--partner ID] < mot-de-passe\n\n"+
-		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard.\n"+
+		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard ;\n"+
+		"vide, et ORDI_SMTP_URL réglée : une invitation est envoyée par e-mail à la place.\n"+
 		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner),\n"+
 		"workbench (poste d'atelier : ne se connecte pas aux pages, travaille avec un jeton, ordi token add ;\n"+
 		"sans mot de passe sur l'entrée standard, un mot de passe aléatoire, jamais utilisé, lui est donné).", stdout)
@@ -489,9 +490,24 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	u, err := account.NewService(db, time.Now).CreateUser(ctx, ordi.System, account.NewUser{
-		Email: *email, Name: *name, Role: ordi.Role(*role), PartnerID: *partner, Password: password,
-	})
+	n := account.NewUser{Email: *email, Name: *name, Role: ordi.Role(*role), PartnerID: *partner, Password: password}
+	if password == "" && getenv("ORDI_SMTP_URL") != "" {
+		// With mail, no password on the command line: the new user
+		// receives an invitation link and chooses one.
+		base, err := parseBaseURL(envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"))
+		if err != nil {
+			return err
+		}
+		accounts := account.NewService(db, time.Now)
+		accounts.NotifyBy(notify.New(base.String()))
+		u, err := accounts.InviteUser(ctx, ordi.System, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Compte %d créé : %s (%s) ; invitation envoyée à %s\n", u.ID, u.Email, u.Role.Label(), u.Email)
+		return nil
+	}
+	u, err := account.NewService(db, time.Now).CreateUser(ctx, ordi.System, n)
 	if err != nil {
 		return err
 	}
