@@ -28,6 +28,7 @@ type Services struct {
 	Allocation   *allocation.Service
 	Certificates *certificates.Service
 	Reports      *reports.Service
+	Mail         *notify.Service
 	// Ready checks the database and its migrations, for /readyz.
 	Ready func(context.Context) error
 }
@@ -50,6 +51,7 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 		Allocation:   alloc,
 		Certificates: certs,
 		Reports:      reports.NewService(db, now),
+		Mail:         notify.NewService(db, now),
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

@@ -63,6 +63,7 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 		Allocation:   svc.Allocation,
 		Certificates: svc.Certificates,
 		Reports:      svc.Reports,
+		Mail:         svc.Mail,
 		Ready:        svc.Ready,
 		Now:          clk.Now,
 		Version:      "test",

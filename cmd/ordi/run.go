@@ -303,6 +303,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Allocation:         svc.Allocation,
 		Certificates:       svc.Certificates,
 		Reports:            svc.Reports,
+		Mail:               svc.Mail,
+		MailConfigured:     mailer != nil,
 		Ready:              svc.Ready,
 		SetupToken:         setupToken,
 		TrustedProxies:     trusted,
