@@ -29,6 +29,8 @@ type Services struct {
 	Certificates *certificates.Service
 	Reports      *reports.Service
 	Mail         *notify.Service
+	// Notifier writes the messages (the staff's digest, from ordi serve).
+	Notifier *notify.Notifier
 	// Ready checks the database and its migrations, for /readyz.
 	Ready func(context.Context) error
 }
@@ -52,6 +54,7 @@ func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 		Certificates: certs,
 		Reports:      reports.NewService(db, now),
 		Mail:         notify.NewService(db, now),
+		Notifier:     mail,
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

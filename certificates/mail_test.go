@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -176,6 +177,59 @@ func TestDonorCertificateMail(t *testing.T) {
 		db.Where("kind = ?", notify.DonorCertificate).Take(&stored)
 		if stored.State != outbox.Sent {
 			t.Fatalf("state %s", stored.State)
+		}
+	})
+}
+
+// TestStaffDigest: at the hour of the settings, staff and administrators
+// receive the day's figures once, whatever the number of instances; one
+// who turned it off does not.
+func TestStaffDigest(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		srv := outboxtest.MustServer(t)
+		w := mailWorld(t, db)
+		n := notify.New("https://ordi.regie.example")
+		mail := notify.NewService(db, w.now)
+		other := notify.NewService(db, w.now) // a second instance
+		w.unit(toReady...)                    // ready
+		w.reservation("A")                    // no appointment
+		late := w.reservation("B")
+		if _, err := w.alloc.SetAppointment(ctx, w.staff, late.ID, "2026-11-20"); err != nil {
+			t.Fatal(err)
+		}
+		srv.Deliver(db) // the social worker's messages
+		if wrote, err := mail.RunDigest(ctx, n); err != nil || wrote {
+			t.Fatalf("without an hour set: %v %v", wrote, err)
+		}
+		hour := 16 // 15:00 in Paris now
+		if _, err := mail.SaveSettings(ctx, w.admin, notify.Settings{DigestHour: &hour}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := notify.NewService(db, w.now).SetPreferences(ctx, w.staff, nil); err != nil {
+			t.Fatal(err)
+		}
+		if wrote, _ := mail.RunDigest(ctx, n); wrote {
+			t.Fatal("written before its hour")
+		}
+		w.advance(26 * time.Hour) // the next day, 17:00 in Paris: B's appointment has passed
+		for _, s := range []*notify.Service{mail, other, mail} {
+			if _, err := s.RunDigest(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []outboxtest.Received
+		for _, m := range srv.Deliver(db) {
+			if strings.Contains(m.Subject, "le point du") {
+				got = append(got, m)
+			}
+		}
+		if len(got) != 1 || got[0].To != "admin@x.org" || got[0].Subject != "Ordi : le point du 21/11/2026" {
+			t.Fatalf("digests %+v", got)
+		}
+		for _, want := range []string{"1 ordinateur prêt", "1 réservation sans rendez-vous", "1 remise en retard", "https://ordi.regie.example/handovers"} {
+			if !strings.Contains(got[0].Text, want) {
+				t.Errorf("digest lacks %q:\n%s", want, got[0].Text)
+			}
 		}
 	})
 }

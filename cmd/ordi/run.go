@@ -337,6 +337,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	io.WriteString(stdout, banner)
 
 	go purgeLoop(ctx, svc.Accounts, log)
+	go digestLoop(ctx, svc, log, time.Minute)
 	if mailer != nil {
 		// The administrators' sender address, when set, wins over the
 		// environment's.
@@ -378,6 +379,23 @@ func purgeLoop(ctx context.Context, accounts *account.Service, log *slog.Logger)
 		case <-t.C:
 			if err := accounts.Purge(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("purge", "error", err)
+			}
+		}
+	}
+}
+
+// digestLoop writes the staff's daily digest when its hour (a setting)
+// comes; it checks every period.
+func digestLoop(ctx context.Context, svc app.Services, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := svc.Mail.RunDigest(ctx, svc.Notifier); err != nil && ctx.Err() == nil {
+				log.Warn("récapitulatif quotidien", "error", err)
 			}
 		}
 	}
