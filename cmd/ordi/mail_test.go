@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/database/dbtest"
 	"github.com/ordi-app/ordi/outbox"
+	"github.com/ordi-app/ordi/outbox/outboxtest"
 )
 
 // TestUserAddInvites: with ORDI_SMTP_URL and no password on stdin, user add
@@ -41,5 +46,44 @@ func TestUserAddInvites(t *testing.T) {
 				t.Fatalf("outbox %+v", msgs)
 			}
 		})
+	}
+}
+
+// TestServeSendsMail: `ordi serve` with ORDI_SMTP_URL offers the password
+// reset, and its worker delivers the link to a real SMTP server, from
+// ORDI_MAIL_FROM.
+func TestServeSendsMail(t *testing.T) {
+	srv := outboxtest.MustServer(t)
+	vars := map[string]string{"ORDI_DATABASE_URL": dbtest.URL(t, database.SQLite), "ORDI_SMTP_URL": srv.URL,
+		"ORDI_MAIL_FROM": "ordi@regie.example", "ORDI_BASE_URL": "https://ordi.regie.example"}
+	if _, _, err := runCmd(t, vars, testPassword+"\n", "user", "add", "--email", "sam@example.org", "--name", "Sam", "--role", "staff"); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, vars)
+	page, err := http.Get(s.base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(body), `href="/password/forgot"`) {
+		t.Fatal("the login page does not offer the reset")
+	}
+	res, err := http.PostForm(s.base+"/password/forgot", url.Values{"email": {"sam@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reset request: %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(srv.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := srv.Messages()
+	if len(got) != 1 || got[0].To != "sam@example.org" || got[0].From != "ordi@regie.example" ||
+		!strings.Contains(got[0].Text, "https://ordi.regie.example/password/") {
+		t.Fatalf("messages %+v", got)
 	}
 }

@@ -39,6 +39,8 @@ type Server struct {
 	got  []Received
 	tb   testing.TB
 	SMTP *outbox.SMTP // a sender to this server
+	// URL is the server's ORDI_SMTP_URL (no TLS, loopback).
+	URL string
 }
 
 // MustServer starts a server for the test's duration.
@@ -55,7 +57,8 @@ func MustServer(tb testing.TB) *Server {
 	srv.WriteTimeout = 10 * time.Second
 	go srv.Serve(l)
 	tb.Cleanup(func() { srv.Close() })
-	s.SMTP, err = outbox.ParseURL("smtp://"+l.Addr().String()+"?tls=none", "ordi@example.org")
+	s.URL = "smtp://" + l.Addr().String() + "?tls=none"
+	s.SMTP, err = outbox.ParseURL(s.URL, "ordi@example.org")
 	if err != nil {
 		tb.Fatal(err)
 	}
