@@ -183,3 +183,23 @@ func TestOutboxPage(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIUserInvite: on the API too, no password with mail configured
+// means an invitation; without mail it is a field error.
+func TestAPIUserInvite(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		plain := newTestApp(t, db).withUsers()
+		expectProblem(t, plain.api(ordi.RoleAdmin, http.MethodPost, "/api/v1/users", map[string]any{"email": "a@example.org", "name": "A", "role": "staff"}), http.StatusUnprocessableEntity, "password")
+		app := newTestApp(t, db, withMail)
+		app.tokens = plain.tokens
+		res := app.api(ordi.RoleAdmin, http.MethodPost, "/api/v1/users", map[string]any{"email": "b@example.org", "name": "B", "role": "staff"})
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("invite: %d %s", res.StatusCode, readBody(res))
+		}
+		var n int64
+		db.Model(&outbox.Message{}).Where("kind = ? AND recipient = ?", "invitation", "b@example.org").Count(&n)
+		if n != 1 {
+			t.Fatalf("%d invitations", n)
+		}
+	})
+}
