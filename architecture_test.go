@@ -67,7 +67,7 @@ func TestImportRules(t *testing.T) {
 	if len(all) < 8 {
 		t.Fatalf("found only %d packages: %v", len(all), all)
 	}
-	domain := []string{".", "account", "audit", "settings", "numbering", "inventory", "allocation", "aftercare", "labels", "certificates", "pdfdoc", "database", "migrations", "app"}
+	domain := []string{".", "account", "audit", "settings", "numbering", "inventory", "allocation", "aftercare", "labels", "certificates", "pdfdoc", "database", "migrations", "app", "notify", "outbox"}
 	for pkg, imps := range all {
 		top := strings.SplitN(pkg, "/", 2)[0]
 		for _, imp := range imps {

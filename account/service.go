@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ordi-app/ordi/notify"
 	"runtime"
 	"strings"
 	"sync"
@@ -31,6 +32,8 @@ type Service struct {
 
 	mu     sync.Mutex
 	tokens map[string]cachedToken // by token hash
+
+	notify *notify.Notifier // account mails (NotifyBy); nil: none
 }
 
 // NewService returns a service over db. now is the clock (time.Now in production).

@@ -272,6 +272,9 @@ func (s *Service) RecordAttendance(ctx context.Context, a ordi.Actor, courseID i
 			if err := s.setStatus(tx, &h, []HouseholdStatus{StatusEnrolled}, StatusTrained, map[string]any{"trained_at": now}); err != nil {
 				return err
 			}
+			if err := s.tellSocialWorker(tx, h, s.notify.CourseCompletedMail(h.Reference, h.ID, c.Title)); err != nil {
+				return err
+			}
 		case attended < int64(c.RequiredSessions) && h.Status == StatusTrained:
 			if err := s.setStatus(tx, &h, []HouseholdStatus{StatusTrained}, StatusEnrolled, map[string]any{"trained_at": nil}); err != nil {
 				return err

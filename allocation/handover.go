@@ -89,6 +89,9 @@ func (s *Service) CompleteHandover(ctx context.Context, tx *gorm.DB, a ordi.Acto
 	if err := s.setStatus(db, &h, []HouseholdStatus{StatusReserved}, StatusEquipped, nil); err != nil {
 		return HandoverFacts{}, err
 	}
+	if err := s.tellSocialWorker(db, h, s.notify.HandoverMail(h.Reference, h.ID, ordi.DateOf(now.In(ordi.Paris)))); err != nil {
+		return HandoverFacts{}, err
+	}
 	if err := audit.Record(ctx, db, now, a, "handover", "household", h.ID, string(u.Code)); err != nil {
 		return HandoverFacts{}, err
 	}

@@ -390,6 +390,9 @@ func (s *Service) Decide(ctx context.Context, a ordi.Actor, id int64, eligible b
 			return err
 		}
 		h.StatusReason, h.DecidedAt, h.DecidedByName = reason, &now, a.Name
+		if err := s.tellSocialWorker(tx, h, s.notify.EligibilityMail(h.Reference, h.ID, eligible)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, a, "household.decide", "household", h.ID, string(to))
 	})
 	return h, err

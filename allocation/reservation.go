@@ -137,6 +137,9 @@ func (s *Service) ReserveOn(ctx context.Context, a ordi.Actor, householdID int64
 			return fmt.Errorf("insert reservation: %w", err)
 		}
 		out = ReservationView{Reservation: r, HouseholdReference: h.Reference, UnitCode: u.Code, UnitKind: u.Kind, UnitTitle: u.Title()}
+		if err := s.tellSocialWorker(tx, h, s.notify.ReservationMail(h.Reference, h.ID, u.Title(), appointment)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, r.CreatedAt, a, "reservation.create", "household", h.ID, string(u.Code))
 	})
 	return out, err
@@ -347,6 +350,15 @@ func (s *Service) SetAppointment(ctx context.Context, a ordi.Actor, id int64, ap
 			return err
 		}
 		out = forRole(a, view)
+		if appointment != nil {
+			var h Household
+			if err := tx.Where("id = ?", r.HouseholdID).Take(&h).Error; err != nil {
+				return fmt.Errorf("household of reservation %d: %w", r.ID, err)
+			}
+			if err := s.tellSocialWorker(tx, h, s.notify.AppointmentMail(h.Reference, h.ID, *appointment)); err != nil {
+				return err
+			}
+		}
 		detail := string(view.UnitCode) + " : rendez-vous "
 		if appointment == nil {
 			detail += "retiré"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/notify"
 )
 
 // Service manages families, courses and reservations. Families outside a
@@ -19,6 +20,7 @@ type Service struct {
 	now       func() time.Time
 	inventory *inventory.Service
 	access    *accessLog
+	notify    *notify.Notifier // nil: no mail
 }
 
 // NewService returns a service over db; inv moves units within its

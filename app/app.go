@@ -17,6 +17,7 @@ import (
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
 	"github.com/ordi-app/ordi/inventory"
+	"github.com/ordi-app/ordi/notify"
 	"github.com/ordi-app/ordi/reports"
 )
 
@@ -30,6 +31,9 @@ type Services struct {
 	Reports      *reports.Service
 	// Aftercare runs the public page of handed-over units and the tickets.
 	Aftercare *aftercare.Service
+	Mail      *notify.Service
+	// Notifier writes the messages (the staff's digest, from ordi serve).
+	Notifier *notify.Notifier
 	// Ready checks the database and its migrations, for /readyz.
 	Ready func(context.Context) error
 }
@@ -39,21 +43,28 @@ type Services struct {
 func New(db *gorm.DB, baseURL string, now func() time.Time) Services {
 	inv := inventory.NewService(db, now)
 	alloc := allocation.NewService(db, inv, now)
+	mail := notify.New(baseURL)
+	alloc.NotifyBy(mail)
 	certs := certificates.NewService(db, inv, alloc, baseURL, now)
+	certs.NotifyBy(mail)
 	after := aftercare.NewService(db, inv, alloc, now)
 	certs.AlsoErase(after.EraseFamily)
 	// An erasure also neutralises the API's kept answers naming the family.
 	certs.AlsoErase(func(ctx context.Context, tx *gorm.DB, h allocation.Household, _ []int64) error {
 		return account.ForgetAnswersAbout(ctx, tx, h.Reference)
 	})
+	accounts := account.NewService(db, now)
+	accounts.NotifyBy(mail)
 	return Services{
-		Accounts:     account.NewService(db, now),
+		Accounts:     accounts,
 		Sessions:     account.NewSessionStore(db, now),
 		Inventory:    inv,
 		Allocation:   alloc,
 		Certificates: certs,
 		Reports:      reports.NewService(db, now),
 		Aftercare:    after,
+		Mail:         notify.NewService(db, now),
+		Notifier:     mail,
 		Ready:        func(ctx context.Context) error { return database.Check(ctx, db) },
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ordi-app/ordi/audit"
 	"github.com/ordi-app/ordi/inventory"
 	"github.com/ordi-app/ordi/inventory/hwreport"
+	"github.com/ordi-app/ordi/outbox"
 	"gorm.io/gorm"
 )
 
@@ -49,6 +50,7 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		return Certificate{}, ordi.Errorf(ordi.Conflict, "Le numéro SIRET de l'association n'est pas renseigné : un administrateur doit le saisir (Administration, Association) avant que le certificat puisse être délivré.")
 	}
 	var cert Certificate
+	var mailID int64 // the donor's message, waiting for the PDF
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		inv := s.inventory.WithTx(tx)
 		donation, err := inv.Donation(ctx, a, donationID)
@@ -151,12 +153,27 @@ func (s *Service) IssueDonorCertificate(ctx context.Context, a ordi.Actor, donat
 		if cert, err = s.insertPending(tx, a, number, KindDonor, now, doc, public, "", &did, nil); err != nil {
 			return err
 		}
+		if s.notify != nil && donor.Email != "" {
+			m := s.notify.DonorCertificateMail(number, s.VerifyURL(number))
+			m.To, m.AwaitAttachment = donor.Email, true
+			msg, err := s.notify.To(tx, m, now)
+			if err != nil {
+				return err
+			}
+			mailID = msg.ID
+		}
 		return audit.Record(ctx, tx, now, a, "certificate.issue", "certificate", number, "")
 	})
 	if err != nil {
 		return Certificate{}, err
 	}
-	return s.freezeIssued(ctx, cert), nil
+	cert = s.freezeIssued(ctx, cert)
+	if mailID != 0 && !cert.Pending() {
+		// Should this fail, the message leaves after outbox.Lease with
+		// its /verify link but without the PDF.
+		_ = outbox.Attach(ctx, s.db, mailID, cert.Number+".pdf", cert.PDF, s.now())
+	}
+	return cert, nil
 }
 
 // driveErasures lists the passed erasures of a unit, each with the serial

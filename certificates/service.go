@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ordi-app/ordi/notify"
 	"regexp"
 	"runtime"
 	"strings"
@@ -108,7 +109,13 @@ type Service struct {
 	renders chan struct{}
 	// others erase what other packages keep of a family (AlsoErase).
 	others []allocation.Eraser
+	// notify writes the donor's mail (NotifyBy); nil: none.
+	notify *notify.Notifier
 }
+
+// NotifyBy makes the service mail a donor's certificate to the donor's
+// contact address when it is issued.
+func (s *Service) NotifyBy(n *notify.Notifier) { s.notify = n }
 
 // NewService returns a service over db. baseURL is ORDI_BASE_URL, printed in
 // the verification QR codes.

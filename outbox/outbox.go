@@ -74,6 +74,10 @@ type Mail struct {
 	HTML           string // optional HTML alternative
 	AttachmentName string
 	Attachment     []byte
+	// AwaitAttachment holds the message for Lease, until Attach gives it
+	// its attachment (a document rendered after the commit); past Lease it
+	// is sent as it is.
+	AwaitAttachment bool
 }
 
 // Domain is the right-hand side of generated Message-IDs.
@@ -97,16 +101,31 @@ func Enqueue(tx *gorm.DB, m Mail, now time.Time) (Message, error) {
 		return Message{}, err
 	}
 	now = now.UTC()
+	due := now
+	if m.AwaitAttachment {
+		due = now.Add(Lease)
+	}
 	msg := Message{
 		MessageID: "<" + hex.EncodeToString(b[:]) + "@" + Domain + ">",
 		Kind:      m.Kind, Recipient: strings.TrimSpace(m.To), Subject: m.Subject,
 		BodyText: m.Text, BodyHTML: m.HTML, AttachmentName: m.AttachmentName, Attachment: m.Attachment,
-		State: Pending, NextAttemptAt: now, CreatedAt: now,
+		State: Pending, NextAttemptAt: due, CreatedAt: now,
 	}
 	if err := tx.Create(&msg).Error; err != nil {
 		return Message{}, fmt.Errorf("outbox: enqueue: %w", err)
 	}
 	return msg, nil
+}
+
+// Attach gives a pending message, enqueued with AwaitAttachment, its
+// attachment, and makes it due now.
+func Attach(ctx context.Context, db *gorm.DB, id int64, name string, data []byte, now time.Time) error {
+	err := db.WithContext(ctx).Model(&Message{}).Where("id = ? AND state = ? AND locked_by = ?", id, Pending, "").
+		Updates(map[string]any{"attachment_name": name, "attachment": data, "next_attempt_at": now.UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("outbox: attach to %d: %w", id, err)
+	}
+	return nil
 }
 
 // Claim takes up to limit due messages for worker until now+Lease. On

@@ -25,6 +25,9 @@ type SMTP struct {
 	implicit bool // smtps://
 	noTLS    bool // smtp://…?tls=none: a local relay only
 	From     string
+	// FromFunc, when set, gives the sender address at each send (the
+	// administrators' setting), From being its default.
+	FromFunc func(context.Context) string
 	Timeout  time.Duration
 }
 
@@ -78,7 +81,11 @@ func ParseURL(raw, from string) (*SMTP, error) {
 // alternative when there is one, and its attachment.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg := mail.NewMsg()
-	if err := msg.From(s.From); err != nil {
+	from := s.From
+	if s.FromFunc != nil {
+		from = s.FromFunc(ctx)
+	}
+	if err := msg.From(from); err != nil {
 		return fmt.Errorf("sender address: %w", err)
 	}
 	if err := msg.To(m.Recipient); err != nil {

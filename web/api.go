@@ -144,7 +144,12 @@ func (s *Server) handleAPIUserCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in, maxJSONBody); err != nil {
 		return err
 	}
-	u, err := s.cfg.Accounts.CreateUser(c.Request.Context(), actor(c), in)
+	create := s.cfg.Accounts.CreateUser
+	if s.cfg.MailConfigured && in.Password == "" {
+		// With mail and no password: the new user is invited by e-mail.
+		create = s.cfg.Accounts.InviteUser
+	}
+	u, err := create(c.Request.Context(), actor(c), in)
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,9 @@ func (s *Server) allPartners(c *gin.Context) ([]account.Partner, error) {
 
 type userFormPage struct {
 	basePage
+	// Invite: mail is configured, so a new account may get an invitation
+	// instead of a password.
+	Invite   bool
 	Edit     bool
 	ID       int64
 	Email    string
@@ -160,7 +163,7 @@ type userFormPage struct {
 
 func (s *Server) userForm(c *gin.Context, title string) (userFormPage, error) {
 	partners, err := s.allPartners(c)
-	return userFormPage{basePage: s.base(c, title), Roles: ordi.Roles, Partners: partners, Active: true}, err
+	return userFormPage{basePage: s.base(c, title), Roles: ordi.Roles, Partners: partners, Active: true, Invite: s.cfg.MailConfigured}, err
 }
 
 func (s *Server) handleUserNewPage(c *gin.Context) error {
@@ -199,7 +202,15 @@ func (s *Server) handleUserCreate(c *gin.Context) error {
 		PartnerID: formInt(c, "partner_id"),
 		Password:  c.PostForm("password"),
 	}
-	u, err := s.cfg.Accounts.CreateUser(c.Request.Context(), actor(c), in)
+	invite := s.cfg.MailConfigured && in.Password == ""
+	var u account.User
+	var err error
+	if invite {
+		// With mail, an empty password sends an invitation instead.
+		u, err = s.cfg.Accounts.InviteUser(c.Request.Context(), actor(c), in)
+	} else {
+		u, err = s.cfg.Accounts.CreateUser(c.Request.Context(), actor(c), in)
+	}
 	if err != nil {
 		fields, err := invalidFields(err)
 		if err != nil {
@@ -213,7 +224,11 @@ func (s *Server) handleUserCreate(c *gin.Context) error {
 		s.render(c, http.StatusUnprocessableEntity, "user_form", &p)
 		return nil
 	}
-	s.flash(c, "Le compte de "+u.Name+" est créé.")
+	if invite {
+		s.flash(c, "Le compte de "+u.Name+" est créé : invitation envoyée à "+u.Email+".")
+	} else {
+		s.flash(c, "Le compte de "+u.Name+" est créé.")
+	}
 	return seeOther(c, "/admin/users")
 }
 

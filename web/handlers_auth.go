@@ -30,6 +30,7 @@ type loginPage struct {
 	Next   string
 	Error  string
 	Setup  bool // the installation has no account yet
+	Forgot bool // mail is configured: "mot de passe oublié" sends a link
 }
 
 func (s *Server) handleLoginPage(c *gin.Context) error {
@@ -46,7 +47,7 @@ func (s *Server) handleLoginPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p.Setup = need
+	p.Setup, p.Forgot = need, s.cfg.MailConfigured
 	s.render(c, http.StatusOK, "login", &p)
 	return nil
 }
@@ -62,7 +63,7 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		}
 		// Past the limits (429) the answer says when to come back.
 		setRetryAfter(c.Writer.Header(), problemOf(err))
-		p := loginPage{basePage: s.base(c, "Connexion"), Email: email, Next: next, Error: ordi.MessageOf(err)}
+		p := loginPage{basePage: s.base(c, "Connexion"), Email: email, Next: next, Error: ordi.MessageOf(err), Forgot: s.cfg.MailConfigured}
 		p.Notice, _ = s.loginNotice(c)
 		s.render(c, statusOf[kind], "login", &p)
 		return nil

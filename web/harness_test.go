@@ -64,6 +64,7 @@ func newTestApp(t testing.TB, db *gorm.DB, opts ...appOption) *testApp {
 		Certificates: svc.Certificates,
 		Reports:      svc.Reports,
 		Aftercare:    svc.Aftercare,
+		Mail:         svc.Mail,
 		Ready:        svc.Ready,
 		Now:          clk.Now,
 		Version:      "test",

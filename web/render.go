@@ -122,6 +122,7 @@ func (s *Server) flashError(c *gin.Context, msg string) {
 }
 
 var templateFuncs = template.FuncMap{
+	"stateLabel": stateLabel,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

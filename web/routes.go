@@ -35,6 +35,12 @@ func (s *Server) routeTable() []route {
 		{post, "/logout", public, s.handleLogout},
 		{get, "/setup/:token", public, s.handleSetupPage},
 		{post, "/setup/:token", public, s.handleSetup},
+		{get, "/password/forgot", public, s.handlePasswordForgotPage},
+		{post, "/password/forgot", public, s.handlePasswordForgot},
+		{get, "/password/:token", public, s.handlePasswordLinkPage},
+		{post, "/password/:token", public, s.handlePasswordLink},
+		{get, "/account/mail", signedIn, s.handleMailPreferencesPage},
+		{post, "/account/mail", signedIn, s.handleMailPreferences},
 
 		// Pages.
 		{get, "/", signedIn, s.handleHome},
@@ -127,6 +133,8 @@ func (s *Server) routeTable() []route {
 		{get, "/admin/bilan", adminOnly, s.handleTargetsPage},
 		{post, "/admin/bilan", adminOnly, s.handleTargetsUpdate},
 		{get, "/admin/access-log", adminOnly, s.handleAccessLogPage},
+		{get, "/admin/mail", adminOnly, s.handleOutboxPage},
+		{post, "/admin/mail", adminOnly, s.handleMailSettings},
 		{get, "/admin/users", adminOnly, s.handleUsersPage},
 		{get, "/admin/users/new", adminOnly, s.handleUserNewPage},
 		{post, "/admin/users", adminOnly, s.handleUserCreate},

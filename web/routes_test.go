@@ -107,15 +107,23 @@ func concretePath(pattern string) string {
 // a page, "GET /" included, since it cannot sign in.
 var routeOracle = map[string]string{
 	// Probes, metrics, static files, sign-in and first-run setup.
-	"GET /healthz":        "*",
-	"GET /readyz":         "*",
-	"GET /metrics":        "*", // loopback or the metrics token: TestMetricsAccess
-	"GET /static/*file":   "*",
-	"GET /login":          "*",
-	"POST /login":         "*",
-	"POST /logout":        "*",
-	"GET /setup/:token":   "*",
-	"POST /setup/:token":  "*",
+	"GET /healthz":       "*",
+	"GET /readyz":        "*",
+	"GET /metrics":       "*", // loopback or the metrics token: TestMetricsAccess
+	"GET /static/*file":  "*",
+	"GET /login":         "*",
+	"POST /login":        "*",
+	"POST /logout":       "*",
+	"GET /setup/:token":  "*",
+	"POST /setup/:token": "*",
+	// Invitation and password-reset links: public, the link is the secret.
+	"GET /password/forgot":  "*",
+	"POST /password/forgot": "*",
+	"GET /password/:token":  "*",
+	"POST /password/:token": "*",
+	// Everyone chooses the messages they receive.
+	"GET /account/mail":   "asvtwb",
+	"POST /account/mail":  "asvtwb",
 	"GET /verify":         "*",
 	"GET /verify/:number": "*",
 
@@ -206,6 +214,8 @@ var routeOracle = map[string]string{
 	"POST /admin/programme":   "a",
 	"GET /admin/bilan":        "a", // yearly targets and the suppression threshold
 	"POST /admin/bilan":       "a",
+	"GET /admin/mail":         "a", // the outbox and the sender address
+	"POST /admin/mail":        "a",
 
 	// The Bilan: admins and staff see the programme, a social worker their
 	// partner's families; volunteers and trainers none of it.

@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/ordi-app/ordi/notify"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,11 @@ type Config struct {
 	Reports *reports.Service
 	// Aftercare runs the public page of handed-over units and the tickets.
 	Aftercare *aftercare.Service
+	// Mail keeps the users' choices of messages and shows the outbox.
+	Mail *notify.Service
+	// MailConfigured says ORDI_SMTP_URL is set: invitations and password
+	// resets are offered; without it messages wait in the outbox.
+	MailConfigured bool
 	// Ready checks the database and migrations for /readyz.
 	Ready func(context.Context) error
 	// SetupToken is the secret of the one-time first-run link, empty when

@@ -25,6 +25,7 @@ import (
 	"github.com/ordi-app/ordi/app"
 	"github.com/ordi-app/ordi/certificates"
 	"github.com/ordi-app/ordi/database"
+	"github.com/ordi-app/ordi/notify"
 	"github.com/ordi-app/ordi/numbering"
 	"github.com/ordi-app/ordi/outbox"
 	"github.com/ordi-app/ordi/probe"
@@ -259,7 +260,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ordi.ServeGC(getenv)
 	// Mail: without ORDI_SMTP_URL messages wait in the outbox; a bad one
 	// stops here, on one line (exit status 2).
-	var mailer outbox.Sender
+	var mailer *outbox.SMTP
 	if raw := getenv("ORDI_SMTP_URL"); raw != "" {
 		s, err := outbox.ParseURL(raw, envOr(getenv, "ORDI_MAIL_FROM", "ordi@"+base.Hostname()))
 		if err != nil {
@@ -303,6 +304,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Certificates:       svc.Certificates,
 		Reports:            svc.Reports,
 		Aftercare:          svc.Aftercare,
+		Mail:               svc.Mail,
+		MailConfigured:     mailer != nil,
 		Ready:              svc.Ready,
 		SetupToken:         setupToken,
 		TrustedProxies:     trusted,
@@ -335,7 +338,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	io.WriteString(stdout, banner)
 
 	go purgeLoop(ctx, svc.Accounts, log)
+	go digestLoop(ctx, svc, log, time.Minute)
 	if mailer != nil {
+		// The administrators' sender address, when set, wins over the
+		// environment's.
+		mailer.FromFunc = func(ctx context.Context) string { return notify.Sender(ctx, db, mailer.From) }
 		host, _ := os.Hostname()
 		go (&outbox.Worker{DB: db, Sender: mailer, Name: fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()), Log: log}).Run(ctx)
 	}
@@ -373,6 +380,23 @@ func purgeLoop(ctx context.Context, accounts *account.Service, log *slog.Logger)
 		case <-t.C:
 			if err := accounts.Purge(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("purge", "error", err)
+			}
+		}
+	}
+}
+
+// digestLoop writes the staff's daily digest when its hour (a setting)
+// comes; it checks every period.
+func digestLoop(ctx context.Context, svc app.Services, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := svc.Mail.RunDigest(ctx, svc.Notifier); err != nil && ctx.Err() == nil {
+				log.Warn("récapitulatif quotidien", "error", err)
 			}
 		}
 	}
@@ -453,7 +477,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlagSet("user add", "ordi user add --email E --name N --role R [--partner ID] < mot-de-passe\n\n"+
-		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard.\n"+
+		"Crée un compte. Le mot de passe (12 caractères au moins) est lu sur l'entrée standard ;\n"+
+		"vide, et ORDI_SMTP_URL réglée : une invitation est envoyée par e-mail à la place.\n"+
 		"Rôles : admin, staff, volunteer, trainer, social_worker (ce dernier exige --partner),\n"+
 		"workbench (poste d'atelier : ne se connecte pas aux pages, travaille avec un jeton, ordi token add ;\n"+
 		"sans mot de passe sur l'entrée standard, un mot de passe aléatoire, jamais utilisé, lui est donné).", stdout)
@@ -486,9 +511,24 @@ func runUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	u, err := account.NewService(db, time.Now).CreateUser(ctx, ordi.System, account.NewUser{
-		Email: *email, Name: *name, Role: ordi.Role(*role), PartnerID: *partner, Password: password,
-	})
+	n := account.NewUser{Email: *email, Name: *name, Role: ordi.Role(*role), PartnerID: *partner, Password: password}
+	if password == "" && getenv("ORDI_SMTP_URL") != "" {
+		// With mail, no password on the command line: the new user
+		// receives an invitation link and chooses one.
+		base, err := parseBaseURL(envOr(getenv, "ORDI_BASE_URL", "http://localhost:8080"))
+		if err != nil {
+			return err
+		}
+		accounts := account.NewService(db, time.Now)
+		accounts.NotifyBy(notify.New(base.String()))
+		u, err := accounts.InviteUser(ctx, ordi.System, n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Compte %d créé : %s (%s) ; invitation envoyée à %s\n", u.ID, u.Email, u.Role.Label(), u.Email)
+		return nil
+	}
+	u, err := account.NewService(db, time.Now).CreateUser(ctx, ordi.System, n)
 	if err != nil {
 		return err
 	}
