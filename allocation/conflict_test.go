@@ -192,6 +192,55 @@ func TestReservationConflictPaths(t *testing.T) {
 			}
 		})
 
+		// The handover's conditional writes, inside the transaction its
+		// caller opens (certificates), each overtaken by another change.
+		handover := func(t *testing.T, r allocation.ReservationView) error {
+			t.Helper()
+			return db.Transaction(func(tx *gorm.DB) error {
+				_, err := w.svc.CompleteHandover(ctx, tx, w.volunteer, r.ID)
+				return err
+			})
+		}
+		for _, c := range []struct{ name, table, sql, says string }{
+			{"HandoverReservationClosedMeanwhile", "reservations", "UPDATE reservations SET status = 'cancelled' WHERE id = %d", "vient d'être close"},
+			{"HandoverUnitMovedMeanwhile", "units", "UPDATE units SET status = 'returned', version = version + 1 WHERE id = (SELECT unit_id FROM reservations WHERE id = %d)", ""},
+			{"HandoverFamilyChangedMeanwhile", "households", "UPDATE households SET status = 'withdrawn' WHERE id = (SELECT household_id FROM reservations WHERE id = %d)", ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r := w.reserved("Famille " + c.name)
+				code := inventory.Code(r.UnitCode)
+				before := w.state(t, r.HouseholdID, code)
+				fired := interleave(t, db, c.table, fmt.Sprintf(c.sql, r.ID))
+				err := handover(t, r)
+				if !fired.Load() || !errors.Is(err, ordi.Conflict) || !strings.Contains(err.Error(), c.says) {
+					t.Fatalf("handover overtaken (interleaved: %v): %v, want Conflict saying %q", fired.Load(), err, c.says)
+				}
+				if after := w.state(t, r.HouseholdID, code); after != before {
+					t.Fatalf("%+v became %+v", before, after)
+				}
+				w.unchanged(t, r)
+			})
+		}
+
+		t.Run("ReserveForEquippedFamily", func(t *testing.T) {
+			r := w.reserved("Famille déjà équipée")
+			if err := handover(t, r); err != nil {
+				t.Fatal(err)
+			}
+			u := w.ready(8)
+			before := w.state(t, r.HouseholdID, u.Code)
+			if before.Household != string(allocation.StatusEquipped) {
+				t.Fatalf("after the handover: %+v", before)
+			}
+			_, err := w.svc.Reserve(ctx, w.staff, r.HouseholdID, string(u.Code))
+			if !errors.Is(err, ordi.Conflict) || !strings.Contains(err.Error(), "déjà servie") {
+				t.Fatalf("a second unit for an equipped family: %v, want Conflict saying « déjà servie »", err)
+			}
+			if after := w.state(t, r.HouseholdID, u.Code); after != before {
+				t.Fatalf("%+v became %+v", before, after)
+			}
+		})
+
 		t.Run("AppointmentOnReservationClosedMeanwhile", func(t *testing.T) {
 			r := w.reserved("Famille au rendez-vous manqué")
 			fired := interleave(t, db, "reservations", fmt.Sprintf("UPDATE reservations SET status = 'cancelled' WHERE id = %d", r.ID))

@@ -177,6 +177,51 @@ func TestAttachReportRefusedOutsideWorkshop(t *testing.T) {
 	})
 }
 
+// TestNwipeReportOnlyAtTheWorkshop: an erasure that comes in a tool's report
+// obeys the rule of a typed one (Status.Erasable). nwipe's log is taken on a
+// unit at the workshop and its erasure recorded; on a refurbished, ready or
+// reserved unit it is refused with the reason, and on a handed-over or
+// recycled one too; a refusal keeps no report, no erasure, no event and
+// leaves the unit's version as it was.
+func TestNwipeReportOnlyAtTheWorkshop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		f := newFixture(t, db)
+		refused := map[inventory.Status]string{
+			inventory.StatusRefurbished: "renvoyez-la d'abord en diagnostic",
+			inventory.StatusReady:       "renvoyez-la d'abord en diagnostic",
+			inventory.StatusReserved:    "pas à l'atelier",
+			inventory.StatusHandedOver:  "a quitté l'atelier",
+			inventory.StatusRecycled:    "a quitté l'atelier",
+		}
+		for _, st := range inventory.Statuses() {
+			u := f.unitIn(t, st)
+			reports, erasures, events := count(t, db, "unit_reports"), count(t, db, "erasures"), count(t, db, "unit_events")
+			got, err := f.svc.AttachReport(ctx, staff, string(u.Code), report(t, "nwipe-0.33-zero-verify-last.log"))
+			want, isRefused := refused[st]
+			if st.Erasable() == isRefused {
+				t.Fatalf("%s: Erasable() = %v, the test expects the opposite", st, st.Erasable())
+			}
+			if !isRefused {
+				if err != nil {
+					t.Fatalf("%s: nwipe's report refused: %v", st, err)
+				}
+				if len(got.Erasures) != 1 || count(t, db, "erasures") != erasures+1 {
+					t.Fatalf("%s: nwipe's erasure not recorded: %+v", st, got.Erasures)
+				}
+				continue
+			}
+			var e *ordi.Error
+			if !errors.As(err, &e) || e.Kind != ordi.Conflict || !strings.Contains(e.Message, want) {
+				t.Fatalf("%s: nwipe's report outside the workshop: %v, want Conflict saying %q", st, err, want)
+			}
+			after, _ := f.svc.Unit(ctx, staff, string(u.Code))
+			if count(t, db, "unit_reports") != reports || count(t, db, "erasures") != erasures || count(t, db, "unit_events") != events || after.Version != u.Version {
+				t.Fatalf("%s: a refused report wrote something", st)
+			}
+		}
+	})
+}
+
 // TestAttachSmartctlThenNwipe: smartctl gives the drive and fills the empty
 // storage; nwipe's erasure points at the drive it erased.
 func TestAttachSmartctlThenNwipe(t *testing.T) {

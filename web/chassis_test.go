@@ -90,26 +90,41 @@ func TestParseCSP(t *testing.T) {
 	}
 }
 
+// TestSecurityHeaders checks the policy on public pages, the API, a missing
+// page, a static file and pages of a signed-in user (the scanner loads the
+// barcode decoder's WebAssembly), on both databases: an error page or a
+// page built from the database carries the same policy.
 func TestSecurityHeaders(t *testing.T) {
-	app := newTestApp(t, dbtest.OpenSQLite(t)) // headers are set before any handler: the database plays no part
-	for _, p := range []string{"/login", "/healthz", "/api/v1/me", "/nope", app.srv.assets.url("app.css")} {
-		res := app.get(nil, p)
-		h := res.Header
-		got := parseCSP(t, h.Get("Content-Security-Policy"))
-		for name, sources := range wantCSP {
-			if !slices.Equal(got[name], sources) {
-				t.Errorf("%s: %s %q, want %q", p, name, got[name], sources)
+	dbtest.Each(t, func(t *testing.T, db *gorm.DB) {
+		app := newTestApp(t, db).withUsers()
+		staff := app.login(ordi.RoleStaff)
+		for _, c := range []struct {
+			client *http.Client
+			path   string
+		}{
+			{nil, "/login"}, {nil, "/healthz"}, {nil, "/api/v1/me"}, {nil, "/nope"}, {nil, app.srv.assets.url("app.css")},
+			{staff, "/"}, {staff, "/scan"}, {staff, "/units"},
+		} {
+			p := c.path
+			res := app.get(c.client, p)
+			readBody(res)
+			h := res.Header
+			got := parseCSP(t, h.Get("Content-Security-Policy"))
+			for name, sources := range wantCSP {
+				if !slices.Equal(got[name], sources) {
+					t.Errorf("%s: %s %q, want %q", p, name, got[name], sources)
+				}
+			}
+			for name, sources := range got {
+				if _, ok := wantCSP[name]; !ok {
+					t.Errorf("%s: unexpected directive %s %q", p, name, sources)
+				}
+			}
+			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("X-Request-ID") == "" {
+				t.Errorf("%s: headers %v", p, h)
 			}
 		}
-		for name, sources := range got {
-			if _, ok := wantCSP[name]; !ok {
-				t.Errorf("%s: unexpected directive %s %q", p, name, sources)
-			}
-		}
-		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("X-Request-ID") == "" {
-			t.Errorf("%s: headers %v", p, h)
-		}
-	}
+	})
 }
 
 func TestStaticAssetsAreHashedAndCached(t *testing.T) {
