@@ -21,14 +21,15 @@ import (
 func state(t *testing.T, db *gorm.DB) string {
 	t.Helper()
 	var s struct {
-		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings, Reports, Drives, Settled int64
+		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings, Reports, Drives, Settled, Outlets int64
 	}
 	err := db.Raw(`SELECT (SELECT COUNT(*) FROM donors) AS donors, (SELECT COUNT(*) FROM donations) AS donations,
 		(SELECT COUNT(*) FROM units) AS units, (SELECT COUNT(*) FROM unit_events) AS events,
 		(SELECT COUNT(*) FROM erasures) AS erasures, (SELECT COUNT(*) FROM units WHERE label_printed_at IS NOT NULL) AS printed,
 		(SELECT COALESCE(SUM(version), 0) FROM units) AS versions,
 		(SELECT COUNT(*) FROM import_uploads) AS uploads, (SELECT COUNT(*) FROM donor_import_mappings) AS mappings, (SELECT COUNT(*) FROM unit_reports) AS reports,
-		(SELECT COUNT(*) FROM unit_drives) AS drives, (SELECT COUNT(*) FROM unit_report_conflicts WHERE resolution <> '') AS settled`).Scan(&s).Error
+		(SELECT COUNT(*) FROM unit_drives) AS drives, (SELECT COUNT(*) FROM unit_report_conflicts WHERE resolution <> '') AS settled,
+		(SELECT COUNT(*) FROM outlets) + (SELECT COUNT(*) FROM outlets WHERE agreement = 'modifié') AS outlets`).Scan(&s).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +130,33 @@ func operations() []operation {
 				_, err := f.svc.CreateDonor(ctx, a, inventory.NewDonor{Name: "Boulangerie Martin", Kind: inventory.DonorCompany})
 				return err
 			}
+		}},
+		{"CreateOutlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				in := ecologic
+				in.Name = "Ecologic " + string(a.Role)
+				_, err := f.svc.CreateOutlet(ctx, a, in)
+				return err
+			}
+		}},
+		{"UpdateOutlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			return func(a ordi.Actor) error {
+				in.Agreement = "modifié"
+				_, err := f.svc.UpdateOutlet(ctx, a, o.ID, in)
+				return err
+			}
+		}},
+		{"Outlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			return func(a ordi.Actor) error { _, err := f.svc.Outlet(ctx, a, o.ID); return err }
+		}},
+		{"Outlets", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error { _, err := f.svc.Outlets(ctx, a, inventory.OutletFilter{}); return err }
 		}},
 		{"CreateDonation", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {

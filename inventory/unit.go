@@ -29,6 +29,7 @@ type Unit struct {
 	Notes           string      `json:"notes"`
 	Search          string      `json:"-"`
 	Status          Status      `json:"status"`
+	OutletID        *int64      `json:"outlet_id,omitempty"`
 	Outlet          string      `json:"outlet,omitempty"`
 	OutletReference string      `json:"outlet_reference,omitempty"`
 	LabelPrintedAt  *time.Time  `json:"label_printed_at"`

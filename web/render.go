@@ -19,6 +19,7 @@ import (
 	"github.com/ordi-app/ordi"
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 //go:embed templates
@@ -152,6 +153,7 @@ var templateFuncs = template.FuncMap{
 		return out
 	},
 	"add":        func(a, b int) int { return a + b },
+	"siret":      inventory.FormatSIRET,
 	"plural":     ordi.Plural,
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
 	"cell": func(course, household int64, session int, present *bool, attended, required int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
