@@ -375,6 +375,7 @@ const (
 	ActionUndo           = "undo"              // a mistaken move undone (see CheckUndo)
 	ActionReport         = "report"            // a tool's report attached (lshw, smartctl, nwipe)
 	ActionConflictSolved = "conflict_resolved" // staff chose between a typed value and a reported one
+	ActionPickedUp       = "picked_up"         // left the workshop in a pickup (its number in the note)
 )
 
 // ActionLabel is the French description of an event's action for the
@@ -401,6 +402,8 @@ func (e Event) ActionLabel() string {
 		return "Rapport d'outil joint"
 	case ActionConflictSolved:
 		return "Désaccord tranché"
+	case ActionPickedUp:
+		return "Partie dans l'enlèvement " + e.Note
 	}
 	return e.Action
 }
