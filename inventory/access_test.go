@@ -183,6 +183,13 @@ func operations() []operation {
 		{"Pickups", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error { _, err := f.svc.Pickups(ctx, a, inventory.PickupFilter{}); return err }
 		}},
+		{"WasteRegister", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				d, _ := ordi.ParseDate("2026-11-02")
+				_, err := f.svc.WasteRegister(ctx, a, d, d)
+				return err
+			}
+		}},
 		{"CreateDonation", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {
 				_, err := f.svc.CreateDonation(ctx, a, inventory.NewDonation{DonorID: f.donor.ID, ReceivedOn: "2026-10-30"})
