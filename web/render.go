@@ -154,6 +154,7 @@ var templateFuncs = template.FuncMap{
 	},
 	"add":        func(a, b int) int { return a + b },
 	"siret":      inventory.FormatSIRET,
+	"hasPrefix":  strings.HasPrefix,
 	"plural":     ordi.Plural,
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
 	"cell": func(course, household int64, session int, present *bool, attended, required int, status allocation.HouseholdStatus, canMark bool) attendanceCell {
