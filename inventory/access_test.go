@@ -21,14 +21,16 @@ import (
 func state(t *testing.T, db *gorm.DB) string {
 	t.Helper()
 	var s struct {
-		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings, Reports, Drives, Settled int64
+		Donors, Donations, Units, Events, Erasures, Printed, Versions, Uploads, Mappings, Reports, Drives, Settled, Outlets, Pickups int64
 	}
 	err := db.Raw(`SELECT (SELECT COUNT(*) FROM donors) AS donors, (SELECT COUNT(*) FROM donations) AS donations,
 		(SELECT COUNT(*) FROM units) AS units, (SELECT COUNT(*) FROM unit_events) AS events,
 		(SELECT COUNT(*) FROM erasures) AS erasures, (SELECT COUNT(*) FROM units WHERE label_printed_at IS NOT NULL) AS printed,
 		(SELECT COALESCE(SUM(version), 0) FROM units) AS versions,
 		(SELECT COUNT(*) FROM import_uploads) AS uploads, (SELECT COUNT(*) FROM donor_import_mappings) AS mappings, (SELECT COUNT(*) FROM unit_reports) AS reports,
-		(SELECT COUNT(*) FROM unit_drives) AS drives, (SELECT COUNT(*) FROM unit_report_conflicts WHERE resolution <> '') AS settled`).Scan(&s).Error
+		(SELECT COUNT(*) FROM unit_drives) AS drives, (SELECT COUNT(*) FROM unit_report_conflicts WHERE resolution <> '') AS settled,
+		(SELECT COUNT(*) FROM outlets) + (SELECT COUNT(*) FROM outlets WHERE agreement = 'modifié') AS outlets,
+		(SELECT COUNT(*) FROM pickups) AS pickups`).Scan(&s).Error
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +129,64 @@ func operations() []operation {
 		{"CreateDonor", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
 			return func(a ordi.Actor) error {
 				_, err := f.svc.CreateDonor(ctx, a, inventory.NewDonor{Name: "Boulangerie Martin", Kind: inventory.DonorCompany})
+				return err
+			}
+		}},
+		{"CreateOutlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				in := ecologic
+				in.Name = "Ecologic " + string(a.Role)
+				_, err := f.svc.CreateOutlet(ctx, a, in)
+				return err
+			}
+		}},
+		{"UpdateOutlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			return func(a ordi.Actor) error {
+				in.Agreement = "modifié"
+				_, err := f.svc.UpdateOutlet(ctx, a, o.ID, in)
+				return err
+			}
+		}},
+		{"Outlet", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			return func(a ordi.Actor) error { _, err := f.svc.Outlet(ctx, a, o.ID); return err }
+		}},
+		{"Outlets", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error { _, err := f.svc.Outlets(ctx, a, inventory.OutletFilter{}); return err }
+		}},
+		{"CreatePickup", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			return func(a ordi.Actor) error {
+				_, err := f.svc.CreatePickup(ctx, a, inventory.NewPickup{PickedOn: "2026-11-02", OutletID: o.ID, Carrier: "Durand",
+					Flows: []inventory.NewPickupFlow{{Flow: inventory.FlowBatteries, WeightKG: 2}}})
+				return err
+			}
+		}},
+		{"Pickup", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			in := ecologic
+			in.Name = fmt.Sprintf("Exutoire %d", count(t, f.db, "outlets"))
+			o := f.outlet(t, in)
+			p, err := f.svc.CreatePickup(ctx, staff, inventory.NewPickup{PickedOn: "2026-11-02", OutletID: o.ID, Carrier: "Durand",
+				Flows: []inventory.NewPickupFlow{{Flow: inventory.FlowBatteries, WeightKG: 2}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func(a ordi.Actor) error { _, err := f.svc.Pickup(ctx, a, p.Number); return err }
+		}},
+		{"Pickups", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error { _, err := f.svc.Pickups(ctx, a, inventory.PickupFilter{}); return err }
+		}},
+		{"WasteRegister", manage, func(t *testing.T, f *fixture) func(a ordi.Actor) error {
+			return func(a ordi.Actor) error {
+				d, _ := ordi.ParseDate("2026-11-02")
+				_, err := f.svc.WasteRegister(ctx, a, d, d)
 				return err
 			}
 		}},

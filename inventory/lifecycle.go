@@ -458,8 +458,14 @@ const (
 type TransitionInput struct {
 	// Note is kept with the event in the unit's history.
 	Note string
-	// Outlet is who takes a recycled unit: an éco-organisme or a collector.
-	// Required for, and only for, a move to recycled.
+	// OutletID is the outlet record (Outlet) that takes the unit: required
+	// for a move to recycled unless the older free text Outlet is given,
+	// optional for a move to dismantled, refused for any other move. The
+	// store checks that it exists and is active.
+	OutletID int64
+	// Outlet is who takes a recycled unit, as free text: the API's older
+	// way, kept for its clients. The store links the unit to the outlet
+	// record of that name when there is one. Only for a move to recycled.
 	Outlet string
 	// OutletReference is the pickup reference (bordereau, bon
 	// d'enlèvement). Required for, and only for, a move to recycled.
@@ -477,6 +483,7 @@ type TransitionInput struct {
 func (in TransitionInput) Clean() TransitionInput {
 	return TransitionInput{
 		Note:            strings.TrimSpace(in.Note),
+		OutletID:        in.OutletID,
 		Outlet:          strings.TrimSpace(in.Outlet),
 		OutletReference: strings.TrimSpace(in.OutletReference),
 		Version:         in.Version,
@@ -496,9 +503,14 @@ func (in TransitionInput) validate(to Status) error {
 		}
 	}
 	text("note", in.Note, MaxTransitionNoteLen)
+	if in.OutletID < 0 {
+		v.Add("outlet_id", "Exutoire inconnu.")
+	} else if in.OutletID > 0 && to != StatusRecycled && to != StatusDismantled {
+		v.Add("outlet_id", "L'exutoire ne s'indique que pour un démantèlement ou un envoi au recyclage.")
+	}
 	if to == StatusRecycled {
-		if in.Outlet == "" {
-			v.Add("outlet", "Indiquez la filière de recyclage (éco-organisme ou collecteur).")
+		if in.Outlet == "" && in.OutletID == 0 {
+			v.Add("outlet", "Choisissez l'exutoire (éco-organisme ou recycleur) qui prend l'unité.")
 		}
 		if in.OutletReference == "" {
 			v.Add("outlet_reference", "Indiquez la référence d'enlèvement (bordereau ou bon d'enlèvement).")

@@ -83,14 +83,32 @@ func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string,
 		if err := CheckTransition(f, to, in); err != nil {
 			return err
 		}
+		outlet, err := leavingOutlet(tx, to, in)
+		if err != nil {
+			return err
+		}
 		changes := map[string]any{}
+		if outlet.ID > 0 {
+			changes["outlet_id"], u.OutletID = outlet.ID, &outlet.ID
+		}
 		if to == StatusRecycled {
-			changes["outlet"], changes["outlet_reference"] = in.Outlet, in.OutletReference
-			u.Outlet, u.OutletReference = in.Outlet, in.OutletReference
+			name := in.Outlet
+			if outlet.ID > 0 {
+				name = outlet.Name
+			}
+			changes["outlet"], changes["outlet_reference"] = name, in.OutletReference
+			u.Outlet, u.OutletReference = name, in.OutletReference
 		}
 		var data string
-		if to == StatusRecycled {
-			b, _ := json.Marshal(map[string]string{"outlet": in.Outlet, "outlet_reference": in.OutletReference})
+		if to == StatusRecycled || outlet.ID > 0 {
+			d := map[string]any{}
+			if outlet.ID > 0 {
+				d["outlet_id"] = outlet.ID
+			}
+			if to == StatusRecycled {
+				d["outlet"], d["outlet_reference"] = u.Outlet, in.OutletReference
+			}
+			b, _ := json.Marshal(d)
 			data = string(b)
 		}
 		return s.move(tx, actor, &u, to, ActionTransition, in.Note, data, changes)
@@ -99,6 +117,43 @@ func (s *Service) Transition(ctx context.Context, actor ordi.Actor, code string,
 		return Unit{}, err
 	}
 	return u, nil
+}
+
+// leavingOutlet is the outlet record a unit leaving for to goes to: the one
+// in.OutletID names, which must exist and be active; for a move to recycled
+// given the older free text only, the outlet of that name when there is one
+// (none: the text alone is kept, as before outlets were records). The zero
+// Outlet when none applies.
+func leavingOutlet(tx *gorm.DB, to Status, in TransitionInput) (Outlet, error) {
+	if to != StatusRecycled && to != StatusDismantled {
+		return Outlet{}, nil
+	}
+	if in.OutletID > 0 {
+		o, err := findOutlet(tx, in.OutletID)
+		var v ordi.Validation
+		switch {
+		case errors.Is(err, ordi.NotFound):
+			v.Add("outlet_id", "Exutoire inconnu.")
+			return Outlet{}, v.Err()
+		case err != nil:
+			return Outlet{}, err
+		case !o.Active:
+			v.Addf("outlet_id", "L'exutoire « %s » n'est plus actif : choisissez-en un autre.", o.Name)
+			return Outlet{}, v.Err()
+		}
+		return o, nil
+	}
+	if to != StatusRecycled || in.Outlet == "" {
+		return Outlet{}, nil
+	}
+	var found []Outlet
+	if err := tx.Where("LOWER(name) = LOWER(?) AND active = ?", in.Outlet, true).Limit(1).Find(&found).Error; err != nil {
+		return Outlet{}, fmt.Errorf("outlet named %q: %w", in.Outlet, err)
+	}
+	if len(found) == 0 {
+		return Outlet{}, nil
+	}
+	return found[0], nil
 }
 
 // checkViewInput refuses a view that cannot be one: a negative version, an

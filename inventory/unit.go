@@ -29,6 +29,7 @@ type Unit struct {
 	Notes           string      `json:"notes"`
 	Search          string      `json:"-"`
 	Status          Status      `json:"status"`
+	OutletID        *int64      `json:"outlet_id,omitempty"`
 	Outlet          string      `json:"outlet,omitempty"`
 	OutletReference string      `json:"outlet_reference,omitempty"`
 	LabelPrintedAt  *time.Time  `json:"label_printed_at"`
@@ -374,6 +375,7 @@ const (
 	ActionUndo           = "undo"              // a mistaken move undone (see CheckUndo)
 	ActionReport         = "report"            // a tool's report attached (lshw, smartctl, nwipe)
 	ActionConflictSolved = "conflict_resolved" // staff chose between a typed value and a reported one
+	ActionPickedUp       = "picked_up"         // left the workshop in a pickup (its number in the note)
 )
 
 // ActionLabel is the French description of an event's action for the
@@ -400,6 +402,8 @@ func (e Event) ActionLabel() string {
 		return "Rapport d'outil joint"
 	case ActionConflictSolved:
 		return "Désaccord tranché"
+	case ActionPickedUp:
+		return "Partie dans l'enlèvement " + e.Note
 	}
 	return e.Action
 }

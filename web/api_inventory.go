@@ -224,6 +224,7 @@ func (s *Server) withCurrentUnit(err error) error {
 type transitionInput struct {
 	To              inventory.Status `json:"to"`
 	Note            string           `json:"note"`
+	OutletID        int64            `json:"outlet_id"`
 	Outlet          string           `json:"outlet"`
 	OutletReference string           `json:"outlet_reference"`
 	Version         int              `json:"version"`
@@ -235,7 +236,7 @@ func (s *Server) handleAPIUnitTransition(c *gin.Context) error {
 		return err
 	}
 	u, err := s.cfg.Inventory.Transition(c.Request.Context(), actor(c), c.Param("code"), in.To,
-		inventory.TransitionInput{Note: in.Note, Outlet: in.Outlet, OutletReference: in.OutletReference, Version: in.Version})
+		inventory.TransitionInput{Note: in.Note, OutletID: in.OutletID, Outlet: in.Outlet, OutletReference: in.OutletReference, Version: in.Version})
 	if err != nil {
 		return s.withCurrentUnit(err)
 	}

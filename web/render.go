@@ -20,6 +20,7 @@ import (
 	"github.com/ordi-app/ordi/account"
 	"github.com/ordi-app/ordi/aftercare"
 	"github.com/ordi-app/ordi/allocation"
+	"github.com/ordi-app/ordi/inventory"
 )
 
 //go:embed templates
@@ -155,6 +156,8 @@ var templateFuncs = template.FuncMap{
 		return out
 	},
 	"add":        func(a, b int) int { return a + b },
+	"siret":      inventory.FormatSIRET,
+	"hasPrefix":  strings.HasPrefix,
 	"plural":     ordi.Plural,
 	"deref_bool": func(b *bool) bool { return b != nil && *b },
 	"cell": func(course, household int64, session int, present *bool, attended, required int, status allocation.HouseholdStatus, canMark bool) attendanceCell {

@@ -20,6 +20,7 @@ type batchRequest struct {
 	Action          string           `json:"action"` // "open", "print" or "transition"
 	To              inventory.Status `json:"to"`
 	Note            string           `json:"note"`
+	OutletID        int64            `json:"outlet_id"`
 	Outlet          string           `json:"outlet"`
 	OutletReference string           `json:"outlet_reference"`
 	// Template and Skip are the paper of a "print" batch, checked here so
@@ -122,7 +123,7 @@ func (s *Server) handleAPIUnitBatch(c *gin.Context) error {
 		if item.Result != "ok" {
 			continue
 		}
-		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference, From: item.Status}
+		in := inventory.TransitionInput{Note: req.Note, OutletID: req.OutletID, Outlet: req.Outlet, OutletReference: req.OutletReference, From: item.Status}
 		u, err := s.cfg.Inventory.Transition(ctx, actor(c), string(item.Code), req.To, in)
 		if err != nil {
 			if item, err = s.batchRefused(c, item, err, u, req.To); err != nil {
@@ -149,7 +150,7 @@ func (s *Server) batchCheck(c *gin.Context, req batchRequest, raw string, seen m
 	var u inventory.Unit
 	var err error
 	if req.Action == "transition" {
-		in := inventory.TransitionInput{Note: req.Note, Outlet: req.Outlet, OutletReference: req.OutletReference}
+		in := inventory.TransitionInput{Note: req.Note, OutletID: req.OutletID, Outlet: req.Outlet, OutletReference: req.OutletReference}
 		if code, perr := inventory.ParseCode(raw); perr == nil {
 			in.From = seen[code]
 		}

@@ -50,6 +50,11 @@ type unitPage struct {
 	Conflicts []inventory.ReportConflict
 	// CanReport: the viewer may attach a report to this unit now.
 	CanReport bool
+	// Outlets are the active outlets a leaving unit may be sent to, for
+	// staff when a step asks for one.
+	Outlets []inventory.Outlet
+	// OutletName is the name of the outlet record the unit points at.
+	OutletName string
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -129,6 +134,21 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 			return nil, err
 		}
 		p.CanReport = u.Status != inventory.StatusHandedOver && u.Status != inventory.StatusRecycled
+		for _, st := range p.Steps {
+			if st.NeedsOutlet && st.Possible {
+				if p.Outlets, err = s.allOutlets(c, inventory.OutletFilter{ActiveOnly: true}); err != nil {
+					return nil, err
+				}
+				break
+			}
+		}
+		if u.OutletID != nil {
+			o, err := s.cfg.Inventory.Outlet(ctx, actor(c), *u.OutletID)
+			if err != nil {
+				return nil, err
+			}
+			p.OutletName = o.Name
+		}
 	}
 	if last, ok, err := s.cfg.Inventory.UndoableMove(ctx, actor(c), u); err != nil {
 		return nil, err
@@ -185,8 +205,8 @@ func (s *Server) handleUnitPage(c *gin.Context) error {
 func (s *Server) handleUnitTransition(c *gin.Context) error {
 	code := c.Param("code")
 	to := inventory.Status(c.PostForm("to"))
-	in := inventory.TransitionInput{Note: c.PostForm("note"), Outlet: c.PostForm("outlet"), OutletReference: c.PostForm("outlet_reference"),
-		Version: formVersion(c)}
+	in := inventory.TransitionInput{Note: c.PostForm("note"), OutletID: formInt(c, "outlet_id"), Outlet: c.PostForm("outlet"),
+		OutletReference: c.PostForm("outlet_reference"), Version: formVersion(c)}
 	u, err := s.cfg.Inventory.Transition(c.Request.Context(), actor(c), code, to, in)
 	if err == nil {
 		s.flash(c, "Unité "+string(u.Code)+" : « "+u.Status.Label()+" ».")
