@@ -23,7 +23,7 @@ func TestOutletsMigration(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { database.Close(db) })
-			if err := database.MigrateTo(ctx, db, 199); err != nil {
+			if err := database.MigrateTo(ctx, db, 239); err != nil {
 				t.Fatal(err)
 			}
 			now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
