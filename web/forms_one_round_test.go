@@ -37,6 +37,8 @@ func TestFormsReportEveryErrorInOneRound(t *testing.T) {
 			form   url.Values
 			want   []string
 		}{
+			{"NewDonorAndDonation", staff, "/donations", url.Values{"donor": {"new"}, "name": {"Garage Martin"}, "kind": {"company"}, "siret": {"123"}, "received_on": {"hier"}},
+				[]string{"Ce numéro SIRET n", "Date invalide : attendu AAAA-MM-JJ"}},
 			{"AddUnit", staff, fmt.Sprintf("/donations/%d/units", donation), badUnit,
 				[]string{"Nombre entier attendu", "Grade inconnu", "Indiquez la capacité du stockage"}},
 			{"EditUnit", staff, "/u/" + unit.Code + "/edit", editUnit,
@@ -65,6 +67,9 @@ func TestFormsReportEveryErrorInOneRound(t *testing.T) {
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM units"); n != 1 {
 			t.Errorf("%d units after the refused forms, want 1", n)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM donations"); n != 1 {
+			t.Errorf("%d donations after the refused forms, want 1", n)
 		}
 		if n := countRows(t, db, "SELECT COUNT(*) FROM courses"); n != 0 {
 			t.Errorf("%d courses after the refused form", n)
