@@ -102,6 +102,14 @@ type NewCourse struct {
 	RequiredSessions int      `json:"required_sessions"`
 }
 
+// ValidateCourse checks a new course without recording anything, so that a
+// form can report every error in one round, those of the fields it could
+// not even read included.
+func ValidateCourse(n NewCourse) error {
+	_, err := n.validate()
+	return err
+}
+
 // validate checks the input and returns the sessions to create, numbered
 // but not yet attached to a course.
 func (n *NewCourse) validate() ([]Session, error) {

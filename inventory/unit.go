@@ -115,6 +115,16 @@ func (s *UnitSpec) normalize() {
 	}
 }
 
+// ValidateSpec checks a unit description without recording anything, so
+// that a form can report every error in one round, those of the fields it
+// could not even read included.
+func ValidateSpec(s UnitSpec) error {
+	s.normalize()
+	var v ordi.Validation
+	s.validate(&v)
+	return v.Err()
+}
+
 // validate records what is wrong with the spec.
 func (s UnitSpec) validate(v *ordi.Validation) {
 	if !s.Kind.Valid() {

@@ -163,14 +163,23 @@ func (s *Service) Threshold(ctx context.Context) (int, error) {
 	return t.Threshold, nil
 }
 
+// ValidateThreshold checks a confidentiality threshold without recording
+// it, so that a form can report it with its other errors in one round.
+func ValidateThreshold(threshold int) error {
+	if threshold < MinThreshold || threshold > MaxThreshold {
+		return &ordi.Error{Kind: ordi.Invalid, Message: "Seuil invalide.", Fields: []ordi.FieldError{{Field: "threshold",
+			Message: fmt.Sprintf("Le seuil va de %d à %d familles ou personnes.", MinThreshold, MaxThreshold)}}}
+	}
+	return nil
+}
+
 // SetThreshold changes the suppression threshold (administrators).
 func (s *Service) SetThreshold(ctx context.Context, a ordi.Actor, threshold int) error {
 	if err := a.Require(ordi.Administer, "Seuls les administrateurs règlent le seuil de confidentialité."); err != nil {
 		return err
 	}
-	if threshold < MinThreshold || threshold > MaxThreshold {
-		return &ordi.Error{Kind: ordi.Invalid, Message: "Seuil invalide.", Fields: []ordi.FieldError{{Field: "threshold",
-			Message: fmt.Sprintf("Le seuil va de %d à %d familles ou personnes.", MinThreshold, MaxThreshold)}}}
+	if err := ValidateThreshold(threshold); err != nil {
+		return err
 	}
 	return settings.Save(ctx, s.db, s.now(), a, thresholdKey, thresholdSetting{Threshold: threshold})
 }

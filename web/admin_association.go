@@ -59,6 +59,11 @@ func (s *Server) handleAssociationUpdate(c *gin.Context) error {
 		if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		check := i
+		domain, _ := invalidFields(check.Validate())
+		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {
 		i.Logo = current.Logo // the page shows the logo the association still has, not the refused one

@@ -39,6 +39,10 @@ func (s *Server) handleRulesUpdate(c *gin.Context) error {
 		if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(r.Validate())
+		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {
 		p := rulesPage{basePage: s.base(c, "Règles du programme"), Rules: r, IncomeBands: allocation.IncomeBands(), Fields: fields}

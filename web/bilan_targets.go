@@ -112,13 +112,11 @@ func (s *Server) handleTargetsUpdate(c *gin.Context) error {
 	if err != nil {
 		fields = append(fields, ordi.FieldError{Field: "threshold", Message: "Écrivez un nombre entier."})
 	}
-	if len(fields) == 0 {
-		f, err := invalidFields(t.Validate())
-		if err != nil {
-			return err
-		}
-		fields = f
-	}
+	// Every error in one round: the domain's too, for the fields read.
+	domain, _ := invalidFields(t.Validate())
+	fields = mergeFields(fields, domain)
+	domain, _ = invalidFields(reports.ValidateThreshold(threshold))
+	fields = mergeFields(fields, domain)
 	if len(fields) == 0 {
 		f, err := invalidFields(s.cfg.Reports.SetThreshold(ctx, actor(c), threshold))
 		if err != nil {

@@ -90,6 +90,10 @@ func (s *Server) handleCourseCreate(c *gin.Context) error {
 		if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(allocation.ValidateCourse(in))
+		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {
 		p, err := s.courseForm(c, form, fields)

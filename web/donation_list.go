@@ -91,8 +91,9 @@ func (s *Server) handleDonationCreate(c *gin.Context) error {
 		}
 		donorID = d.ID
 	}
-	if form.Get("donor") == "" {
-		// Still check the rest of the form, to report every error at once.
+	if form.Get("donor") == "" || len(fields) > 0 {
+		// No donor, or a new one refused: still check the rest of the form,
+		// to report every error at once.
 		_, err := s.cfg.Inventory.CreateDonation(ctx, actor(c), inventory.NewDonation{
 			DonorID: -1, ReceivedOn: form.Get("received_on"), Site: form.Get("site"), Reference: form.Get("reference"), Notes: form.Get("notes"),
 		})

@@ -181,6 +181,10 @@ func (s *Server) handleDonationUnitCreate(c *gin.Context) error {
 		if fields, err = invalidFields(err); err != nil {
 			return err
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(inventory.ValidateSpec(spec))
+		fields = mergeFields(fields, domain)
 	}
 	if len(fields) > 0 {
 		p, err := s.donationPage(c, id)

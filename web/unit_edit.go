@@ -66,6 +66,10 @@ func (s *Server) handleUnitEdit(c *gin.Context) error {
 			s.flash(c, "Fiche de l'unité "+string(u.Code)+" enregistrée.")
 			return seeOther(c, "/u/"+string(u.Code))
 		}
+	} else {
+		// Every error in one round: the domain's too, for the fields read.
+		domain, _ := invalidFields(inventory.ValidateSpec(spec))
+		fields = mergeFields(fields, domain)
 	}
 	p := unitEditPage{basePage: s.base(c, "Modifier l'unité"), inventoryOptions: newInventoryOptions(), Form: form, Fields: fields}
 	status := http.StatusUnprocessableEntity
