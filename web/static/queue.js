@@ -257,7 +257,15 @@
   let stateText = "";
   async function setState(t) { stateText = t; await render(); }
 
-  async function render() {
+  // render redraws the banner, at most every 100 ms: a replay of many
+  // actions would otherwise redraw the whole list after each one.
+  let drawing = null;
+  function render() {
+    if (!drawing) drawing = new Promise((r) => setTimeout(r, 100)).then(() => { drawing = null; return draw(); });
+    return drawing;
+  }
+
+  async function draw() {
     const el = bar();
     if (!el || !user) return;
     const waiting = await pending();
@@ -291,7 +299,7 @@
     li.dataset.key = o.action.key;
     const tone = o.result === "applied" ? "badge-green" : "badge-orange";
     const word = o.result === "applied" ? "Appliquée" : o.result === "partial" ? "En partie refusée" : "Refusée";
-    li.append(badge(tone, word), " " + o.label + " " + hhmm(o.at));
+    li.append(badge(tone, word), " " + o.label + " (" + hhmm(o.at) + ")");
     if (o.message) li.append(note(" — " + fr(o.message)));
     if (o.code) li.append(" ", link("/u/" + o.code, "Voir l'unité"));
     if (o.result === "refused" && o.status === 409 && o.action.kind === "form") {
