@@ -434,8 +434,13 @@
     }
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
     doc.querySelectorAll("script").forEach((s) => s.remove());
+    // The head (styles, scripts, icon) is the same on every page: the
+    // title, the root's attributes and the body are the answer's.
     document.title = doc.title;
-    document.replaceChild(document.adoptNode(doc.documentElement), document.documentElement);
+    const root = document.documentElement;
+    [...root.attributes].forEach((a) => root.removeAttribute(a.name));
+    [...doc.documentElement.attributes].forEach((a) => root.setAttribute(a.name, a.value));
+    document.body.replaceWith(document.adoptNode(doc.body));
     if (window.htmx) htmx.process(document.body);
     render();
     window.scrollTo(0, 0);
