@@ -379,3 +379,94 @@ func queueMarks(t *testing.T, db *gorm.DB, course int64, want int64) bool {
 	}
 	return n == want
 }
+
+// TestE2EQueueUnitPage: a step tapped on a unit's page with the network
+// gone waits; meanwhile someone else edits the unit, so when the network
+// returns the step is refused as a version conflict, linked to the unit,
+// and re-applying it on the unit's new version works. Signing out with an
+// action waiting asks first, and the queue goes with the session.
+func TestE2EQueueUnitPage(t *testing.T) {
+	b := newBrowser(t)
+	s, _, inv, donation, _ := queueSetup(t)
+	ctx := context.Background()
+	codes := queueUnits(t, inv, donation, 2)
+	code := codes[0]
+	b.login(s.base, queueStaff)
+	b.run(chromedp.Navigate(s.base+"/u/"+code), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
+
+	b.setOffline(true)
+	b.run(chromedp.Click(`//section[contains(@class,"next-steps")]//button[normalize-space()="Marquer comme diagnostiqué"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`.queued-notice`, chromedp.ByQuery))
+	if got := b.text(".queued-notice"); !strings.Contains(got, "Hors ligne : « Unité "+code+" : Marquer comme diagnostiqué » est en attente") {
+		t.Fatalf("notice %q", got)
+	}
+	b.waitQueue("1 action en attente", 10*time.Second)
+	b.screenshot("queued")
+	notes := "Écran rayé"
+	if _, err := inv.UpdateUnit(ctx, ordi.System, code, inventory.UnitUpdate{Version: 1, Notes: &notes}); err != nil {
+		t.Fatal(err)
+	}
+
+	b.setOffline(false)
+	b.waitQueue("Aucune action en attente", 30*time.Second)
+	b.run(chromedp.Click(`#queue summary`, chromedp.ByQuery))
+	outcome := b.text("#queue .queue-list")
+	if !strings.Contains(outcome, "Refusée Unité "+code+" : Marquer comme diagnostiqué") || !strings.Contains(outcome, "Cette unité a changé depuis que vous l'avez affichée") {
+		t.Fatalf("outcome:\n%s", outcome)
+	}
+	var href string
+	b.run(chromedp.Evaluate(`document.querySelector("#queue .queue-refused a").getAttribute("href")`, &href))
+	if href != "/u/"+code {
+		t.Fatalf("the conflict links to %q", href)
+	}
+	if n := transitionsTo(t, inv, code, inventory.StatusDiagnosed); n != 0 {
+		t.Fatalf("applied on a stale version: %d", n)
+	}
+	b.screenshot("conflict")
+	b.run(chromedp.Click(`//button[normalize-space()="Réappliquer sur la version actuelle"]`, chromedp.BySearch))
+	deadline := time.Now().Add(20 * time.Second)
+	for transitionsTo(t, inv, code, inventory.StatusDiagnosed) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("re-applying did not work:\n%s", b.text("#queue .queue-list"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Another action waits; signing out asks first.
+	b.run(chromedp.Navigate(s.base+"/u/"+codes[1]), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
+	b.setOffline(true)
+	b.run(chromedp.Click(`//section[contains(@class,"next-steps")]//button[normalize-space()="Marquer comme diagnostiqué"]`, chromedp.BySearch))
+	b.waitQueue("1 action en attente", 10*time.Second)
+	// Refused: still signed in, the action still there.
+	b.run(chromedp.Evaluate(`window.confirm = (m) => { window.asked = m; return false; }; true`, nil))
+	b.run(chromedp.Evaluate(`document.querySelector('form[action="/logout"]').requestSubmit(); true`, nil),
+		chromedp.Poll(`!!window.asked`, nil, chromedp.WithPollingTimeout(10*time.Second)))
+	var asked string
+	b.run(chromedp.Evaluate(`window.asked`, &asked))
+	if !strings.Contains(asked, "1 action n'a pas encore été envoyée") {
+		t.Fatalf("question %q", asked)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if loc := b.location(); !strings.HasSuffix(loc, "/u/"+codes[1]) {
+		t.Fatalf("signed out anyway: %s", loc)
+	}
+	var left int
+	b.run(chromedp.Evaluate(`ordiQueue.pending().then((p) => p.length)`, &left, awaitPromise))
+	if left != 1 {
+		t.Fatalf("%d actions after a refused sign-out", left)
+	}
+	// Accepted (online): signed out, and the tablet forgets the queue.
+	b.setOffline(false)
+	b.run(chromedp.Evaluate(`window.confirm = () => true; document.querySelector('form[action="/logout"]').requestSubmit(); true`, nil))
+	if _, ok := b.waitNavigation("/login", 10*time.Second); !ok {
+		t.Fatalf("not signed out: %s", b.location())
+	}
+	b.run(chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery))
+	b.run(chromedp.Evaluate(`new Promise((ok) => { const r = indexedDB.open("ordi"); r.onsuccess = () => { const tx = r.result.transaction(["actions", "units"]); const a = tx.objectStore("actions").count(); const u = tx.objectStore("units").count(); tx.oncomplete = () => ok(a.result + u.result); }; })`, &left, awaitPromise))
+	if left != 0 {
+		t.Fatalf("%d records kept after signing out", left)
+	}
+	b.allowProblem("ERR_INTERNET_DISCONNECTED")
+	b.allowProblem("Failed to fetch")
+	b.allowProblem("status of 409")
+}
