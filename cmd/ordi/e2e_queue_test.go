@@ -146,6 +146,8 @@ func TestE2EQueueBatchOffline(t *testing.T) {
 	codes[3] = stale
 
 	b.login(s.base, queueStaff)
+	// A unit page opened here is kept whole (description, last events).
+	b.run(chromedp.Navigate(s.base+"/u/"+codes[0]), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
 	b.run(chromedp.Navigate(s.base+"/scan"), chromedp.WaitVisible(`#scan-input`, chromedp.ByQuery))
 	b.waitWorker()
 	b.run(
@@ -198,6 +200,21 @@ func TestE2EQueueBatchOffline(t *testing.T) {
 	b.waitQueue("1 action en attente", 10*time.Second)
 	if n := transitionsTo(t, inv, codes[0], inventory.StatusReady); n != 0 {
 		t.Fatalf("applied while offline: %d", n)
+	}
+	// Reading offline: a unit seen here opens from the cache, marked as
+	// such; one never seen here is "unknown offline", not unknown.
+	b.run(chromedp.SendKeys(`#scan-input`, codes[0]+"\n", chromedp.ByQuery), chromedp.WaitVisible(`#scan-offline`, chromedp.ByQuery))
+	card := b.text("#scan-offline")
+	for _, want := range []string{"Hors ligne — vu à", "peuvent avoir changé", codes[0], "Reconditionné", "Numéro de série", "Données effacées → Reconditionné"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("offline card lacks %q:\n%s", want, card)
+		}
+	}
+	b.screenshot("offline-card")
+	b.run(chromedp.SendKeys(`#scan-input`, codes[15]+"\n", chromedp.ByQuery), chromedp.WaitNotVisible(`#scan-offline`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#scan-list li`, chromedp.ByQuery))
+	if got := b.text("#scan-list li:first-child"); !strings.Contains(got, "Inconnue hors ligne") {
+		t.Fatalf("a unit never seen, offline: %q", got)
 	}
 
 	b.setOffline(false)

@@ -33,7 +33,7 @@
 
   const plural = (n, one, many) => n + " " + (n > 1 ? many : one);
   const fr = (t) => String(t).replace(/ ([:»])/g, "\u00A0$1").replace(/ ([;!?])/g, "\u202F$1").replace(/« /g, "«\u00A0");
-  const hhmm = (t) => new Date(t).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  const hhmm = (t) => new Date(t).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Paris" });
   const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(36).slice(2));
 
   // Unit codes, checked as the server does (inventory/code.go): Crockford's
