@@ -64,7 +64,8 @@ func TestInstallable(t *testing.T) {
 		t.Fatalf("no asset list in the worker")
 	}
 	want := []string{app.srv.assets.url("app.js"), app.srv.assets.url("vendor/htmx/htmx.min.js"),
-		app.srv.assets.url("vendor/pico/pico.min.css"), app.srv.assets.url("scan.js"), app.srv.assets.url("vendor/zxing-wasm/zxing_reader.wasm")}
+		app.srv.assets.url("vendor/pico/pico.min.css"), app.srv.assets.url("scan.js"), app.srv.assets.url("vendor/zxing-wasm/zxing_reader.wasm"),
+		app.srv.assets.url("queue.js"), app.srv.assets.url("vendor/idb/umd.js")}
 	for _, w := range want {
 		if !strings.Contains(kept[1], `"`+w+`"`) {
 			t.Errorf("the worker does not keep %s", w)

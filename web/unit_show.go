@@ -55,6 +55,9 @@ type unitPage struct {
 	Outlets []inventory.Outlet
 	// OutletName is the name of the outlet record the unit points at.
 	OutletName string
+	// Cache is what the tablet keeps of the unit for reading offline
+	// (unit_cache.go), as JSON.
+	Cache string
 }
 
 func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
@@ -85,7 +88,8 @@ func (s *Server) unitPage(c *gin.Context, code string) (*unitPage, error) {
 	}
 	slicesReverse(events)
 	p := &unitPage{basePage: s.base(c, "Unité "+string(u.Code)), inventoryOptions: newInventoryOptions(), Unit: u, Donation: d, Donor: donor,
-		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}, Templates: labels.Templates()}
+		Steps: inventory.NextSteps(f), Erasures: erasures, Events: events, CanEdit: canEdit(c), Form: url.Values{}, Templates: labels.Templates(),
+		Cache: newUnitCache(u, events).json()}
 	if u.Status == inventory.StatusReserved {
 		rs, err := s.cfg.Allocation.Reservations(ctx, actor(c), allocation.ReservationFilter{UnitID: u.ID, Status: allocation.ReservationActive, Limit: 1})
 		if err != nil {

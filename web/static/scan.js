@@ -62,9 +62,26 @@
         body.confirm = !!confirm;
       }
     }
-    const res = await fetch("/api/v1/units/batch", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
+    let res;
+    if (!dryRun && window.ordiQueue) {
+      // A move goes through the offline queue: kept until it has an answer.
+      const r = await ordiQueue.submit({ kind: "batch", type: "json", url: "/api/v1/units/batch", label: ordiQueue.batchLabel(body), body: JSON.stringify(body) });
+      if (r.queued) {
+        const err = new Error(r.login ? "Session terminée" : "Hors ligne");
+        err.queued = r;
+        throw err;
+      }
+      res = r.res;
+    } else {
+      if (!navigator.onLine) throw offline();
+      try {
+        res = await fetch("/api/v1/units/batch", {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        });
+      } catch (e) {
+        throw offline();
+      }
+    }
     const data = await res.json();
     if (!res.ok) {
       const fields = (data.errors || []).map((e) => e.message).filter(Boolean);
@@ -75,8 +92,54 @@
     return data;
   }
 
-  const labels = { ok: "OK", dup: "Déjà scannée", unknown: "Code inconnu", refused: "Refusé", already: "Déjà fait" };
-  const tones = { ok: "badge-green", dup: "badge-grey", unknown: "badge-orange", refused: "badge-orange", already: "badge-grey" };
+  function offline() {
+    const err = new Error("Hors ligne");
+    err.offline = true;
+    return err;
+  }
+
+  // Offline, a scan is judged from what this tablet has seen: a unit kept
+  // in its cache shows its status then, marked with the time it was seen;
+  // a well-formed code never seen here is taken, to be checked by the
+  // server when the batch is sent; a code whose check symbol is wrong is
+  // unknown, network or not.
+  async function offlineItem(raw) {
+    const code = window.ordiQueue ? ordiQueue.parseCode(raw) : "";
+    if (!code) return { input: raw, result: "unknown", message: "Code inconnu" };
+    const u = await ordiQueue.findUnit(code);
+    if (!u) return { input: raw, code, result: "offline", message: "Inconnue hors ligne : pas encore vue sur cette tablette, vérifiée à l'envoi" };
+    return { input: raw, code, title: u.title, status: u.status, status_label: u.status_label, status_tone: u.status_tone,
+      result: "offline", message: "Hors ligne — vu à " + ordiQueue.hhmm(u.seen_at) + ", peut avoir changé", unit: u };
+  }
+
+  // offlineCard shows a unit kept in the cache, without the network.
+  function offlineCard(u) {
+    const card = $("scan-offline");
+    card.replaceChildren();
+    const head = document.createElement("p");
+    head.className = "flash flash-warn";
+    head.textContent = fr("Hors ligne — vu à " + ordiQueue.hhmm(u.seen_at) + " : ces informations peuvent avoir changé depuis.");
+    const code = Object.assign(document.createElement("p"), { className: "code big-code", textContent: u.code });
+    const title = Object.assign(document.createElement("h2"), { textContent: u.title || "" });
+    card.append(head, code, title, statusBadge(u));
+    if (u.spec) {
+      const dl = document.createElement("dl");
+      dl.className = "specs";
+      u.spec.forEach(([k, v]) => dl.append(Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v })));
+      card.append(dl);
+    }
+    if (u.events && u.events.length) {
+      card.append(Object.assign(document.createElement("h3"), { textContent: "Derniers événements" }));
+      const ol = document.createElement("ol");
+      ol.className = "timeline";
+      u.events.forEach((e) => ol.append(Object.assign(document.createElement("li"), { textContent: e.label + " · " + e.at })));
+      card.append(ol);
+    }
+    card.classList.remove("hidden");
+  }
+
+  const labels = { ok: "OK", dup: "Déjà scannée", unknown: "Code inconnu", refused: "Refusé", already: "Déjà fait", offline: "Hors ligne" };
+  const tones = { ok: "badge-green", dup: "badge-grey", unknown: "badge-orange", refused: "badge-orange", already: "badge-grey", offline: "badge-grey" };
   function statusBadge(item) {
     const b = document.createElement("span");
     b.className = "badge badge-" + (item.status_tone || "grey");
@@ -149,20 +212,45 @@
   async function handle(text) {
     const raw = codeOf(text);
     if (!raw) return;
+    $("scan-offline").classList.add("hidden");
     if (mode() === "open") {
       try {
         const r = await call([raw], true);
         const item = r.items[0];
         if (item.result === "unknown") { beep(false); show(item, "unknown"); return; }
         beep(true);
+        if (window.ordiQueue) await ordiQueue.remember(item);
         window.location.href = "/u/" + item.code;
-      } catch (e) { beep(false); show({ input: raw }, "refused", e.message); }
+      } catch (e) {
+        if (!e.offline) { beep(false); show({ input: raw }, "refused", e.message); return; }
+        const item = await offlineItem(raw);
+        if (item.unit) { beep(true); offlineCard(item.unit); return; }
+        beep(false);
+        show(item, item.result === "unknown" ? "unknown" : "offline", item.result === "unknown" ? "" : "Inconnue hors ligne : cette unité n'a pas encore été vue sur cette tablette ; réessayez avec le réseau");
+      }
       return;
     }
     let item;
     try {
       item = (await call([raw], true)).items[0];
-    } catch (e) { beep(false); show({ input: raw }, "refused", e.message); return; }
+      if (item.code && item.status && window.ordiQueue) ordiQueue.remember(item);
+    } catch (e) {
+      if (!e.offline) { beep(false); show({ input: raw }, "refused", e.message); return; }
+      item = await offlineItem(raw);
+      if (item.result === "offline") {
+        if (item.code && scanned.has(item.code)) { beep(false); show(item, "dup"); return; }
+        if (mode() === "print") {
+          beep(false);
+          show(item, "offline", "Impression impossible hors ligne");
+          return;
+        }
+        scanned.add(item.code);
+        batch.set(item.code, item);
+        beep(true);
+        show(item, "offline", item.message);
+        return;
+      }
+    }
     if (item.code && scanned.has(item.code)) { beep(false); show(item, "dup"); return; }
     if (item.code) scanned.add(item.code);
     if (item.result === "ok") {
@@ -277,6 +365,7 @@
     try {
       const r = await call(codes, false, confirm);
       const n = r.applied;
+      if (window.ordiQueue) r.items.filter((i) => i.code && i.status).forEach((i) => ordiQueue.remember(i));
       report(n + " unité" + (n > 1 ? "s" : "") + " sur " + r.total + " " + (n > 1 ? "ont changé" : "a changé") + " de statut.", r.items);
       // What each unit became, in place of the scanned list.
       list.replaceChildren(...r.items.map((i) => row(i, i.result === "ok" ? "done" : i.result, i.message)));
@@ -285,6 +374,17 @@
       counts();
       $("scan-count").textContent = "";
     } catch (e) {
+      if (e.queued) {
+        const n = codes.length;
+        result.className = "flash flash-warn";
+        result.textContent = fr((e.queued.login ? "Session terminée" : "Hors ligne") + " : " + n + " unité" + (n > 1 ? "s" : "") +
+          " en attente. Le lot sera envoyé au retour du réseau (voir le bandeau en haut).");
+        batch.clear();
+        scanned.clear();
+        list.replaceChildren();
+        counts();
+        return;
+      }
       if (e.confirm && e.confirm.length) {
         $("scan-confirm-text").textContent = fr(e.message);
         panel.classList.remove("hidden");
