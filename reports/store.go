@@ -87,10 +87,11 @@ func (q *query) moveGroups() ([]moveGroup, error) {
 		// (UTC+1 or +2); its last two hours are kept apart.
 		period = "CASE WHEN substr(e.at, 12, 2) >= '22' THEN substr(e.at, 1, 13) ELSE substr(e.at, 1, 10) END"
 	}
+	// report_moves holds these moves with the unit's weight, kept by
+	// triggers as the events are written (migration 00160).
 	var rows []moveGroup
-	if err := q.scan(&rows, `SELECT `+period+` AS p, e.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
-		FROM unit_events e JOIN units u ON u.id = e.unit_id
-		WHERE e.to_status IN ('handed_over', 'recycled', 'dismantled') AND e.at >= ? AND e.at < ? AND e.from_status <> e.to_status
+	if err := q.scan(&rows, `SELECT `+period+` AS p, e.to_status AS k, COUNT(*) AS n, COALESCE(SUM(e.weight_kg), 0) AS kg
+		FROM report_moves e WHERE e.to_status IN ('handed_over', 'recycled', 'dismantled') AND e.at >= ? AND e.at < ?
 		GROUP BY 1, e.to_status`, q.p.fromT, q.p.untilT); err != nil {
 		return nil, err
 	}
@@ -394,20 +395,17 @@ func (q *query) leadTimes() (Table, error) {
 		Columns: []Column{{"median", "Médiane (jours)", Days}, {"p90", "9 sur 10 en moins de (jours)", Days}, {"units", "Unités", Units}},
 		Method: "Réception → prêt : de l'enregistrement de l'unité à sa première mise à disposition, pour les unités devenues prêtes dans la période. " +
 			"Prêt → remis : de la dernière mise à disposition à la remise, pour les unités remises dans la période. Médiane, et 90e centile au rang le plus proche."}
-	// A unit's first move to ready: one with no earlier one (an anti-join
-	// over the unit's own moves, rather than grouping every move).
-	ready, err := q.durations(`SELECT `+q.days("r.at", "u.created_at")+` AS d
-		FROM unit_events r JOIN units u ON u.id = r.unit_id
-		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at >= ? AND r.at < ?
-		AND NOT EXISTS (SELECT 1 FROM unit_events e WHERE e.unit_id = r.unit_id AND e.to_status = 'ready' AND e.from_status <> 'ready' AND e.at < r.at)`,
-		q.p.fromT, q.p.untilT)
+	// report_moves keeps, beside a unit's first move to ready, when the
+	// unit was registered, and beside each handover, the unit's last move
+	// to ready before it (none: no lead time): each spread is one range
+	// over its index.
+	ready, err := q.durations(`SELECT `+q.days("r.at", "r.since")+` AS d FROM report_moves r
+		WHERE r.to_status = 'ready' AND r.at >= ? AND r.at < ?`, q.p.fromT, q.p.untilT)
 	if err != nil {
 		return t, err
 	}
-	handed, err := q.durations(`SELECT `+q.days("MIN(h.at)", "MAX(r.at)")+` AS d
-		FROM unit_events h JOIN unit_events r ON r.unit_id = h.unit_id AND r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at <= h.at
-		WHERE h.to_status = 'handed_over' AND h.from_status <> 'handed_over' AND h.at >= ? AND h.at < ?
-		GROUP BY h.id`, q.p.fromT, q.p.untilT)
+	handed, err := q.durations(`SELECT `+q.days("h.at", "h.since")+` AS d FROM report_moves h
+		WHERE h.to_status = 'handed_over' AND h.at >= ? AND h.at < ? AND h.since IS NOT NULL`, q.p.fromT, q.p.untilT)
 	if err != nil {
 		return t, err
 	}
