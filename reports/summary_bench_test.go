@@ -193,11 +193,13 @@ func BenchmarkSummary3Years(b *testing.B) {
 				b.Fatalf("families nominated: %+v", c.Rows[0])
 			}
 			b.Run("summary", func(b *testing.B) {
+				cpu := cpuTime()
 				for b.Loop() {
 					if _, err := svc.Summary(ctx, staff, f); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 			})
 			// Each table alone, one after the other (the summary runs them
 			// side by side): what each query costs. The rows several tables
@@ -230,6 +232,8 @@ func BenchmarkSummary3Years(b *testing.B) {
 				{"training", func(q *query) error { _, err := q.training(); return err }},
 			} {
 				b.Run(t.name, func(b *testing.B) {
+					cpu := cpuTime()
+					defer func() { b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op") }()
 					for b.Loop() {
 						q := fresh(false)
 						if t.name != "units" && t.name != "moves" && t.name != "families" {

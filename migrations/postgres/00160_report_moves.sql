@@ -73,8 +73,12 @@ WHERE r.to_status = 'ready' AND r.from_status <> 'ready'
 -- The units received in a period, by kind and status, read from the index
 -- alone (without it, one read of the table per unit).
 CREATE INDEX units_donation_kind_status_idx ON units (donation_id, kind, status, weight_kg);
+-- Erasures by category and result, each a range over its time: counted in
+-- the index's order, without sorting them all to group them.
+CREATE INDEX erasures_category_result_at_idx ON erasures (category, result, created_at);
 
 -- +goose Down
+DROP INDEX erasures_category_result_at_idx;
 DROP INDEX units_donation_kind_status_idx;
 DROP TRIGGER report_moves_weight ON units;
 DROP FUNCTION report_moves_weight();
