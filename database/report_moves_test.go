@@ -85,7 +85,8 @@ func reportMoves(t *testing.T, db *gorm.DB) []reportMove {
 // TestReportMovesBackfill writes the same history into a database before
 // migration 00160 (then migrated: the backfill) and into one after it (the
 // triggers, as the events are written): report_moves holds the same rows,
-// the ones worked out by hand here, on both databases.
+// the ones worked out by hand here, and every unit its donation's date, on
+// both databases.
 func TestReportMovesBackfill(t *testing.T) {
 	for _, d := range dbtest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
@@ -104,6 +105,15 @@ func TestReportMovesBackfill(t *testing.T) {
 			}
 			live := dbtest.Open(t, d)
 			reportMovesHistory(t, live)
+			for name, db := range map[string]*gorm.DB{"backfilled": before, "kept": live} {
+				var days []string
+				if err := db.Raw("SELECT received_on FROM units ORDER BY id").Scan(&days).Error; err != nil {
+					t.Fatal(err)
+				}
+				if len(days) != 6 || days[0][:10] != "2026-03-02" || days[5][:10] != "2026-03-02" {
+					t.Errorf("%s: units' received_on %q, want their donation's, 2026-03-02", name, days)
+				}
+			}
 			backfilled, kept := reportMoves(t, before), reportMoves(t, live)
 			if !reflect.DeepEqual(backfilled, kept) {
 				t.Errorf("backfilled:\n%+v\nkept as written:\n%+v", backfilled, kept)
