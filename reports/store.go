@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,46 +66,54 @@ type unitGroup struct {
 	N, Kg        float64
 }
 
-// moveGroup counts the moves of units to one outcome status in one month
-// (PostgreSQL) or UTC hour (SQLite), with the weight of the units moved.
+// moveGroup counts the moves of units to one outcome status in one Paris
+// month, with the weight of the units moved.
 type moveGroup struct {
 	P, K  string
 	N, Kg float64
 }
 
 // moveGroups reads, in one pass over the moves of the period, what the
-// outcomes and the months need. SQLite has no time zones: it counts by UTC
-// day, and by UTC hour for the last two hours of a day, and each goes to its
-// Paris month in Go (Paris is a whole number of hours from UTC, one or two);
-// PostgreSQL counts by Paris month.
+// outcomes and the months need, from report_moves: these moves with the
+// unit's weight, kept by triggers as the events are written (migration
+// 00230). PostgreSQL counts by Paris month. SQLite has no time zones: each
+// Paris month of the period is a range of UTC instants, given as
+// parameters, and each month and outcome is counted over its range of the
+// index (grouping the moves by an expression would sort them all first).
 func (q *query) moveGroups() ([]moveGroup, error) {
 	if q.moves != nil {
 		return q.moves, nil
 	}
-	period := "to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM')"
-	if !q.postgres() {
-		// A UTC day from 00:00 to 21:59 lies within the same Paris day
-		// (UTC+1 or +2); its last two hours are kept apart.
-		period = "CASE WHEN substr(e.at, 12, 2) >= '22' THEN substr(e.at, 1, 13) ELSE substr(e.at, 1, 10) END"
-	}
 	var rows []moveGroup
-	if err := q.scan(&rows, `SELECT `+period+` AS p, e.to_status AS k, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
-		FROM unit_events e JOIN units u ON u.id = e.unit_id
-		WHERE e.to_status IN ('handed_over', 'recycled', 'dismantled') AND e.at >= ? AND e.at < ? AND e.from_status <> e.to_status
-		GROUP BY 1, e.to_status`, q.p.fromT, q.p.untilT); err != nil {
-		return nil, err
-	}
-	if !q.postgres() {
-		for i := range rows {
-			if len(rows[i].P) == len("2006-01-02") {
-				rows[i].P = rows[i].P[:len("2006-01")]
-				continue
+	if q.postgres() {
+		if err := q.scan(&rows, `SELECT to_char(e.at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS p, e.to_status AS k, COUNT(*) AS n,
+			COALESCE(SUM(e.weight_kg), 0) AS kg FROM report_moves e
+			WHERE e.to_status IN ('handed_over', 'recycled', 'dismantled') AND e.at >= ? AND e.at < ?
+			GROUP BY 1, e.to_status`, q.p.fromT, q.p.untilT); err != nil {
+			return nil, err
+		}
+	} else {
+		ms := q.months()
+		var values []string
+		var args []any
+		for i, m := range ms[:len(ms)-1] {
+			from, until := parisMidnight(m), parisMidnight(ms[i+1])
+			if from.Before(q.p.fromT) {
+				from = q.p.fromT
 			}
-			h, err := time.Parse("2006-01-02 15", rows[i].P)
-			if err != nil {
-				return nil, fmt.Errorf("reports: hour %q: %w", rows[i].P, err)
+			if until.After(q.p.untilT) {
+				until = q.p.untilT
 			}
-			rows[i].P = h.In(ordi.Paris).Format("2006-01")
+			values = append(values, "(?, ?, ?)")
+			args = append(args, m.Format("2006-01"), from, until)
+		}
+		if err := q.scan(&rows, `WITH m(p, a, b) AS (VALUES `+strings.Join(values, ", ")+`),
+			s(k) AS (VALUES ('handed_over'), ('recycled'), ('dismantled'))
+			SELECT m.p AS p, s.k AS k,
+			(SELECT COUNT(*) FROM report_moves e WHERE e.to_status = s.k AND e.at >= m.a AND e.at < m.b) AS n,
+			(SELECT COALESCE(SUM(e.weight_kg), 0) FROM report_moves e WHERE e.to_status = s.k AND e.at >= m.a AND e.at < m.b) AS kg
+			FROM m, s`, args...); err != nil {
+			return nil, err
 		}
 	}
 	q.moves = append(rows, moveGroup{})
@@ -117,10 +126,19 @@ func (q *query) unitGroups() ([]unitGroup, error) {
 	if q.units != nil {
 		return q.units, nil
 	}
+	// Each unit keeps its donation's date (units.received_on, set by
+	// trigger, migration 00230): one range of an index per kind and status.
+	var kinds, statuses []string
+	for _, k := range inventory.Kinds() {
+		kinds = append(kinds, string(k))
+	}
+	for _, st := range inventory.Statuses() {
+		statuses = append(statuses, string(st))
+	}
 	var rows []unitGroup
-	if err := q.scan(&rows, `SELECT u.kind AS kind, u.status AS status, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg
-		FROM units u JOIN donations n ON n.id = u.donation_id
-		WHERE n.received_on >= ? AND n.received_on <= ? GROUP BY u.kind, u.status`, q.date(q.p.from), q.date(q.p.to)); err != nil {
+	if err := q.scan(&rows, `SELECT u.kind AS kind, u.status AS status, COUNT(*) AS n, COALESCE(SUM(u.weight_kg), 0) AS kg FROM units u
+		WHERE u.kind IN ? AND u.status IN ? AND u.received_on >= ? AND u.received_on <= ? GROUP BY u.kind, u.status`,
+		kinds, statuses, q.date(q.p.from), q.date(q.p.to)); err != nil {
 		return nil, err
 	}
 	q.units = append(rows, unitGroup{}) // never nil again; the zero group adds nothing
@@ -271,7 +289,9 @@ func (q *query) erasures() (Table, error) {
 		Category, Result string
 		N                float64
 	}
-	if err := q.scan(&rows, `SELECT category, result, COUNT(*) AS n FROM erasures WHERE created_at >= ? AND created_at < ? GROUP BY category, result`,
+	if err := q.scan(&rows, `SELECT category, result, COUNT(*) AS n FROM erasures
+		WHERE category IN ('clear', 'purge', 'destroy') AND result IN ('passed', 'failed') AND created_at >= ? AND created_at < ?
+		GROUP BY category, result`,
 		q.p.fromT, q.p.untilT); err != nil {
 		return t, err
 	}
@@ -348,7 +368,8 @@ type spread struct {
 // durations computes the spread of the column d of sub (a query of one
 // duration per row): in SQL on PostgreSQL (percentile_cont gives the same
 // median, percentile_disc the nearest rank); on SQLite, which has no
-// percentiles, from the sorted column read alone.
+// percentiles, from the column read alone, sorted in Go (SQLite's sorter
+// took most of the time).
 func (q *query) durations(sub string, args ...any) (spread, error) {
 	if q.postgres() {
 		var rows []spread
@@ -359,7 +380,7 @@ func (q *query) durations(sub string, args ...any) (spread, error) {
 		}
 		return rows[0], nil
 	}
-	res, err := q.db.Raw(`SELECT d FROM (`+sub+`) x ORDER BY d`, args...).Rows()
+	res, err := q.db.Raw(`SELECT d FROM (`+sub+`) x`, args...).Rows()
 	if err != nil {
 		return spread{}, fmt.Errorf("reports: %w", err)
 	}
@@ -378,6 +399,7 @@ func (q *query) durations(sub string, args ...any) (spread, error) {
 	if len(d) == 0 {
 		return spread{}, nil
 	}
+	slices.Sort(d)
 	return spread{Median: Median(d), P90: P90(d), N: float64(len(d))}, nil
 }
 
@@ -394,20 +416,17 @@ func (q *query) leadTimes() (Table, error) {
 		Columns: []Column{{"median", "Médiane (jours)", Days}, {"p90", "9 sur 10 en moins de (jours)", Days}, {"units", "Unités", Units}},
 		Method: "Réception → prêt : de l'enregistrement de l'unité à sa première mise à disposition, pour les unités devenues prêtes dans la période. " +
 			"Prêt → remis : de la dernière mise à disposition à la remise, pour les unités remises dans la période. Médiane, et 90e centile au rang le plus proche."}
-	// A unit's first move to ready: one with no earlier one (an anti-join
-	// over the unit's own moves, rather than grouping every move).
-	ready, err := q.durations(`SELECT `+q.days("r.at", "u.created_at")+` AS d
-		FROM unit_events r JOIN units u ON u.id = r.unit_id
-		WHERE r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at >= ? AND r.at < ?
-		AND NOT EXISTS (SELECT 1 FROM unit_events e WHERE e.unit_id = r.unit_id AND e.to_status = 'ready' AND e.from_status <> 'ready' AND e.at < r.at)`,
-		q.p.fromT, q.p.untilT)
+	// report_moves keeps, beside a unit's first move to ready, when the
+	// unit was registered, and beside each handover, the unit's last move
+	// to ready before it (none: no lead time): each spread is one range
+	// over its index.
+	ready, err := q.durations(`SELECT `+q.days("r.at", "r.since")+` AS d FROM report_moves r
+		WHERE r.to_status = 'ready' AND r.at >= ? AND r.at < ?`, q.p.fromT, q.p.untilT)
 	if err != nil {
 		return t, err
 	}
-	handed, err := q.durations(`SELECT `+q.days("MIN(h.at)", "MAX(r.at)")+` AS d
-		FROM unit_events h JOIN unit_events r ON r.unit_id = h.unit_id AND r.to_status = 'ready' AND r.from_status <> 'ready' AND r.at <= h.at
-		WHERE h.to_status = 'handed_over' AND h.from_status <> 'handed_over' AND h.at >= ? AND h.at < ?
-		GROUP BY h.id`, q.p.fromT, q.p.untilT)
+	handed, err := q.durations(`SELECT `+q.days("h.at", "h.since")+` AS d FROM report_moves h
+		WHERE h.to_status = 'handed_over' AND h.at >= ? AND h.at < ? AND h.since IS NOT NULL`, q.p.fromT, q.p.untilT)
 	if err != nil {
 		return t, err
 	}
