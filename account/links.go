@@ -88,7 +88,7 @@ func (s *Service) InviteUser(ctx context.Context, actor ordi.Actor, n NewUser) (
 	}
 	n.Normalize()
 	n.Password = hex.EncodeToString(b[:]) // drawn and forgotten: the link sets the real one
-	if err := n.Validate(); err != nil {
+	if err := s.validateNew(ctx, n); err != nil {
 		return User{}, err
 	}
 	hash, err := s.hashPassword(ctx, n.Password)

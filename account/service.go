@@ -59,7 +59,7 @@ func (s *Service) CreateUser(ctx context.Context, actor ordi.Actor, n NewUser) (
 		return User{}, err
 	}
 	n.Normalize()
-	if err := n.Validate(); err != nil {
+	if err := s.validateNew(ctx, n); err != nil {
 		return User{}, err
 	}
 	hash, err := s.hashPassword(ctx, n.Password)
@@ -76,6 +76,33 @@ func (s *Service) CreateUser(ctx context.Context, actor ordi.Actor, n NewUser) (
 		return audit.Record(ctx, tx, s.now(), actor, "user.create", "user", u.ID, string(u.Role))
 	})
 	return u, err
+}
+
+// validateNew checks a new account's fields and, in the same round, what only
+// the database knows (an unknown partner, an address already taken), so that
+// a form shows every error at once (issue 14, item 8). insertUser checks the
+// stored ones again in its transaction: this read only spares a second round.
+func (s *Service) validateNew(ctx context.Context, n NewUser) error {
+	var v ordi.Validation
+	if err := v.Merge(n.Validate()); err != nil {
+		return err
+	}
+	db := s.db.WithContext(ctx)
+	if !v.Has("partner_id") {
+		if err := s.checkPartner(ctx, db, &v, n.PartnerID); err != nil {
+			return err
+		}
+	}
+	if !v.Has("email") {
+		var taken int64
+		if err := db.Model(&User{}).Where("email = ?", n.Email).Count(&taken).Error; err != nil {
+			return fmt.Errorf("check email: %w", err)
+		}
+		if taken > 0 {
+			v.Add("email", "Cette adresse e-mail est déjà utilisée par un autre compte.")
+		}
+	}
+	return v.Err()
 }
 
 // insertUser writes a validated account whose password is already hashed

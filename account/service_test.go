@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"strings"
 	"sync"
 	"testing"
@@ -101,6 +102,12 @@ func TestCreateUser(t *testing.T) {
 					t.Fatalf("fields = %v, want [%s]", f, tc.field)
 				}
 			})
+		}
+		// What only the database knows comes in the same round as the rest
+		// (issue 14, item 8): a form shows every error at once.
+		_, err = s.CreateUser(ctx, ordi.System, account.NewUser{Email: "ANA@example.org", Role: ordi.RoleSocialWorker, PartnerID: 999, Password: "short"})
+		if f := fieldsOf(err); !cmp.Equal(f, []string{"name", "password", "partner_id", "email"}) {
+			t.Fatalf("one round: fields = %v, want name, password, partner_id, email", f)
 		}
 		if n := count(t, db, "users"); n != users {
 			t.Fatalf("bad input wrote users: %d, want %d", n, users)
