@@ -344,13 +344,14 @@ func (s *Service) SetAppointment(ctx context.Context, a ordi.Actor, id int64, ap
 		if res.RowsAffected == 0 {
 			return ordi.Errorf(ordi.Conflict, "Cette réservation vient d'être close par quelqu'un d'autre.")
 		}
+		unchanged := appointment != nil && r.AppointmentOn != nil && *appointment == *r.AppointmentOn
 		r.AppointmentOn = appointment
 		view, err := s.view(tx, r)
 		if err != nil {
 			return err
 		}
 		out = forRole(a, view)
-		if appointment != nil {
+		if appointment != nil && !unchanged { // the same day saved again tells nobody anything new
 			var h Household
 			if err := tx.Where("id = ?", r.HouseholdID).Take(&h).Error; err != nil {
 				return fmt.Errorf("household of reservation %d: %w", r.ID, err)
