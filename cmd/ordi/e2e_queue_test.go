@@ -449,6 +449,10 @@ func TestE2EQueueUnitPage(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	// The server applied it; the tablet learns so when the answer arrives
+	// (leaving the page before would abort it and send the action again).
+	b.run(chromedp.Poll(`ordiQueue.pending().then((p) => p.length === 0)`, nil, chromedp.WithPollingTimeout(20*time.Second)))
+
 	// Another action waits; signing out asks first.
 	b.run(chromedp.Navigate(s.base+"/u/"+codes[1]), chromedp.WaitVisible(`.next-steps`, chromedp.ByQuery))
 	b.setOffline(true)
@@ -472,8 +476,19 @@ func TestE2EQueueUnitPage(t *testing.T) {
 	if left != 1 {
 		t.Fatalf("%d actions after a refused sign-out", left)
 	}
-	// Accepted (online): signed out, and the tablet forgets the queue.
+	// Accepted (online): signed out, and the tablet forgets the queue. The
+	// waiting action is made two days old first, so that the network's
+	// return does not replay it by itself (an action over 24 h waits for
+	// « Envoyer maintenant »): what the sign-out meets is then one waiting
+	// action, not a replay racing it (CI under -race once saw the replay
+	// and the sign-out cross).
+	b.run(chromedp.Evaluate(`new Promise((ok) => { const r = indexedDB.open("ordi"); r.onsuccess = () => { const tx = r.result.transaction("actions", "readwrite"); const st = tx.objectStore("actions"); st.openCursor().onsuccess = (e) => { const c = e.target.result; if (!c) return; const a = c.value; a.created_at = Date.now() - 2*86400000; c.update(a); c.continue(); }; tx.oncomplete = () => ok(true); }; })`, nil, awaitPromise))
 	b.setOffline(false)
+	b.run(chromedp.Poll(`(document.querySelector("#queue .queue-state") || {}).textContent.includes("plus de 24")`, nil, chromedp.WithPollingTimeout(10*time.Second)))
+	b.run(chromedp.Evaluate(`ordiQueue.pending().then((p) => p.length)`, &left, awaitPromise))
+	if left != 1 {
+		t.Fatalf("%d actions waiting before the sign-out, want 1", left)
+	}
 	b.run(chromedp.Evaluate(`window.confirm = () => true; document.querySelector('form[action="/logout"]').requestSubmit(); true`, nil))
 	if _, ok := b.waitNavigation("/login", 10*time.Second); !ok {
 		t.Fatalf("not signed out: %s", b.location())
